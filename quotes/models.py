@@ -1,0 +1,367 @@
+"""Quotes and their revisions, exchange rates, and the tax and fee rules of landed cost."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from djmoney.models.fields import MoneyField
+from simple_history.models import HistoricalRecords
+
+from procurement.models import Build, BuildLine, Component, Vendor
+
+CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
+
+
+class ExchangeRate(models.Model):
+    """CHF per unit of a currency on a date. The rate for a date is the latest on or before it."""
+
+    class Source(models.TextChoices):
+        ECB = "ecb", "ECB reference rate (crossed to CHF)"
+        SEED = "seed", "Implied by the research note's own conversions"
+        MANUAL = "manual", "Entered by hand"
+
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    rate_date = models.DateField()
+    chf_per_unit = models.DecimalField(max_digits=14, decimal_places=6, verbose_name="CHF per unit")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["currency", "-rate_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency", "rate_date"],
+                name="exchange_rate_unique_per_day",
+                violation_error_message="There is already a rate for this currency on this date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(chf_per_unit__gt=0),
+                name="exchange_rate_positive",
+                violation_error_message="An exchange rate must be more than 0.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = CHF {self.chf_per_unit} on {self.rate_date}"
+
+
+class VatRate(models.Model):
+    """Swiss VAT (standard rate), in force from `valid_from` until the next row."""
+
+    valid_from = models.DateField(unique=True)
+    rate_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    import_vat_minimum_chf = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        help_text="Import VAT of this amount or less is not collected.",
+    )
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = "VAT rate"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rate_percent__gte=0) & Q(rate_percent__lt=100),
+                name="vat_rate_percent_range",
+                violation_error_message="A VAT rate is a percentage from 0 to under 100.",
+            ),
+            models.CheckConstraint(
+                condition=Q(import_vat_minimum_chf__gte=0),
+                name="vat_rate_minimum_not_negative",
+                violation_error_message="The import VAT minimum cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"VAT {self.rate_percent}% from {self.valid_from}"
+
+
+class DutyRate(models.Model):
+    """Swiss customs duty on a range of tariff chapters, in force from `valid_from`."""
+
+    valid_from = models.DateField()
+    chapter_from = models.PositiveSmallIntegerField(default=25)
+    chapter_to = models.PositiveSmallIntegerField(default=97)
+    rate_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    description = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["valid_from", "chapter_from", "chapter_to"],
+                name="duty_rate_unique",
+                violation_error_message="There is already a duty rate for these chapters from "
+                "this date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rate_percent__gte=0),
+                name="duty_rate_not_negative",
+                violation_error_message="A duty rate cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(chapter_to__gte=F("chapter_from")),
+                name="duty_rate_chapter_range",
+                violation_error_message="The last tariff chapter cannot be before the first.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Duty {self.rate_percent}% (chapters {self.chapter_from}-{self.chapter_to}) from {self.valid_from}"
+
+
+class Carrier(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=80)
+    website = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClearanceFeeSchedule(models.Model):
+    """A carrier's customs clearance fee: clamp(base + percent x basis, minimum, maximum).
+
+    The base is `nearby_base_fee_chf` for goods shipped from `nearby_countries`, and
+    `base_fee_above_threshold_chf` when the customs value reaches `value_threshold_chf`.
+    """
+
+    class Basis(models.TextChoices):
+        CUSTOMS_VALUE = "customs_value", "customs value"
+        CUSTOMS_VALUE_PLUS_DUTY = "customs_value_plus_duty", "customs value + duty"
+        DUTY_PLUS_IMPORT_VAT = "duty_plus_import_vat", "duty + import VAT"
+        IMPORT_VAT = "import_vat", "import VAT"
+
+    carrier = models.ForeignKey(Carrier, on_delete=models.CASCADE, related_name="fee_schedules")
+    valid_from = models.DateField()
+    basis = models.CharField(max_length=30, choices=Basis.choices)
+    percent = models.DecimalField(max_digits=5, decimal_places=2)
+    base_fee_chf = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    nearby_base_fee_chf = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    nearby_countries = models.CharField(
+        max_length=100, blank=True, help_text="ISO codes separated by commas, e.g. AT,DE,FR,IT."
+    )
+    value_threshold_chf = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    base_fee_above_threshold_chf = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    minimum_fee_chf = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    maximum_fee_chf = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    source = models.CharField(max_length=300)
+    seen_on = models.DateField()
+    verified = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["carrier", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["carrier", "valid_from"],
+                name="fee_schedule_unique_per_day",
+                violation_error_message="This carrier already has a schedule from this date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__gte=0) & Q(base_fee_chf__gte=0),
+                name="fee_schedule_not_negative",
+                violation_error_message="Fees and percentages cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum_fee_chf__isnull=True)
+                | Q(maximum_fee_chf__isnull=True)
+                | Q(maximum_fee_chf__gte=F("minimum_fee_chf")),
+                name="fee_schedule_min_below_max",
+                violation_error_message="The maximum fee cannot be below the minimum fee.",
+            ),
+            models.CheckConstraint(
+                condition=Q(value_threshold_chf__isnull=True)
+                | Q(base_fee_above_threshold_chf__isnull=False),
+                name="fee_schedule_threshold_has_fee",
+                violation_error_message="A value threshold needs the base fee above it.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        flag = "verified" if self.verified else "unverified"
+        return f"{self.carrier} from {self.valid_from} ({flag})"
+
+
+class Quote(models.Model):
+    """A vendor's offer, kept as numbered revisions."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="quotes")
+    reference = models.CharField(max_length=60, unique=True, help_text="The vendor's reference.")
+    build = models.ForeignKey(
+        Build,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quotes",
+        help_text="The build this quote offers, if any.",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_quotes",
+    )
+    watchers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="watched_quotes"
+    )
+    is_estimate = models.BooleanField(
+        default=False, help_text="Priced from published ranges, not an offer from the vendor."
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[watchers])
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} {self.reference}"
+
+
+class QuoteRevision(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        RECEIVED = "received", "Received"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        EXPIRED = "expired", "Expired"
+        SUPERSEDED = "superseded", "Superseded"
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    issued_on = models.DateField()
+    valid_until = models.DateField()
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="CHF")
+    prices_include_vat = models.BooleanField(
+        default=False, help_text="Swiss prices with VAT included."
+    )
+    foreign_vat = MoneyField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default_currency="EUR",
+        help_text="Foreign VAT shown on the quote; left out of the landed cost.",
+    )
+    ship_from = models.CharField(max_length=2, default="CH", help_text="ISO country code.")
+    carrier = models.ForeignKey(
+        Carrier, on_delete=models.PROTECT, null=True, blank=True, related_name="revisions"
+    )
+    shipping = MoneyField(max_digits=12, decimal_places=2, default=0, default_currency="CHF")
+    warranty_years = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Years of warranty chosen; empty for the included term."
+    )
+    fx_rate = models.DecimalField(
+        max_digits=14,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        verbose_name="exchange rate (CHF per unit)",
+        help_text="Kept with the revision once received; empty to use the stored rate.",
+    )
+    fx_rate_date = models.DateField(null=True, blank=True)
+    fx_rate_source = models.CharField(max_length=60, blank=True)
+    attachment = models.FileField(upload_to="quotes/", blank=True)
+    note = models.TextField(blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    landed_total_chf = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, verbose_name="landed total (CHF)"
+    )
+    landed_net_chf = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, verbose_name="net of VAT (CHF)"
+    )
+    landed_breakdown = models.JSONField(null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["quote", "-number"]
+        indexes = [models.Index(fields=["status", "valid_until"], name="revision_status_valid")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quote", "number"],
+                name="revision_unique_number",
+                violation_error_message="This quote already has a revision with this number.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="revision_number_positive",
+                violation_error_message="Revision numbers start at 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=F("issued_on")),
+                name="revision_valid_after_issued",
+                violation_error_message="A quote cannot be valid until a date before it was issued.",
+            ),
+            models.CheckConstraint(
+                condition=Q(shipping__gte=0),
+                name="revision_shipping_not_negative",
+                violation_error_message="Shipping cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(shipping_currency=F("currency")),
+                name="revision_shipping_in_quote_currency",
+                violation_error_message="Shipping must be in the revision's currency.",
+            ),
+            models.CheckConstraint(
+                condition=Q(foreign_vat__isnull=True) | Q(foreign_vat__gte=0),
+                name="revision_foreign_vat_not_negative",
+                violation_error_message="Foreign VAT cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(fx_rate__isnull=True) | Q(fx_rate__gt=0),
+                name="revision_fx_rate_positive",
+                violation_error_message="An exchange rate must be more than 0.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quote.reference} rev. {self.number}"
+
+
+class QuoteLine(models.Model):
+    revision = models.ForeignKey(QuoteRevision, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    component = models.ForeignKey(
+        Component, on_delete=models.PROTECT, null=True, blank=True, related_name="quote_lines"
+    )
+    build_line = models.ForeignKey(
+        BuildLine,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quote_lines",
+        help_text="The build line this quote line sources, if any.",
+    )
+    description = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField(default=1)
+    unit_price = MoneyField(max_digits=12, decimal_places=2, default_currency="CHF")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["revision", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1),
+                name="quote_line_quantity_positive",
+                violation_error_message="A quantity is at least 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0),
+                name="quote_line_price_not_negative",
+                violation_error_message="A unit price cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.description}"
