@@ -22,7 +22,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}.")
+    raise ImproperlyConfigured(
+        f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}."
+    )
 
 
 def env_int(name: str, default: int) -> int:
@@ -58,5 +60,7 @@ def env_url(name: str, default: str, schemes: tuple[str, ...]) -> str:
     parsed = urlparse(raw)
     if parsed.scheme.split("+")[0] not in schemes:
         allowed = ", ".join(f"{scheme}://" for scheme in schemes)
-        raise ImproperlyConfigured(f"{name} must be a URL starting with one of {allowed}; got {raw!r}.")
+        raise ImproperlyConfigured(
+            f"{name} must be a URL starting with one of {allowed}; got {raw!r}."
+        )
     return raw

@@ -34,4 +34,6 @@ def _filesystem_folders_writable(options: dict[str, str]) -> bool:
     import os
 
     folders = [options.get("data_folder_in"), options.get("data_folder_out")]
-    return all(folder and os.path.isdir(folder) and os.access(folder, os.W_OK) for folder in folders)
+    return all(
+        folder and os.path.isdir(folder) and os.access(folder, os.W_OK) for folder in folders
+    )

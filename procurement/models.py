@@ -122,9 +122,7 @@ class Component(models.Model):
         null=True, blank=True, verbose_name="memory bandwidth (GB/s)"
     )
     tdp_w = models.PositiveIntegerField(null=True, blank=True, verbose_name="TDP (W)")
-    psu_rating_w = models.PositiveIntegerField(
-        null=True, blank=True, verbose_name="PSU rating (W)"
-    )
+    psu_rating_w = models.PositiveIntegerField(null=True, blank=True, verbose_name="PSU rating (W)")
     slot_width = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
     nvlink = models.BooleanField(default=False, verbose_name="NVLink")
     pcie_lanes = models.PositiveIntegerField(null=True, blank=True, verbose_name="PCIe lanes")
@@ -205,7 +203,9 @@ class Requirements(models.Model):
         help_text="Wall power one circuit carries (Swiss 10 A / 230 V: 2,300 W)."
     )
     noise_tolerance = models.CharField(max_length=20, choices=Noise.choices)
-    throughput_min_tok_s = models.PositiveIntegerField(verbose_name="throughput target from (tok/s)")
+    throughput_min_tok_s = models.PositiveIntegerField(
+        verbose_name="throughput target from (tok/s)"
+    )
     throughput_max_tok_s = models.PositiveIntegerField(verbose_name="throughput target to (tok/s)")
     vat_registered = models.BooleanField(
         default=False, help_text="A VAT-registered buyer recovers import VAT."
@@ -321,4 +321,3 @@ class BuildLine(models.Model):
     @property
     def estimated_total(self):
         return self.estimated_unit_price * self.quantity
-

@@ -145,7 +145,9 @@ class ClearanceFeeSchedule(models.Model):
     nearby_countries = models.CharField(
         max_length=100, blank=True, help_text="ISO codes separated by commas, e.g. AT,DE,FR,IT."
     )
-    value_threshold_chf = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    value_threshold_chf = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True
+    )
     base_fee_above_threshold_chf = models.DecimalField(
         max_digits=8, decimal_places=2, null=True, blank=True
     )

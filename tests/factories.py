@@ -1,0 +1,204 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from djmoney.money import Money
+
+from procurement.models import (
+    Build,
+    BuildLine,
+    Component,
+    PriceObservation,
+    Requirements,
+    Vendor,
+    WarrantyOption,
+)
+from quotes.models import (
+    Carrier,
+    ClearanceFeeSchedule,
+    DutyRate,
+    ExchangeRate,
+    Quote,
+    QuoteLine,
+    QuoteRevision,
+    VatRate,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.ch")
+    password = factory.django.Password("a-long-test-password")
+
+
+class VendorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vendor
+
+    slug = factory.Sequence(lambda n: f"vendor-{n}")
+    name = factory.Sequence(lambda n: f"Vendor {n}")
+    kind = Vendor.Kind.RETAILER
+    country = "CH"
+    default_currency = "CHF"
+
+
+class WarrantyOptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WarrantyOption
+
+    vendor = factory.SubFactory(VendorFactory)
+    years = 4
+    surcharge_percent = Decimal("8.00")
+
+
+class ComponentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Component
+
+    slug = factory.Sequence(lambda n: f"component-{n}")
+    category = Component.Category.MISC
+    manufacturer = "Acme"
+    model = factory.Sequence(lambda n: f"Part {n}")
+
+
+class GpuFactory(ComponentFactory):
+    category = Component.Category.GPU
+    manufacturer = "NVIDIA"
+    vram_gb = 96
+    tdp_w = 300
+
+
+class PriceObservationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PriceObservation
+
+    component = factory.SubFactory(ComponentFactory)
+    vendor = factory.SubFactory(VendorFactory)
+    price = Money("100.00", "CHF")
+    observed_on = date(2026, 2, 16)
+
+
+class RequirementsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Requirements
+
+    slug = factory.Sequence(lambda n: f"brief-{n}")
+    name = "Home office brief"
+    budget_min = Money("4000.00", "CHF")
+    budget_max = Money("15000.00", "CHF")
+    vram_min_gb = 96
+    vram_max_gb = 256
+    circuit_watts = 2300
+    noise_tolerance = Requirements.Noise.QUIET
+    throughput_min_tok_s = 60
+    throughput_max_tok_s = 80
+
+
+class BuildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Build
+
+    slug = factory.Sequence(lambda n: f"build-{n}")
+    code = factory.Sequence(lambda n: f"B{n}")
+    name = factory.Sequence(lambda n: f"Build {n}")
+
+
+class BuildLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BuildLine
+
+    build = factory.SubFactory(BuildFactory)
+    component = factory.SubFactory(ComponentFactory)
+    quantity = 1
+    estimated_unit_price = Money("100.00", "CHF")
+
+
+class VatRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VatRate
+        django_get_or_create = ["valid_from"]
+
+    valid_from = date(2024, 1, 1)
+    rate_percent = Decimal("8.10")
+    import_vat_minimum_chf = Decimal("5.00")
+
+
+class DutyRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DutyRate
+        django_get_or_create = ["valid_from", "chapter_from", "chapter_to"]
+
+    valid_from = date(2024, 1, 1)
+    rate_percent = Decimal("0.00")
+
+
+class ExchangeRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExchangeRate
+        django_get_or_create = ["currency", "rate_date"]
+
+    currency = "USD"
+    rate_date = date(2026, 2, 16)
+    chf_per_unit = Decimal("0.800000")
+
+
+class CarrierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Carrier
+        django_get_or_create = ["slug"]
+
+    slug = "fedex"
+    name = factory.LazyAttribute(lambda carrier: carrier.slug.replace("-", " ").title())
+
+
+class ClearanceFeeScheduleFactory(factory.django.DjangoModelFactory):
+    """FedEx's schedule of the design: max(22.00, 2.5% x (duty + import VAT))."""
+
+    class Meta:
+        model = ClearanceFeeSchedule
+
+    carrier = factory.SubFactory(CarrierFactory)
+    valid_from = date(2024, 1, 1)
+    basis = ClearanceFeeSchedule.Basis.DUTY_PLUS_IMPORT_VAT
+    percent = Decimal("2.50")
+    minimum_fee_chf = Decimal("22.00")
+    source = "carrier's published fee table"
+    seen_on = date(2026, 2, 16)
+    verified = True
+
+
+class QuoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Quote
+
+    vendor = factory.SubFactory(VendorFactory)
+    reference = factory.Sequence(lambda n: f"Q-2026-{n:04d}")
+
+
+class QuoteRevisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuoteRevision
+
+    quote = factory.SubFactory(QuoteFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    status = QuoteRevision.Status.RECEIVED
+    issued_on = date(2026, 2, 16)
+    valid_until = factory.LazyAttribute(lambda rev: rev.issued_on + timedelta(days=30))
+    currency = "CHF"
+    shipping = factory.LazyAttribute(lambda rev: Money("0.00", rev.currency))
+    ship_from = "CH"
+
+
+class QuoteLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuoteLine
+
+    revision = factory.SubFactory(QuoteRevisionFactory)
+    description = factory.Sequence(lambda n: f"Line {n}")
+    quantity = 1
+    unit_price = factory.LazyAttribute(lambda line: Money("100.00", line.revision.currency))
