@@ -1,0 +1,70 @@
+"""The benchmark behind `make bench`.
+
+Each module of this package (other than this one and __main__) defines `run() -> list[Row]`;
+`python -m bench` sets up a fresh database (SQLite in memory by default, a throw-away
+PostgreSQL database when DATABASE_URL points at one), runs every module and prints one
+table. Figures are medians over several runs.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+
+
+@dataclass(frozen=True)
+class Row:
+    area: str
+    measure: str
+    figure: str
+    target: str
+    met: bool | None
+
+    @property
+    def verdict(self) -> str:
+        return {True: "met", False: "NOT MET", None: "-"}[self.met]
+
+
+def setup_django() -> None:
+    """Configure Django on a fresh test database; call once before any bench module runs."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "procurement.settings")
+    os.environ.setdefault("DJANGO_EMAIL_BACKEND", "locmem")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+
+
+def teardown_django() -> None:
+    from django.db import connection
+
+    connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
+
+
+def count_queries(work: Callable[[], object]) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        work()
+    return len(captured.captured_queries)
+
+
+def median_ms(work: Callable[[], object], runs: int = RUNS) -> float:
+    """Median wall time of `work` in milliseconds over `runs` runs (after one warm-up)."""
+    work()
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)

@@ -1,0 +1,46 @@
+"""Run every benchmark module and print one table: `python -m bench` (make bench)."""
+
+import importlib
+import pkgutil
+import platform
+import sys
+from datetime import date
+from pathlib import Path
+
+import bench
+
+
+def main() -> int:
+    bench.setup_django()
+    rows: list[bench.Row] = []
+    try:
+        for module in sorted(pkgutil.iter_modules([str(Path(bench.__file__).parent)])):
+            if module.name.startswith("_"):
+                continue
+            print(f"running {module.name}...", file=sys.stderr, flush=True)
+            rows += importlib.import_module(f"bench.{module.name}").run()
+    finally:
+        bench.teardown_django()
+    print_table(rows)
+    return 0 if all(row.met is not False for row in rows) else 1
+
+
+def print_table(rows: list["bench.Row"]) -> None:
+    from django.db import connection
+
+    header = ("area", "measure", "figure", "target", "met")
+    table = [header] + [(r.area, r.measure, r.figure, r.target, r.verdict) for r in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    print(
+        f"Benchmark {date.today().isoformat()} on {platform.node() or 'this machine'} "
+        f"({platform.machine()}, Python {platform.python_version()}, {connection.vendor}, "
+        f"median of {bench.RUNS} runs)"
+    )
+    for index, line in enumerate(table):
+        print("| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)) + " |")
+        if index == 0:
+            print("|" + "|".join("-" * (width + 2) for width in widths) + "|")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
