@@ -136,6 +136,8 @@ class DutyRateFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["valid_from", "chapter_from", "chapter_to"]
 
     valid_from = date(2024, 1, 1)
+    chapter_from = 25
+    chapter_to = 97
     rate_percent = Decimal("0.00")
 
 
