@@ -2,8 +2,8 @@
 
 import pytest
 from django.contrib import admin
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from procurement.models import (

@@ -1,7 +1,6 @@
 import json
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
