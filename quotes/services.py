@@ -255,7 +255,9 @@ def _store_landed_cost(revision: QuoteRevision, book: RuleBook | None = None) ->
     fx = result.rules["fx"]
     if revision.currency != lc.CHF:
         revision.fx_rate = result.fx_rate
-        revision.fx_rate_date = fx["rate_date"]
+        revision.fx_rate_date = (
+            date.fromisoformat(str(fx["rate_date"])) if fx["rate_date"] else None
+        )
         revision.fx_rate_source = str(fx["source"] or "")[:60]
     revision.landed_total_chf = result.total_chf
     revision.landed_net_chf = result.net_chf

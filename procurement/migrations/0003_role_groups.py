@@ -23,7 +23,7 @@ def remove_role_groups(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("procurement", "0001_initial"),
+        ("procurement", "0002_vendor_suits_brief"),
         ("quotes", "0002_revision_decisions_and_documents"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
