@@ -326,6 +326,13 @@ class QuoteAdmin(AuditedAdmin):
 
 
 class QuoteLineFormSet(BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is None or index >= self.initial_form_count():
+            # A new line is priced in the revision's currency unless the buyer says otherwise.
+            kwargs["initial"] = {"unit_price": [None, self.instance.currency]}
+        return kwargs
+
     def clean(self):
         super().clean()
         currency = self.instance.currency

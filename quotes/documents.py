@@ -46,7 +46,7 @@ def document_storage() -> RevisionDocumentStorage:
     return RevisionDocumentStorage()
 
 
-def check_pdf(document: File) -> None:
+def check_pdf(document: File[Any]) -> None:
     """Refuse anything but a readable PDF of at most 20 MB, judged by content, not name."""
     if document.size is not None and document.size > MAX_DOCUMENT_BYTES:
         megabytes = document.size / (1024 * 1024)
@@ -77,7 +77,7 @@ def check_pdf(document: File) -> None:
         document.seek(0)
 
 
-def validate_vendor_document(value: File) -> None:
+def validate_vendor_document(value: File[Any]) -> None:
     """Model validator: checks a newly uploaded file; a stored one was checked on upload."""
     if getattr(value, "_committed", True):
         return

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -417,7 +417,7 @@ def quote_line_delete(*, line: QuoteLine) -> None:
 
 
 @transaction.atomic
-def quote_revision_attach(*, revision: QuoteRevision, document: File | None) -> QuoteRevision:
+def quote_revision_attach(*, revision: QuoteRevision, document: File[Any] | None) -> QuoteRevision:
     """Keep the vendor's PDF with a revision (None removes it from a draft).
 
     A received revision without a document may get one; one it has is never replaced.
@@ -437,7 +437,7 @@ def quote_revision_attach(*, revision: QuoteRevision, document: File | None) -> 
     return current
 
 
-def _require_decision_right(user: AbstractUser) -> None:
+def _require_decision_right(user: User) -> None:
     if not user.has_perm(DECIDE_PERMISSION):
         raise ValidationError(
             "Only an Approver can accept or reject a quote revision; ask someone in the "
@@ -449,7 +449,7 @@ def _require_decision_right(user: AbstractUser) -> None:
 def _require_acceptable(revision: QuoteRevision) -> None:
     label = _label(revision)
     valid_until = f"{revision.valid_until:%d.%m.%Y}"
-    refusals = {
+    refusals: dict[str, str] = {
         QuoteRevision.Status.DRAFT: f"{label} is a draft; receive it from the vendor before "
         "accepting it.",
         QuoteRevision.Status.SUPERSEDED: f"{label} was superseded by a later revision; accept "
@@ -483,7 +483,7 @@ def _choose_build(build: Build | None) -> None:
 
 
 @transaction.atomic
-def quote_revision_accept(*, revision: QuoteRevision, user: AbstractUser) -> QuoteRevision:
+def quote_revision_accept(*, revision: QuoteRevision, user: User) -> QuoteRevision:
     """An Approver commits to this revision: who and when are kept, its figures stay frozen,
     and the build it offers becomes chosen. An earlier accepted revision of the same quote
     is superseded by this one."""
@@ -508,9 +508,7 @@ def quote_revision_accept(*, revision: QuoteRevision, user: AbstractUser) -> Quo
 
 
 @transaction.atomic
-def quote_revision_reject(
-    *, revision: QuoteRevision, user: AbstractUser, reason: str
-) -> QuoteRevision:
+def quote_revision_reject(*, revision: QuoteRevision, user: User, reason: str) -> QuoteRevision:
     """An Approver turns this revision down, saying why."""
     _require_decision_right(user)
     reason = reason.strip()

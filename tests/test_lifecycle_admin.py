@@ -183,6 +183,15 @@ def test_a_draft_is_edited_in_the_admin_and_history_says_who(swiss_rules, buyer_
     assert QuoteLine.history.filter(description="Case").get().history_user.username == "berta"
 
 
+def test_a_new_line_of_a_draft_is_priced_in_the_revision_currency(swiss_rules, buyer_client):
+    draft = revision_through_services(status=Status.DRAFT, currency="EUR", fx_rate=Decimal("0.94"))
+
+    page = buyer_client.get(change_url(draft))
+
+    new_line = page.context["inline_admin_formsets"][0].formset.forms[-1]
+    assert new_line.initial["unit_price"] == [None, "EUR"]
+
+
 def test_the_second_save_of_a_draft_opened_twice_is_refused(swiss_rules, buyer_client):
     draft = revision_through_services(status=Status.DRAFT, lines=(("GPU", 1, "8000.00"),))
     opened_by_both = draft.version
@@ -235,13 +244,23 @@ def test_a_received_revision_is_shown_read_only_and_posts_change_nothing(swiss_r
     assert revision.lines.get().unit_price.amount == Decimal("8000.00")
 
 
-def test_a_received_revision_cannot_be_deleted(swiss_rules, buyer_client, admin_client):
+def test_a_received_revision_cannot_be_deleted(swiss_rules, admin_client):
     revision = revision_through_services()
 
     response = admin_client.get(reverse("admin:quotes_quoterevision_delete", args=[revision.pk]))
 
     assert response.status_code == 403
     assert QuoteRevision.objects.filter(pk=revision.pk).exists()
+
+
+def test_a_quote_with_a_received_revision_cannot_be_deleted(swiss_rules, admin_client):
+    kept = revision_through_services().quote
+    only_drafts = revision_through_services(status=Status.DRAFT).quote
+
+    refused = admin_client.get(reverse("admin:quotes_quote_delete", args=[kept.pk]))
+    allowed = admin_client.get(reverse("admin:quotes_quote_delete", args=[only_drafts.pk]))
+
+    assert (refused.status_code, allowed.status_code) == (403, 200)
 
 
 def test_a_revision_added_in_the_admin_is_a_draft_numbered_next(swiss_rules, buyer_client):

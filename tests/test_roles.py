@@ -1,8 +1,12 @@
 """Viewer, Buyer and Approver: groups made by a migration, kept to their rules."""
 
+import io
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.core.management.sql import emit_post_migrate_signal
 from django.urls import reverse
 
@@ -197,3 +201,11 @@ def test_staff_without_a_role_sees_no_quotes(client):
     client.force_login(UserFactory(is_staff=True))
 
     assert client.get(reverse("admin:quotes_quote_changelist")).status_code == 403
+
+
+def test_the_admin_of_make_run_is_a_superuser_who_may_decide():
+    call_command("bootstrap", stdout=io.StringIO())
+
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
+    assert admin.has_perm("quotes.decide_quoterevision")
