@@ -80,6 +80,9 @@ def quote_revision_create(
 
     `terms` are the revision's other fields (prices_include_vat, ship_from, carrier,
     shipping as a Decimal in `currency`, warranty_years, fx_rate, foreign_vat, note).
+    With `status` received (a vendor sent it) it is received at once, which supersedes the
+    quote's earlier received revision. A draft keeps provisional landed figures when they
+    can be computed yet, and none otherwise.
     """
     if not lines:
         raise ValidationError({"lines": "A revision needs at least one line."})
