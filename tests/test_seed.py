@@ -25,6 +25,7 @@ from quotes.models import (
     QuoteRevision,
     VatRate,
 )
+from quotes.selectors import revision_landed_cost
 
 pytestmark = pytest.mark.django_db
 
@@ -280,8 +281,13 @@ def test_pre_built_offers_are_estimate_quotes(reference, vendor, currency, carri
     assert not revision.prices_include_vat
     assert revision.carrier.slug == carrier
     assert revision.shipping == Money(0, currency)
-    assert revision.fx_rate is None
-    assert revision.landed_total_chf is None
+    stored_rate = ExchangeRate.objects.get(currency=currency, rate_date=RESEARCH_DATE)
+    assert (revision.fx_rate, revision.fx_rate_date) == (stored_rate.chf_per_unit, RESEARCH_DATE)
+    # The landed figures kept with the revision are the engine's own.
+    computed = revision_landed_cost(revision)
+    assert revision.landed_total_chf == computed.total_chf
+    assert revision.landed_net_chf == computed.net_chf
+    assert revision.landed_breakdown == computed.to_json()
     lines = list(revision.lines.all())
     assert {line.unit_price.currency.code for line in lines} == {currency}
     assert sum(line.unit_price.amount * line.quantity for line in lines) == Decimal(goods)
