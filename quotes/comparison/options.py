@@ -10,6 +10,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import OuterRef, Prefetch, Subquery
 
 from procurement.models import Build, BuildLine, Component
+from procurement.selectors import (
+    build_estimated_total,
+    build_list,
+    build_power_draw_w,
+    build_vram_gb,
+)
 from quotes import landed_cost as lc
 from quotes.models import Quote, QuoteLine, QuoteRevision
 from quotes.selectors import RuleBook, revision_landed_cost
@@ -36,15 +42,11 @@ def _lines_with_components() -> Prefetch:  # type: ignore[type-arg]
 
 
 def builds_for_comparison(slugs: Sequence[str]) -> list[Build]:
-    """The builds in the order given, with their lines and components (two queries)."""
+    """The builds in the order given, with their lines, components and price observations
+    (three queries)."""
     if not slugs:
         return []
-    found = {
-        build.slug: build
-        for build in Build.objects.filter(slug__in=slugs)
-        .select_related("requirements")
-        .prefetch_related(_lines_with_components())
-    }
+    found = {build.slug: build for build in build_list().filter(slug__in=slugs)}
     missing = [slug for slug in slugs if slug not in found]
     if missing:
         raise UnknownOption(f"No build with the slug {_names(missing)}.")
@@ -214,12 +216,7 @@ def price_build(build: Build, book: RuleBook, *, on: date) -> CostParts:
     The one place a build is priced: where a quote sources some of its lines, the landed
     cost of that quote belongs here in place of the estimate.
     """
-    goods = lc.round_chf(
-        sum(
-            (line.estimated_unit_price.amount * line.quantity for line in build.lines.all()),
-            lc.ZERO,
-        )
-    )
+    goods = build_estimated_total(build).amount
     vat = lc.rule_in_force(book.vat, on)
     if vat is None:
         raise ComparisonError(f"There is no Swiss VAT rate in force on {on}.")
@@ -254,7 +251,7 @@ def price_revision(revision: QuoteRevision, book: RuleBook) -> CostParts:
 def build_option(number: int, build: Build, book: RuleBook, today: date) -> Option:
     parts = parts_of(build.lines.all())
     psu, rating = _psu(parts)
-    power = gpu_power_w(parts) + build.system_power_w
+    power = build_power_draw_w(build)
     option = Option(
         number=number,
         kind="build",
@@ -264,7 +261,7 @@ def build_option(number: int, build: Build, book: RuleBook, today: date) -> Opti
         subtitle=f"Build {build.slug}",
         vendors=["Self-built, parts from Swiss shops"],
         gpus=_gpu_names(parts),
-        vram_gb=gpu_vram_gb(parts),
+        vram_gb=build_vram_gb(build),
         cpu_platform=_platform(parts),
         psu=psu,
         power_draw_w=power,
