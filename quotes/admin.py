@@ -32,6 +32,7 @@ from quotes.models import (
     VatRate,
 )
 from quotes.revision_diff import diff_revisions
+from quotes.views import comparison_for_admin
 
 LINE_AMOUNT = ExpressionWrapper(
     F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2)
@@ -189,8 +190,13 @@ class QuoteAdmin(AuditedAdmin):
     autocomplete_fields = ["vendor", "build", "owner"]
     filter_horizontal = ["watchers"]
     inlines = [RevisionSummaryInline]
-    actions = ["new_revision"]
+    actions = ["new_revision", "comparison_sheet"]
     change_form_template = "admin/quotes/quote/change_form.html"
+
+    @admin.action(description="Comparison sheet (PDF) of the selected quotes")
+    def comparison_sheet(self, request, queryset):
+        references = list(queryset.order_by("reference").values_list("reference", flat=True))
+        return comparison_for_admin(self, request, quote_references=references)
 
     def get_queryset(self, request):
         latest = QuoteRevision.objects.filter(quote=OuterRef("pk")).order_by("-number")
