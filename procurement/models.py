@@ -1,9 +1,26 @@
-"""Vendors, the component catalog, price observations, the buyer's brief and builds."""
+"""Vendors, the component catalog, price observations, the buyer's brief, builds, and the
+orders, deliveries and calendar feeds that follow a chosen build."""
 
+from datetime import date
+
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Length, Upper
+from django.db.models.lookups import Exact
 from djmoney.models.fields import MoneyField
+from simple_history.models import HistoricalRecords
+
+from procurement.order_flow import (
+    ARRIVED,
+    CANCELLABLE,
+    EXITS,
+    FLOW,
+    OUTSTANDING,
+    STEP_DATE_FIELD,
+    LineStatus,
+)
 
 
 class Vendor(models.Model):
@@ -321,3 +338,368 @@ class BuildLine(models.Model):
     @property
     def estimated_total(self):
         return self.estimated_unit_price * self.quantity
+
+
+class Order(models.Model):
+    """What the buyer orders from one vendor for a build: from an accepted quote revision,
+    or by hand for parts bought elsewhere."""
+
+    build = models.ForeignKey(Build, on_delete=models.PROTECT, related_name="orders")
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="orders")
+    revision = models.OneToOneField(
+        "quotes.QuoteRevision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order",
+        help_text="The accepted quote revision this order was made from; empty for an order "
+        "entered by hand.",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="orders",
+        help_text="Who is told when a delivery is late.",
+    )
+    currency = models.CharField(max_length=3, default="CHF")
+    ship_from = models.CharField(
+        max_length=2,
+        default="CH",
+        help_text="ISO country code the parts ship from; parts from abroad pass customs.",
+    )
+    vendor_reference = models.CharField(
+        max_length=80, blank=True, help_text="The vendor's order number."
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["build", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(Exact(Length("ship_from"), 2)) & Q(ship_from=Upper("ship_from")),
+                name="order_ship_from_country_code",
+                violation_error_message="The country parts ship from is a two-letter code "
+                "such as CH or DE.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order {self.pk} from {self.vendor} for {self.build.slug}"
+
+    @property
+    def crosses_border(self) -> bool:
+        return self.ship_from != "CH"
+
+
+def _order_line_constraints() -> list[models.BaseConstraint]:
+    """Every rule of the status flow the database can hold on one row."""
+    status = LineStatus
+    constraints: list[models.BaseConstraint] = [
+        models.CheckConstraint(
+            condition=Q(status__in=status.values),
+            name="order_line_status_known",
+            violation_error_message="Unknown order line status.",
+        ),
+        models.CheckConstraint(
+            condition=Q(quantity__gte=1),
+            name="order_line_quantity_positive",
+            violation_error_message="A quantity is at least 1.",
+        ),
+        models.CheckConstraint(
+            condition=Q(quantity_received__gte=0) & Q(quantity_received__lte=F("quantity")),
+            name="order_line_received_within_quantity",
+            violation_error_message="More units cannot be received than were ordered.",
+        ),
+        models.CheckConstraint(
+            condition=Q(unit_price__isnull=True) | Q(unit_price__gte=0),
+            name="order_line_price_not_negative",
+            violation_error_message="A unit price cannot be negative.",
+        ),
+        models.CheckConstraint(
+            condition=(Q(status__in=sorted(EXITS)) & ~Q(exit_reason=""))
+            | (~Q(status__in=sorted(EXITS)) & Q(exit_reason="")),
+            name="order_line_exit_has_reason",
+            violation_error_message="A cancelled or returned line needs the reason, and only "
+            "such a line has one.",
+        ),
+        models.CheckConstraint(
+            condition=~Q(status__in=sorted(ARRIVED)) | Q(quantity_received=F("quantity")),
+            name="order_line_arrived_fully_received",
+            violation_error_message="A delivered line has received every unit ordered.",
+        ),
+        models.CheckConstraint(
+            condition=~Q(status__in=sorted([*CANCELLABLE, status.CANCELLED]))
+            | Q(quantity_received=0),
+            name="order_line_unshipped_received_nothing",
+            violation_error_message="Nothing can have been received of a line that has not "
+            "shipped.",
+        ),
+    ]
+    # A step reached has its date, and the steps before it theirs (customs is optional:
+    # parts shipped within Switzerland skip it).
+    required: dict[LineStatus, list[LineStatus]] = {
+        status.ORDERED: [status.ORDERED],
+        status.CONFIRMED: [status.ORDERED, status.CONFIRMED],
+        status.SHIPPED: [status.ORDERED, status.CONFIRMED, status.SHIPPED],
+        status.AT_CUSTOMS: [status.ORDERED, status.CONFIRMED, status.SHIPPED, status.AT_CUSTOMS],
+        status.DELIVERED: [status.ORDERED, status.CONFIRMED, status.SHIPPED, status.DELIVERED],
+        status.INSTALLED: [
+            status.ORDERED,
+            status.CONFIRMED,
+            status.SHIPPED,
+            status.DELIVERED,
+            status.INSTALLED,
+        ],
+        status.CANCELLED: [status.CANCELLED],
+        status.RETURNED: [status.SHIPPED, status.RETURNED],
+    }
+    for reached, steps in required.items():
+        dates_set = Q()
+        for step in steps:
+            dates_set &= Q(**{f"{STEP_DATE_FIELD[step]}__isnull": False})
+        constraints.append(
+            models.CheckConstraint(
+                condition=~Q(status=reached) | dates_set,
+                name=f"order_line_{reached}_dated",
+                violation_error_message=f"A line that is {reached.label} needs the date of "
+                "that step and of the steps before it.",
+            )
+        )
+    # A step not reached has no date yet; an exit's date belongs to that exit only.
+    for step in FLOW[1:]:
+        before = list(FLOW[: FLOW.index(step)])
+        constraints.append(
+            models.CheckConstraint(
+                condition=~Q(status__in=before) | Q(**{f"{STEP_DATE_FIELD[step]}__isnull": True}),
+                name=f"order_line_{step}_date_only_once_reached",
+                violation_error_message=f"Only a line that has been {step.label} has the date "
+                "of that step.",
+            )
+        )
+    for exit_status in (status.CANCELLED, status.RETURNED):
+        constraints.append(
+            models.CheckConstraint(
+                condition=Q(status=exit_status)
+                | Q(**{f"{STEP_DATE_FIELD[exit_status]}__isnull": True}),
+                name=f"order_line_{exit_status}_date_only_once_{exit_status}",
+                violation_error_message=f"Only a {exit_status.label} line has the date it was "
+                f"{exit_status.label}.",
+            )
+        )
+    constraints.append(
+        models.CheckConstraint(
+            condition=~Q(status=status.CANCELLED) | Q(shipped_on__isnull=True),
+            name="order_line_cancelled_before_shipping",
+            violation_error_message="A line that has shipped cannot be cancelled; it is returned.",
+        )
+    )
+    # Steps are dated in order.
+    pairs = [
+        (status.ORDERED, status.CONFIRMED),
+        (status.CONFIRMED, status.SHIPPED),
+        (status.SHIPPED, status.AT_CUSTOMS),
+        (status.SHIPPED, status.DELIVERED),
+        (status.AT_CUSTOMS, status.DELIVERED),
+        (status.DELIVERED, status.INSTALLED),
+        (status.ORDERED, status.CANCELLED),
+        (status.CONFIRMED, status.CANCELLED),
+        (status.SHIPPED, status.RETURNED),
+        (status.DELIVERED, status.RETURNED),
+        (status.INSTALLED, status.RETURNED),
+    ]
+    for earlier, later in pairs:
+        earlier_on, later_on = STEP_DATE_FIELD[earlier], STEP_DATE_FIELD[later]
+        constraints.append(
+            models.CheckConstraint(
+                condition=Q(**{f"{earlier_on}__isnull": True})
+                | Q(**{f"{later_on}__isnull": True})
+                | Q(**{f"{later_on}__gte": F(earlier_on)}),
+                name=f"order_line_{later}_not_before_{earlier}",
+                violation_error_message=f"A line cannot be {later.label} before it was "
+                f"{earlier.label}.",
+            )
+        )
+    return constraints
+
+
+class OrderLine(models.Model):
+    """One part of an order, followed from planned to installed."""
+
+    Status = LineStatus
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    component = models.ForeignKey(
+        Component, on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines"
+    )
+    build_line = models.ForeignKey(
+        BuildLine,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+        help_text="The line of the build this part is for.",
+    )
+    quote_line = models.ForeignKey(
+        "quotes.QuoteLine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+        help_text="The accepted quote line this part was ordered from.",
+    )
+    description = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField(default=1)
+    unit_price = MoneyField(
+        max_digits=12, decimal_places=2, default_currency="CHF", null=True, blank=True
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
+    ordered_on = models.DateField(null=True, blank=True)
+    confirmed_on = models.DateField(null=True, blank=True)
+    shipped_on = models.DateField(null=True, blank=True)
+    at_customs_on = models.DateField(null=True, blank=True, verbose_name="at customs on")
+    delivered_on = models.DateField(null=True, blank=True)
+    installed_on = models.DateField(null=True, blank=True)
+    cancelled_on = models.DateField(null=True, blank=True)
+    returned_on = models.DateField(null=True, blank=True)
+    exit_reason = models.TextField(blank=True, help_text="Why the line was cancelled or returned.")
+    expected_on = models.DateField(
+        null=True, blank=True, verbose_name="expected delivery", help_text="Expected delivery date."
+    )
+    carrier = models.ForeignKey(
+        "quotes.Carrier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+    )
+    tracking_number = models.CharField(max_length=80, blank=True)
+    quantity_received = models.PositiveIntegerField(default=0)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "position", "id"]
+        indexes = [models.Index(fields=["status", "expected_on"], name="order_line_status_due")]
+        constraints = _order_line_constraints()
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.description}"
+
+    @property
+    def is_arrived(self) -> bool:
+        return self.status in ARRIVED
+
+    def is_overdue(self, today: date) -> bool:
+        """The expected delivery date has passed and the part is still outstanding."""
+        return (
+            self.expected_on is not None and self.expected_on < today and self.status in OUTSTANDING
+        )
+
+    @property
+    def quantity_outstanding(self) -> int:
+        return self.quantity - self.quantity_received
+
+
+class DeliveredUnit(models.Model):
+    """One unit of an order line received, with its serial number (warranty is per unit)."""
+
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="units")
+    received_on = models.DateField()
+    serial_number = models.CharField(
+        max_length=100, blank=True, help_text="Empty for parts without a serial number."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["line", "received_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "serial_number"],
+                condition=~Q(serial_number=""),
+                name="delivered_unit_unique_serial",
+                violation_error_message="This serial number is already recorded for this line.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(serial_number__startswith=" ") & ~Q(serial_number__endswith=" "),
+                name="delivered_unit_serial_trimmed",
+                violation_error_message="A serial number has no leading or trailing spaces.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        serial = self.serial_number or "no serial number"
+        return f"{self.line.description} ({serial}), received {self.received_on}"
+
+
+class OverdueDigest(models.Model):
+    """The once-only claim of one overdue-deliveries e-mail to one order owner on one day.
+
+    The daily scan inserts the row before it sends, in the same transaction: a second scan
+    on the same day (a retry, a second beat, a command run by hand) finds the row and sends
+    nothing; a send that fails rolls the claim back so the next run tries again.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="overdue_digests"
+    )
+    digest_date = models.DateField()
+    line_count = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-digest_date", "recipient"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "digest_date"],
+                name="overdue_digest_once_per_day",
+                violation_error_message="This person already had the overdue digest of this day.",
+            ),
+            models.CheckConstraint(
+                condition=Q(line_count__gte=1),
+                name="overdue_digest_has_lines",
+                violation_error_message="A digest lists at least one overdue line.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Overdue digest to {self.recipient} on {self.digest_date}"
+
+
+class CalendarFeed(models.Model):
+    """A secret calendar address of one user. Only a hash of the secret is stored: the address
+    is shown once when it is issued; a lost address is replaced by a new one."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(
+        max_length=8, editable=False, help_text="The first characters of the secret."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True),
+                name="calendar_feed_one_active_per_user",
+                violation_error_message="This person already has a calendar address; revoke it "
+                "or issue a new one.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "revoked" if self.revoked_at else "active"
+        return f"Calendar of {self.user} ({self.hint}…, {state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

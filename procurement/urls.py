@@ -9,5 +9,6 @@ admin.site.index_title = "Quotes, builds and orders"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("admin/", admin.site.urls),
 ]

@@ -15,6 +15,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from procurement.admin_orders import order_selected_revisions
 from procurement.templatetags.swiss import chf, swiss
 from quotes import services
 from quotes.models import (
@@ -252,6 +253,7 @@ class QuoteRevisionAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["quote", "carrier"]
     inlines = [QuoteLineInline]
     readonly_fields = ["landed_total_chf", "landed_net_chf", "received_at"]
+    actions = [order_selected_revisions]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(goods=goods_total_subquery("pk"))
