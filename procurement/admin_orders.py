@@ -423,13 +423,14 @@ class OrderAdmin(admin.ModelAdmin):
         if not isinstance(formset, OrderLineAddFormSet):
             super().save_formset(request, form, formset, change)
             return
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for line_form in formset.forms:
             if not line_form.has_changed():
                 continue
             data = line_form.cleaned_data
             price = data.get("unit_price")
             try:
-                services.order_line_add(
+                line = services.order_line_add(
                     order=form.instance,
                     description=data["description"],
                     quantity=data["quantity"],
@@ -440,6 +441,8 @@ class OrderAdmin(admin.ModelAdmin):
                 )
             except ValidationError as error:
                 messages.error(request, f"{data['description']}: {_error_text(error)}")
+            else:
+                formset.new_objects.append(line)
 
 
 @admin.action(description="Make orders from the selected accepted revisions")
