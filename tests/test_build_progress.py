@@ -43,7 +43,7 @@ def build():
         ),
     )
     for position in range(1, 5):
-        BuildLineFactory(build=build, component=ComponentFactory(), position=position)
+        BuildLineFactory(for_build=build, component=ComponentFactory(), position=position)
     return build
 
 
@@ -127,7 +127,7 @@ def test_money_committed_is_held_against_the_budget_range(build, landed, positio
 
 def test_money_committed_adds_every_accepted_revision_and_lines_bought_by_hand(build):
     gpu = GpuFactory()
-    BuildLineFactory(build=build, component=gpu, position=9)
+    BuildLineFactory(for_build=build, component=gpu, position=9)
     order_all(build, landed="1499.00")
     accepted_revision_for(
         build, parts=[(gpu, 1, "6443.00")], landed_total_chf=Decimal("6443.00")

@@ -239,7 +239,7 @@ def test_a_serial_number_is_corrected_on_the_lines_page(staff_client):
 def test_an_order_entered_by_hand_gets_its_lines_through_the_services(staff_client):
     build = BuildFactory(status=Build.Status.CHOSEN)
     cpu = ComponentFactory()
-    build_line = BuildLineFactory(build=build, component=cpu)
+    build_line = BuildLineFactory(for_build=build, component=cpu)
     brack = VendorFactory(slug="brack", country="CH")
 
     response = staff_client.post(
@@ -273,7 +273,7 @@ def test_an_order_entered_by_hand_gets_its_lines_through_the_services(staff_clie
 def test_orders_are_made_from_accepted_revisions_on_the_revision_list(staff_client, staff_user):
     build = BuildFactory()
     cpu = ComponentFactory()
-    BuildLineFactory(build=build, component=cpu)
+    BuildLineFactory(for_build=build, component=cpu)
     accepted = accepted_revision_for(build, parts=[(cpu, 1, "455.00")])
     received = QuoteRevisionFactory(quote=QuoteFactory(build=build, reference="RECV-1"), number=1)
     QuoteLineFactory(revision=received)
@@ -310,7 +310,7 @@ def test_the_order_list_shows_progress_in_constant_queries(staff_client, django_
 
 def test_a_build_cannot_be_set_to_assembled_by_hand_before_its_parts_are_installed(staff_client):
     build = BuildFactory(status=Build.Status.ORDERED)
-    BuildLineFactory(build=build)
+    BuildLineFactory(for_build=build)
 
     response = staff_client.post(
         reverse("admin:procurement_build_change", args=[build.pk]),
@@ -335,7 +335,7 @@ def test_a_build_cannot_be_set_to_assembled_by_hand_before_its_parts_are_install
 def test_the_build_page_shows_progress_and_money_committed(staff_client):
     build = BuildFactory()
     cpu = ComponentFactory()
-    BuildLineFactory(build=build, component=cpu)
+    BuildLineFactory(for_build=build, component=cpu)
     revision = accepted_revision_for(build, parts=[(cpu, 1, "455.00")], landed_total_chf="455.00")
     walk(services.order_create_from_revision(revision=revision).lines.get(), LineStatus.DELIVERED)
 

@@ -45,8 +45,8 @@ def _today(time_machine):
 @pytest.fixture
 def build():
     build = BuildFactory(slug="pro-6000", status=Build.Status.CHOSEN)
-    BuildLineFactory(build=build, component=GpuFactory(slug="rtx-pro-6000"), position=1)
-    BuildLineFactory(build=build, component=ComponentFactory(slug="ryzen-9-9950x"), position=2)
+    BuildLineFactory(for_build=build, component=GpuFactory(slug="rtx-pro-6000"), position=1)
+    BuildLineFactory(for_build=build, component=ComponentFactory(slug="ryzen-9-9950x"), position=2)
     return build
 
 
