@@ -9,6 +9,7 @@ from procurement.models import (
     Build,
     BuildLine,
     Component,
+    DeliveredUnit,
     Order,
     OrderLine,
     PriceObservation,
@@ -259,3 +260,14 @@ def accepted_revision_for(build, *, vendor=None, parts, currency="CHF", ship_fro
             unit_price=Money(unit_price, currency),
         )
     return revision
+
+
+class DeliveredUnitFactory(factory.django.DjangoModelFactory):
+    """A unit row as the admin lists it; tests of receiving go through order_line_receive."""
+
+    class Meta:
+        model = DeliveredUnit
+
+    line = factory.SubFactory(OrderLineFactory)
+    received_on = date(2026, 2, 20)
+    serial_number = factory.Sequence(lambda n: f"SN-{n:06d}")
