@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -21,7 +21,7 @@ def _uid(kind: str, pk: int) -> str:
     return f"{kind}-{pk}@{host}"
 
 
-def _all_day(summary: str, day, uid: str, description: str, url: str, now: datetime) -> Event:
+def _all_day(summary: str, day: date, uid: str, description: str, url: str, now: datetime) -> Event:
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", now)
@@ -95,4 +95,5 @@ def calendar_ics(
         calendar.add_component(quote_expiry_event(revision, now))
     for line in order_lines:
         calendar.add_component(expected_delivery_event(line, now))
-    return calendar.to_ical()
+    ics: bytes = calendar.to_ical()
+    return ics

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -44,19 +45,19 @@ def _entry(line: OrderLine, today: date) -> OverdueEntry:
     )
 
 
-def overdue_by_owner(today: date) -> dict[object, list[OverdueEntry]]:
+def overdue_by_owner(today: date) -> dict[User, list[OverdueEntry]]:
     """Overdue lines grouped by the owner of their order; orders nobody owns, or whose owner
     has no e-mail address, are left out (there is nobody to tell)."""
-    grouped: dict[object, list[OverdueEntry]] = defaultdict(list)
+    grouped: dict[User, list[OverdueEntry]] = defaultdict(list)
     for line in overdue_order_lines(today).exclude(order__owner__isnull=True):
         owner = line.order.owner
-        if owner.email and owner.is_active:
+        if owner is not None and owner.email and owner.is_active:
             grouped[owner].append(_entry(line, today))
     return dict(grouped)
 
 
 def overdue_digest_message(
-    owner, entries: list[OverdueEntry], today: date
+    owner: User, entries: list[OverdueEntry], today: date
 ) -> EmailMultiAlternatives:
     count = len(entries)
     parts = "1 delivery is" if count == 1 else f"{count} deliveries are"
@@ -81,7 +82,7 @@ def overdue_digest_message(
     return message
 
 
-def _claim_and_send(owner, entries: list[OverdueEntry], today: date) -> bool:
+def _claim_and_send(owner: User, entries: list[OverdueEntry], today: date) -> bool:
     """Send the owner's digest of the day unless it is claimed already. The claim and the
     send share a transaction: a failed send releases the claim for the next run."""
     if OverdueDigest.objects.filter(recipient=owner, digest_date=today).exists():

@@ -403,135 +403,128 @@ class Order(models.Model):
         return self.ship_from != "CH"
 
 
-def _order_line_constraints() -> list[models.BaseConstraint]:
-    """Every rule of the status flow the database can hold on one row."""
-    status = LineStatus
-    constraints: list[models.BaseConstraint] = [
-        models.CheckConstraint(
-            condition=Q(status__in=status.values),
-            name="order_line_status_known",
-            violation_error_message="Unknown order line status.",
+def _check(condition: Q, name: str, message: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=condition, name=f"order_line_{name}", violation_error_message=message
+    )
+
+
+def _date_set(step: LineStatus) -> Q:
+    return Q(**{f"{STEP_DATE_FIELD[step]}__isnull": False})
+
+
+def _order_line_row_rules() -> list[models.CheckConstraint]:
+    s = LineStatus
+    exits, arrived = sorted(EXITS), sorted(ARRIVED)
+    return [
+        _check(Q(status__in=s.values), "status_known", "Unknown order line status."),
+        _check(Q(quantity__gte=1), "quantity_positive", "A quantity is at least 1."),
+        _check(
+            Q(quantity_received__gte=0) & Q(quantity_received__lte=F("quantity")),
+            "received_within_quantity",
+            "More units cannot be received than were ordered.",
         ),
-        models.CheckConstraint(
-            condition=Q(quantity__gte=1),
-            name="order_line_quantity_positive",
-            violation_error_message="A quantity is at least 1.",
+        _check(
+            Q(unit_price__isnull=True) | Q(unit_price__gte=0),
+            "price_not_negative",
+            "A unit price cannot be negative.",
         ),
-        models.CheckConstraint(
-            condition=Q(quantity_received__gte=0) & Q(quantity_received__lte=F("quantity")),
-            name="order_line_received_within_quantity",
-            violation_error_message="More units cannot be received than were ordered.",
+        _check(
+            (Q(status__in=exits) & ~Q(exit_reason="")) | (~Q(status__in=exits) & Q(exit_reason="")),
+            "exit_has_reason",
+            "A cancelled or returned line needs the reason, and only such a line has one.",
         ),
-        models.CheckConstraint(
-            condition=Q(unit_price__isnull=True) | Q(unit_price__gte=0),
-            name="order_line_price_not_negative",
-            violation_error_message="A unit price cannot be negative.",
+        _check(
+            ~Q(status__in=arrived) | Q(quantity_received=F("quantity")),
+            "arrived_fully_received",
+            "A delivered line has received every unit ordered.",
         ),
-        models.CheckConstraint(
-            condition=(Q(status__in=sorted(EXITS)) & ~Q(exit_reason=""))
-            | (~Q(status__in=sorted(EXITS)) & Q(exit_reason="")),
-            name="order_line_exit_has_reason",
-            violation_error_message="A cancelled or returned line needs the reason, and only "
-            "such a line has one.",
-        ),
-        models.CheckConstraint(
-            condition=~Q(status__in=sorted(ARRIVED)) | Q(quantity_received=F("quantity")),
-            name="order_line_arrived_fully_received",
-            violation_error_message="A delivered line has received every unit ordered.",
-        ),
-        models.CheckConstraint(
-            condition=~Q(status__in=sorted([*CANCELLABLE, status.CANCELLED]))
-            | Q(quantity_received=0),
-            name="order_line_unshipped_received_nothing",
-            violation_error_message="Nothing can have been received of a line that has not "
-            "shipped.",
+        _check(
+            ~Q(status__in=sorted([*CANCELLABLE, s.CANCELLED])) | Q(quantity_received=0),
+            "unshipped_received_nothing",
+            "Nothing can have been received of a line that has not shipped.",
         ),
     ]
-    # A step reached has its date, and the steps before it theirs (customs is optional:
-    # parts shipped within Switzerland skip it).
-    required: dict[LineStatus, list[LineStatus]] = {
-        status.ORDERED: [status.ORDERED],
-        status.CONFIRMED: [status.ORDERED, status.CONFIRMED],
-        status.SHIPPED: [status.ORDERED, status.CONFIRMED, status.SHIPPED],
-        status.AT_CUSTOMS: [status.ORDERED, status.CONFIRMED, status.SHIPPED, status.AT_CUSTOMS],
-        status.DELIVERED: [status.ORDERED, status.CONFIRMED, status.SHIPPED, status.DELIVERED],
-        status.INSTALLED: [
-            status.ORDERED,
-            status.CONFIRMED,
-            status.SHIPPED,
-            status.DELIVERED,
-            status.INSTALLED,
-        ],
-        status.CANCELLED: [status.CANCELLED],
-        status.RETURNED: [status.SHIPPED, status.RETURNED],
-    }
-    for reached, steps in required.items():
-        dates_set = Q()
+
+
+# The steps whose dates a line in each status has (customs is optional: parts shipped within
+# Switzerland skip it).
+DATED_STEPS: dict[LineStatus, list[LineStatus]] = {
+    LineStatus.ORDERED: [LineStatus.ORDERED],
+    LineStatus.CONFIRMED: [LineStatus.ORDERED, LineStatus.CONFIRMED],
+    LineStatus.SHIPPED: [LineStatus.ORDERED, LineStatus.CONFIRMED, LineStatus.SHIPPED],
+    LineStatus.AT_CUSTOMS: [*FLOW[1:5]],
+    LineStatus.DELIVERED: [*FLOW[1:4], LineStatus.DELIVERED],
+    LineStatus.INSTALLED: [*FLOW[1:4], LineStatus.DELIVERED, LineStatus.INSTALLED],
+    LineStatus.CANCELLED: [LineStatus.CANCELLED],
+    LineStatus.RETURNED: [LineStatus.SHIPPED, LineStatus.RETURNED],
+}
+
+# Pairs of steps dated in this order when both happened.
+STEPS_IN_ORDER: list[tuple[LineStatus, LineStatus]] = [
+    (LineStatus.ORDERED, LineStatus.CONFIRMED),
+    (LineStatus.CONFIRMED, LineStatus.SHIPPED),
+    (LineStatus.SHIPPED, LineStatus.AT_CUSTOMS),
+    (LineStatus.SHIPPED, LineStatus.DELIVERED),
+    (LineStatus.AT_CUSTOMS, LineStatus.DELIVERED),
+    (LineStatus.DELIVERED, LineStatus.INSTALLED),
+    (LineStatus.ORDERED, LineStatus.CANCELLED),
+    (LineStatus.CONFIRMED, LineStatus.CANCELLED),
+    (LineStatus.SHIPPED, LineStatus.RETURNED),
+    (LineStatus.DELIVERED, LineStatus.RETURNED),
+    (LineStatus.INSTALLED, LineStatus.RETURNED),
+]
+
+
+def _order_line_date_rules() -> list[models.CheckConstraint]:
+    """A step reached has its date and those of the steps before it; a step not reached has
+    none; an exit's date belongs to that exit; steps are dated in order."""
+    rules = []
+    for reached, steps in DATED_STEPS.items():
+        dates = Q()
         for step in steps:
-            dates_set &= Q(**{f"{STEP_DATE_FIELD[step]}__isnull": False})
-        constraints.append(
-            models.CheckConstraint(
-                condition=~Q(status=reached) | dates_set,
-                name=f"order_line_{reached}_dated",
-                violation_error_message=f"A line that is {reached.label} needs the date of "
-                "that step and of the steps before it.",
+            dates &= _date_set(step)
+        rules.append(
+            _check(
+                ~Q(status=reached) | dates,
+                f"{reached}_dated",
+                f"A line that is {reached.label} needs the date of that step and of the steps "
+                "before it.",
             )
         )
-    # A step not reached has no date yet; an exit's date belongs to that exit only.
     for step in FLOW[1:]:
-        before = list(FLOW[: FLOW.index(step)])
-        constraints.append(
-            models.CheckConstraint(
-                condition=~Q(status__in=before) | Q(**{f"{STEP_DATE_FIELD[step]}__isnull": True}),
-                name=f"order_line_{step}_date_only_once_reached",
-                violation_error_message=f"Only a line that has been {step.label} has the date "
-                "of that step.",
+        rules.append(
+            _check(
+                ~Q(status__in=list(FLOW[: FLOW.index(step)])) | ~_date_set(step),
+                f"{step}_date_only_once_reached",
+                f"Only a line that has been {step.label} has the date of that step.",
             )
         )
-    for exit_status in (status.CANCELLED, status.RETURNED):
-        constraints.append(
-            models.CheckConstraint(
-                condition=Q(status=exit_status)
-                | Q(**{f"{STEP_DATE_FIELD[exit_status]}__isnull": True}),
-                name=f"order_line_{exit_status}_date_only_once_{exit_status}",
-                violation_error_message=f"Only a {exit_status.label} line has the date it was "
-                f"{exit_status.label}.",
+    for exit_status in (LineStatus.CANCELLED, LineStatus.RETURNED):
+        rules.append(
+            _check(
+                Q(status=exit_status) | ~_date_set(exit_status),
+                f"{exit_status}_date_only_once_{exit_status}",
+                f"Only a {exit_status.label} line has the date it was {exit_status.label}.",
             )
         )
-    constraints.append(
-        models.CheckConstraint(
-            condition=~Q(status=status.CANCELLED) | Q(shipped_on__isnull=True),
-            name="order_line_cancelled_before_shipping",
-            violation_error_message="A line that has shipped cannot be cancelled; it is returned.",
+    rules.append(
+        _check(
+            ~Q(status=LineStatus.CANCELLED) | Q(shipped_on__isnull=True),
+            "cancelled_before_shipping",
+            "A line that has shipped cannot be cancelled; it is returned.",
         )
     )
-    # Steps are dated in order.
-    pairs = [
-        (status.ORDERED, status.CONFIRMED),
-        (status.CONFIRMED, status.SHIPPED),
-        (status.SHIPPED, status.AT_CUSTOMS),
-        (status.SHIPPED, status.DELIVERED),
-        (status.AT_CUSTOMS, status.DELIVERED),
-        (status.DELIVERED, status.INSTALLED),
-        (status.ORDERED, status.CANCELLED),
-        (status.CONFIRMED, status.CANCELLED),
-        (status.SHIPPED, status.RETURNED),
-        (status.DELIVERED, status.RETURNED),
-        (status.INSTALLED, status.RETURNED),
-    ]
-    for earlier, later in pairs:
+    for earlier, later in STEPS_IN_ORDER:
         earlier_on, later_on = STEP_DATE_FIELD[earlier], STEP_DATE_FIELD[later]
-        constraints.append(
-            models.CheckConstraint(
-                condition=Q(**{f"{earlier_on}__isnull": True})
-                | Q(**{f"{later_on}__isnull": True})
-                | Q(**{f"{later_on}__gte": F(earlier_on)}),
-                name=f"order_line_{later}_not_before_{earlier}",
-                violation_error_message=f"A line cannot be {later.label} before it was "
-                f"{earlier.label}.",
+        rules.append(
+            _check(
+                ~_date_set(earlier) | ~_date_set(later) | Q(**{f"{later_on}__gte": F(earlier_on)}),
+                f"{later}_not_before_{earlier}",
+                f"A line cannot be {later.label} before it was {earlier.label}.",
             )
         )
-    return constraints
+    return rules
 
 
 class OrderLine(models.Model):
@@ -594,7 +587,7 @@ class OrderLine(models.Model):
     class Meta:
         ordering = ["order", "position", "id"]
         indexes = [models.Index(fields=["status", "expected_on"], name="order_line_status_due")]
-        constraints = _order_line_constraints()
+        constraints = [*_order_line_row_rules(), *_order_line_date_rules()]
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.description}"

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import (
     Count,
     Exists,
@@ -317,11 +318,15 @@ def build_commitment(build: Build) -> BuildCommitment:
         else:
             other += round_chf(line.unit_price.amount * line.quantity)
     brief = build.requirements
-    priced = [rev for rev in revisions if rev.landed_total_chf is not None]
+    landed = [
+        (rev.landed_total_chf, rev.landed_net_chf or rev.landed_total_chf)
+        for rev in revisions
+        if rev.landed_total_chf is not None
+    ]
     return BuildCommitment(
         revisions=revisions,
-        accepted_landed_chf=sum((rev.landed_total_chf for rev in priced), ZERO),
-        accepted_net_chf=sum((rev.landed_net_chf or rev.landed_total_chf for rev in priced), ZERO),
+        accepted_landed_chf=sum((total for total, _ in landed), ZERO),
+        accepted_net_chf=sum((net for _, net in landed), ZERO),
         other_chf=other,
         budget_min=brief.budget_min.amount if brief else None,
         budget_max=brief.budget_max.amount if brief else None,
@@ -343,7 +348,7 @@ def calendar_feed_for_token_hash(token_hash: str) -> CalendarFeed | None:
     )
 
 
-def open_revisions_followed_by(user) -> QuerySet[QuoteRevision]:
+def open_revisions_followed_by(user: User) -> QuerySet[QuoteRevision]:
     """Received (still open) revisions of quotes the user owns or watches."""
     return (
         QuoteRevision.objects.filter(status=QuoteRevision.Status.RECEIVED)
@@ -354,7 +359,7 @@ def open_revisions_followed_by(user) -> QuerySet[QuoteRevision]:
     )
 
 
-def expected_deliveries_for(user) -> QuerySet[OrderLine]:
+def expected_deliveries_for(user: User) -> QuerySet[OrderLine]:
     """Outstanding lines with an expected date, of orders the user owns or whose quote they
     own or watch."""
     return (

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -52,9 +52,9 @@ def _build_line_for(build: Build, component: Component | None) -> BuildLine | No
 def order_create_from_revision(
     *,
     revision: QuoteRevision,
-    owner: AbstractBaseUser | None = None,
+    owner: User | None = None,
     build: Build | None = None,
-    ordered_by: AbstractBaseUser | None = None,
+    ordered_by: User | None = None,
 ) -> Order:
     """An order to the revision's vendor with a planned line per quote line.
 
@@ -105,6 +105,7 @@ def order_create_from_revision(
             quote_line=quote_line,
             carrier=revision.carrier,
         )
+    build_follow_orders(build=build)
     return order
 
 
@@ -113,7 +114,7 @@ def order_create(
     *,
     build: Build,
     vendor: Vendor,
-    owner: AbstractBaseUser | None = None,
+    owner: User | None = None,
     ship_from: str | None = None,
     currency: str = "CHF",
     vendor_reference: str = "",
@@ -270,10 +271,13 @@ def order_line_advance(
     line = _locked(line)
     on = on or timezone.localdate()
     target = LineStatus(to) if to else flow.next_status(line.status, line.order.crosses_border)
-    if target is None and line.status in flow.EXITS:
-        raise ValidationError(flow.transition_error(line.status, line.status, False))
     if target is None:
-        raise ValidationError(f"This line is {flow.label(line.status)}; there is no further step.")
+        exited = flow.transition_error(line.status, line.status, line.order.crosses_border)
+        raise ValidationError(
+            exited
+            if line.status in flow.EXITS and exited
+            else f"This line is {flow.label(line.status)}; there is no further step."
+        )
     if target in flow.EXITS:
         raise ValidationError("Cancel or return a line with its reason, not by advancing it.")
     _move(line, target, on)
@@ -447,7 +451,7 @@ class IssuedFeed:
 
 
 @transaction.atomic
-def calendar_feed_issue(*, user: AbstractBaseUser) -> IssuedFeed:
+def calendar_feed_issue(*, user: User) -> IssuedFeed:
     """A new secret calendar address for the user; the previous one stops working."""
     now = timezone.now()
     CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)

@@ -57,7 +57,10 @@ def test_the_build_is_assembled_from_accepted_quotes_at_the_seeds_prices(demo):
     assert demo.status == Build.Status.ASSEMBLED
     assert build_progress(demo).complete
     gpu_line = OrderLine.objects.get(order__vendor__slug="nvidia")
-    assert (gpu_line.component.slug, gpu_line.unit_price.amount) == ("rtx-pro-6000", Decimal("6443.00"))
+    assert (gpu_line.component.slug, gpu_line.unit_price.amount) == (
+        "rtx-pro-6000",
+        Decimal("6443.00"),
+    )
     digitec = {
         line.component.slug: line.unit_price.amount
         for line in OrderLine.objects.filter(order__vendor__slug="digitec")
@@ -110,3 +113,17 @@ def test_new_rows_after_the_demo_get_fresh_keys(demo):
     line = OrderLineFactory()
 
     assert quote.pk > 1002 and line.pk > 1009
+
+
+def test_make_demo_loads_seed_and_demo_into_an_empty_database(db):
+    call_command("bootstrap", "--demo", stdout=StringIO())
+
+    assert Build.objects.get(slug="pro-6000").status == Build.Status.ASSEMBLED
+    assert OrderLine.objects.count() == 9
+
+
+def test_make_run_never_loads_the_demo(db):
+    call_command("bootstrap", stdout=StringIO())
+
+    assert Build.objects.get(slug="pro-6000").status == Build.Status.CANDIDATE
+    assert not Order.objects.exists()
