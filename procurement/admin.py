@@ -27,6 +27,7 @@ from procurement.models import (
 from procurement.order_flow import ARRIVED, FLOW
 from procurement.selectors import build_commitment, build_progress
 from procurement.templatetags.swiss import chf
+from quotes.views import comparison_for_admin
 
 
 class WarrantyOptionInline(admin.TabularInline):
@@ -184,6 +185,7 @@ class BuildAdmin(admin.ModelAdmin):
     autocomplete_fields = ["requirements"]
     inlines = [BuildLineInline]
     readonly_fields = ["total", "vram", "power_draw", "order_progress", "money_committed"]
+    actions = ["comparison_sheet"]
 
     def get_queryset(self, request):
         return builds_with_figures(super().get_queryset(request)).annotate(
@@ -203,6 +205,11 @@ class BuildAdmin(admin.ModelAdmin):
     @admin.display(description="money committed")
     def money_committed(self, build: Build) -> str:
         return build_commitment(build).summary() if build.pk else ""
+
+    @admin.action(description="Comparison sheet (PDF) of the selected builds")
+    def comparison_sheet(self, request, queryset):
+        slugs = list(queryset.order_by("slug").values_list("slug", flat=True))
+        return comparison_for_admin(self, request, build_slugs=slugs)
 
     @admin.display(description="estimated total", ordering="estimated_total")
     def total(self, build: Build) -> str:

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
 from procurement import views
@@ -17,4 +17,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("admin/", admin.site.urls),
+    path("quotes/", include("quotes.urls")),
 ]
