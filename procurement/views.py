@@ -1,9 +1,11 @@
+from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from procurement import health, selectors
+from procurement import dashboard, health, selectors
 from procurement.calendar_feed import calendar_ics
 from procurement.services import calendar_token_hash
 
@@ -38,3 +40,10 @@ def calendar_feed(request, token: str):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="procurement.ics"'
     return response
+
+
+@staff_member_required
+def home(request):
+    """The start page: money committed, quotes about to lapse, where the parts are."""
+    page = dashboard.start_page(timezone.localdate())
+    return render(request, "home.html", {"page": page, "title": "Start"})
