@@ -22,6 +22,7 @@ from quotes.models import (
     Quote,
     QuoteLine,
     QuoteRevision,
+    ReminderClaim,
     VatRate,
 )
 
@@ -202,3 +203,25 @@ class QuoteLineFactory(factory.django.DjangoModelFactory):
     description = factory.Sequence(lambda n: f"Line {n}")
     quantity = 1
     unit_price = factory.LazyAttribute(lambda line: Money("100.00", line.revision.currency))
+
+
+class FollowedQuoteFactory(QuoteFactory):
+    """A quote with an owner; `FollowedQuoteFactory(watchers=[user, ...])` adds watchers."""
+
+    owner = factory.SubFactory(UserFactory)
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def watchers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.watchers.add(*extracted)
+
+
+class ReminderClaimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReminderClaim
+
+    revision = factory.SubFactory(QuoteRevisionFactory)
+    step = 7
