@@ -1,7 +1,13 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
 from procurement import views
+
+if settings.ADMIN_REQUIRE_OTP:
+    # Same registry, but the login form asks for the one-time code too.
+    admin.site.__class__ = OTPAdminSite
 
 admin.site.site_header = "Workstation procurement desk"
 admin.site.site_title = "Procurement desk"
@@ -10,4 +16,5 @@ admin.site.index_title = "Quotes, builds and orders"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("quotes/", include("quotes.urls")),
 ]

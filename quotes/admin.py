@@ -28,6 +28,7 @@ from quotes.models import (
     ReminderClaim,
     VatRate,
 )
+from quotes.views import comparison_for_admin
 
 LINE_AMOUNT = ExpressionWrapper(
     F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2)
@@ -155,6 +156,12 @@ class QuoteAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["vendor", "build", "owner"]
     filter_horizontal = ["watchers"]
     inlines = [RevisionSummaryInline]
+    actions = ["comparison_sheet"]
+
+    @admin.action(description="Comparison sheet (PDF) of the selected quotes")
+    def comparison_sheet(self, request, queryset):
+        references = list(queryset.order_by("reference").values_list("reference", flat=True))
+        return comparison_for_admin(self, request, quote_references=references)
 
     def get_queryset(self, request):
         latest = QuoteRevision.objects.filter(quote=OuterRef("pk")).order_by("-number")

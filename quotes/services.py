@@ -128,7 +128,9 @@ def quote_revision_refresh_landed_cost(
     fx = result.rules["fx"]
     if revision.currency != lc.CHF:
         revision.fx_rate = result.fx_rate
-        revision.fx_rate_date = fx["rate_date"]
+        revision.fx_rate_date = (
+            date.fromisoformat(str(fx["rate_date"])) if fx["rate_date"] else None
+        )
         revision.fx_rate_source = str(fx["source"] or "")[:60]
     revision.landed_total_chf = result.total_chf
     revision.landed_net_chf = result.net_chf

@@ -112,8 +112,10 @@ class BuildFactory(factory.django.DjangoModelFactory):
 class BuildLineFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = BuildLine
+        # `build` would hide factory_boy's own build(); pass `for_build=` instead.
+        rename = {"for_build": "build"}
 
-    build = factory.SubFactory(BuildFactory)
+    for_build = factory.SubFactory(BuildFactory)
     component = factory.SubFactory(ComponentFactory)
     quantity = 1
     estimated_unit_price = Money("100.00", "CHF")
@@ -135,6 +137,8 @@ class DutyRateFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["valid_from", "chapter_from", "chapter_to"]
 
     valid_from = date(2024, 1, 1)
+    chapter_from = 25
+    chapter_to = 97
     rate_percent = Decimal("0.00")
 
 
