@@ -21,6 +21,7 @@ from quotes.models import (
     ExchangeRate,
     Quote,
     QuoteRevision,
+    ReminderClaim,
     VatRate,
 )
 from tests import factories
@@ -69,6 +70,7 @@ ROW_MAKERS = {
     DutyRate: _dated(factories.DutyRateFactory, "valid_from"),
     Carrier: lambda: factories.CarrierFactory(slug=f"carrier-{Carrier.objects.count()}"),
     ClearanceFeeSchedule: _dated(factories.ClearanceFeeScheduleFactory, "valid_from"),
+    ReminderClaim: factories.ReminderClaimFactory,
 }
 
 OUR_APPS = {"procurement", "quotes"}
