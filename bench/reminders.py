@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 import bench
+
+if TYPE_CHECKING:
+    from quotes.reminders import ScanReport
 
 TOTAL = 100_000
 SMALL = 10_000
@@ -68,7 +73,7 @@ def run() -> list[bench.Row]:
     ]
 
 
-def _count_queries(scan) -> int:
+def _count_queries(scan: Callable[[], object]) -> int:
     """The queries of `scan` with the clock held still: the notices sent are then marked in
     one write instead of one every tenth of a second, so the count does not depend on speed."""
     import time_machine
@@ -77,7 +82,7 @@ def _count_queries(scan) -> int:
         return bench.count_queries(scan)
 
 
-def _fresh_scan(lapsed_ids: list[int]):
+def _fresh_scan(lapsed_ids: list[int]) -> Callable[[], ScanReport]:
     """Forget every notice and reopen the lapsed revisions; the scan to run next."""
     from django.core import mail
 
@@ -133,7 +138,7 @@ def _create_revisions(count: int, *, due: int, start: int) -> list[int]:
                 issued_on=valid_until - timedelta(days=30),
                 valid_until=valid_until,
                 currency="CHF",
-                shipping=Money("0.00", "CHF"),
+                shipping=Money("0.00", "CHF"),  # type: ignore[misc]
                 landed_total_chf="8183.00",
             )
         )
@@ -156,7 +161,7 @@ def _status_and_validity(n: int, due: int) -> tuple[str, date]:
     return closed[n // 2 % len(closed)], TODAY - timedelta(days=n % 400)
 
 
-def _people():
+def _people() -> list[Any]:
     from django.contrib.auth import get_user_model
 
     user_model = get_user_model()

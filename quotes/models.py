@@ -417,7 +417,7 @@ class ReminderClaim(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.step_label} for {self.revision_id}"
+        return f"{self.step_label} for {self.revision}"
 
     @property
     def step_label(self) -> str:

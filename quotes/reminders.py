@@ -86,7 +86,7 @@ class ScanReport:
         lines = [f"Expired: {revision}" for revision in self.expired]
         lines += [f"Sent: {notice} to {', '.join(notice.recipients)}" for notice in self.sent]
         lines += [f"Not sent: {notice}: {error}" for notice, error in self.failed]
-        lines += [f"Being sent by another scan: {notice}" for notice in self.busy]
+        lines += [f"Sent or being sent by another scan: {notice}" for notice in self.busy]
         lines += [
             f"Nobody to tell (no owner or watcher with an e-mail address): {revision}"
             for revision in self.unaddressed
@@ -200,7 +200,8 @@ def _notice_due(
             return None
         report.expired.append(revision)
     # A notice at this step or a more urgent one (a smaller step) went out already.
-    if any(claim.step <= step for claim in revision.sent_claims):
+    sent: list[ReminderClaim] = revision.sent_claims  # type: ignore[attr-defined]  # prefetched
+    if any(claim.step <= step for claim in sent):
         return None
     if not recipients:
         report.unaddressed.append(revision)

@@ -17,8 +17,8 @@ from quotes import reminders
 def send_quote_reminders(today: str | None = None) -> dict[str, int]:
     """The daily reminder scan (Celery beat, QUOTE_REMINDER_HOUR:00 Europe/Zurich).
 
-    When notices could not be sent the task is retried a few times within the hour; what
-    is still unsent then goes out at the next day's scan. `today` (YYYY-MM-DD) stands in
+    When notices could not be sent the task is retried three times over the next minutes;
+    what is still unsent then goes out at the next day's scan. `today` (YYYY-MM-DD) stands in
     for the date.
     """
     report = reminders.scan(today=date.fromisoformat(today) if today else None)

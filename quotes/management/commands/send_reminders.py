@@ -1,6 +1,7 @@
 from datetime import date
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kombu.exceptions import OperationalError
 from kombu.utils.url import maybe_sanitize_url
 
@@ -15,7 +16,7 @@ class Command(BaseCommand):
         "scan of the Celery task, run at once."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--today", metavar="YYYY-MM-DD", help="Run the scan as if it were this date."
         )
@@ -25,7 +26,9 @@ class Command(BaseCommand):
             help="Hand the scan to the Celery worker through the broker instead of running it here.",
         )
 
-    def handle(self, *args, today=None, queue=False, **options):
+    def handle(
+        self, *args: Any, today: str | None = None, queue: bool = False, **options: Any
+    ) -> None:
         day = self._parse_today(today)
         if queue:
             self._enqueue(day)
