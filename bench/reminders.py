@@ -1,8 +1,9 @@
 """The expiry reminder scan over 100,000 revisions of which 1,000 are due.
 
-Of the 1,000 due, 100 have lapsed (the scan expires them and sends the expiry notice) and
-900 are within the reminder days; e-mails go to Django's in-memory backend. Before each
-timed scan the notices are forgotten and the lapsed revisions reopened, so every run does
+Ten revisions a quote, the latest of each open or closed, as the quote lifecycle leaves
+them (at most one received revision a quote). Of the 1,000 due, 100 have lapsed (the scan
+expires them and sends the expiry notice) and 900 are within the reminder days; e-mails go
+to Django's in-memory backend. Before each timed scan the notices are forgotten and the lapsed revisions reopened, so every run does
 the same work. The query count is compared at 10,000 and at 100,000 revisions with the
 same 1,000 due (with the clock held still, see `_count_queries`): it must not grow with
 the revisions that are not due.
@@ -96,8 +97,9 @@ def _fresh_scan(lapsed_ids: list[int]) -> Callable[[], ScanReport]:
 
 
 def _create_revisions(count: int, *, due: int, start: int) -> list[int]:
-    """`count` revisions of `count / 10` quotes, the first `due` of them due on TODAY;
-    the ids of those that have lapsed."""
+    """`count` revisions of `count / 10` quotes; the latest revision of the first `due`
+    quotes is due on TODAY. The ids of the due revisions that have lapsed."""
+    from django.utils import timezone
     from djmoney.money import Money
 
     from procurement.models import Vendor
@@ -128,37 +130,49 @@ def _create_revisions(count: int, *, due: int, start: int) -> list[int]:
         batch_size=BATCH,
     )
     revisions = []
-    for n in range(count):
-        status, valid_until = _status_and_validity(n, due)
-        revisions.append(
-            QuoteRevision(
-                quote=quotes[n // REVISIONS_PER_QUOTE],
-                number=n % REVISIONS_PER_QUOTE + 1,
-                status=status,
-                issued_on=valid_until - timedelta(days=30),
-                valid_until=valid_until,
-                currency="CHF",
-                shipping=Money("0.00", "CHF"),  # type: ignore[misc]
-                landed_total_chf="8183.00",
+    for index, quote in enumerate(quotes):
+        for number in range(1, REVISIONS_PER_QUOTE + 1):
+            status, valid_until = _status_and_validity(index, number, due)
+            revisions.append(
+                QuoteRevision(
+                    quote=quote,
+                    number=number,
+                    status=status,
+                    issued_on=valid_until - timedelta(days=30),
+                    valid_until=valid_until,
+                    currency="CHF",
+                    shipping=Money("0.00", "CHF"),  # type: ignore[misc]
+                    landed_total_chf="8183.00",
+                    accepted_at=timezone.now() if status == "accepted" else None,
+                    rejected_at=timezone.now() if status == "rejected" else None,
+                    rejection_reason="Too expensive" if status == "rejected" else "",
+                )
             )
-        )
     QuoteRevision.objects.bulk_create(revisions, batch_size=BATCH)
-    return [revision.pk for revision in revisions[: min(LAPSED, due)]]
+    latest = revisions[REVISIONS_PER_QUOTE - 1 :: REVISIONS_PER_QUOTE]
+    return [revision.pk for revision in latest[: min(LAPSED, due)]]
 
 
-def _status_and_validity(n: int, due: int) -> tuple[str, date]:
+def _status_and_validity(quote_index: int, number: int, due: int) -> tuple[str, date]:
+    """Earlier revisions were superseded, rejected or expired; the latest is received (due
+    for the first `due` quotes, valid for longer than the first reminder for others),
+    accepted or expired."""
     from quotes.models import QuoteRevision
 
     status = QuoteRevision.Status
-    if n < LAPSED and n < due:
-        return status.RECEIVED, TODAY - timedelta(days=1 + n % 3)
-    if n < due:
-        return status.RECEIVED, TODAY + timedelta(days=n % 8)
-    if n % 2:
-        # Still open, but valid for longer than the first reminder.
-        return status.RECEIVED, TODAY + timedelta(days=8 + n % 300)
-    closed = [status.SUPERSEDED, status.ACCEPTED, status.REJECTED, status.EXPIRED]
-    return closed[n // 2 % len(closed)], TODAY - timedelta(days=n % 400)
+    past = TODAY - timedelta(days=30 + (quote_index + number) % 400)
+    if number < REVISIONS_PER_QUOTE:
+        earlier = [status.SUPERSEDED, status.SUPERSEDED, status.REJECTED, status.EXPIRED]
+        return earlier[number % len(earlier)], past
+    if quote_index < due:
+        if quote_index < LAPSED:
+            return status.RECEIVED, TODAY - timedelta(days=1 + quote_index % 3)
+        return status.RECEIVED, TODAY + timedelta(days=quote_index % 8)
+    latest = [status.RECEIVED, status.RECEIVED, status.ACCEPTED, status.EXPIRED]
+    chosen = latest[quote_index % len(latest)]
+    if chosen == status.RECEIVED:
+        return chosen, TODAY + timedelta(days=8 + quote_index % 300)
+    return chosen, past
 
 
 def _people() -> list[Any]:

@@ -224,12 +224,17 @@ if any(days < 0 for days in QUOTE_REMINDER_DAYS):
         "QUOTE_REMINDER_DAYS must be days before a quote's valid-until date (0 or more), "
         f"e.g. 7,2,0; got {','.join(map(str, QUOTE_REMINDER_DAYS))}."
     )
+OVERDUE_DIGEST_HOUR = env_int("OVERDUE_DIGEST_HOUR", 7)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Daily, Europe/Zurich (CELERY_TIMEZONE); a scan missed while beat was down runs when
     # beat starts again, and the scan itself catches up on anything still unsent.
     "quote-reminders": {
         "task": "quotes.tasks.send_quote_reminders",
         "schedule": crontab(hour=QUOTE_REMINDER_HOUR, minute=0),
+    },
+    "overdue-deliveries-digest": {
+        "task": "procurement.tasks.send_overdue_digests",
+        "schedule": crontab(hour=OVERDUE_DIGEST_HOUR, minute=15),
     },
 }
 

@@ -15,6 +15,7 @@ admin.site.index_title = "Quotes, builds and orders"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("admin/", admin.site.urls),
     path("quotes/", include("quotes.urls")),
 ]

@@ -183,7 +183,12 @@ def test_a_scan_dated_back_does_not_resend_a_less_urgent_step(revision):
     ],
 )
 def test_revisions_that_are_not_open_are_neither_reminded_nor_expired(revision, status):
-    QuoteRevision.objects.filter(pk=revision.pk).update(status=status)
+    QuoteRevision.objects.filter(pk=revision.pk).update(
+        status=status,
+        accepted_at=morning(date(2026, 3, 1)),
+        rejected_at=morning(date(2026, 3, 1)),
+        rejection_reason="Too expensive",
+    )
 
     assert scan_on(date(2026, 3, 16)) == []
     assert scan_on(date(2026, 3, 25)) == []
@@ -444,7 +449,12 @@ def test_expire_refuses_a_revision_still_valid_on_its_last_day(revision):
     ],
 )
 def test_expire_refuses_a_revision_that_is_not_received(revision, status, label):
-    QuoteRevision.objects.filter(pk=revision.pk).update(status=status)
+    QuoteRevision.objects.filter(pk=revision.pk).update(
+        status=status,
+        accepted_at=morning(date(2026, 3, 1)),
+        rejected_at=morning(date(2026, 3, 1)),
+        rejection_reason="Too expensive",
+    )
 
     with pytest.raises(ValidationError, match=f"revision 1 is {label}"):
         quote_revision_expire(revision=revision, today=date(2026, 3, 25))

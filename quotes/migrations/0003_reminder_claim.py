@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quotes', '0001_initial'),
+        ('quotes', '0002_revision_decisions_and_documents'),
     ]
 
     operations = [
