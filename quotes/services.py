@@ -533,3 +533,30 @@ def quote_revision_reject(*, revision: QuoteRevision, user: User, reason: str) -
         update_fields=["status", "rejected_at", "rejected_by", "rejection_reason", "updated_at"]
     )
     return current
+
+
+@transaction.atomic
+def quote_revision_expire(*, revision: QuoteRevision, today: date | None = None) -> QuoteRevision:
+    """The revision's validity has passed: it is marked expired and can no longer be accepted.
+
+    `today` (Europe/Zurich) defaults to the current date; a revision valid until a date is
+    still valid on that date.
+    """
+    today = today or timezone.localdate()
+    revision = QuoteRevision.objects.select_for_update().get(pk=revision.pk)
+    if revision.status != QuoteRevision.Status.RECEIVED:
+        raise ValidationError(
+            f"Only a received revision can expire; revision {revision.number} is "
+            f"{revision.get_status_display().lower()}."
+        )
+    if revision.valid_until >= today:
+        raise ValidationError(
+            f"Revision {revision.number} is valid until {revision.valid_until:%d.%m.%Y}; "
+            "it cannot expire before then."
+        )
+    revision.status = QuoteRevision.Status.EXPIRED
+    # The reminder scan expires revisions by the hundred: the fields are checked here, the
+    # unique and check constraints (a query each) by the database on save.
+    revision.full_clean(validate_unique=False, validate_constraints=False)
+    revision.save(update_fields=["status", "updated_at"])
+    return revision

@@ -29,6 +29,7 @@ from quotes.models import (
     Quote,
     QuoteLine,
     QuoteRevision,
+    ReminderClaim,
     VatRate,
 )
 
@@ -332,3 +333,25 @@ class DeliveredUnitFactory(factory.django.DjangoModelFactory):
     line = factory.SubFactory(OrderLineFactory)
     received_on = date(2026, 2, 20)
     serial_number = factory.Sequence(lambda n: f"SN-{n:06d}")
+
+
+class FollowedQuoteFactory(QuoteFactory):
+    """A quote with an owner; `FollowedQuoteFactory(watchers=[user, ...])` adds watchers."""
+
+    owner = factory.SubFactory(UserFactory)
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def watchers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.watchers.add(*extracted)
+
+
+class ReminderClaimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReminderClaim
+
+    revision = factory.SubFactory(QuoteRevisionFactory)
+    step = 7
