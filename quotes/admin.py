@@ -12,6 +12,7 @@ from django.db.models import (
     Sum,
 )
 from django.forms.models import BaseInlineFormSet
+from django.template.loader import render_to_string
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -251,10 +252,17 @@ class QuoteRevisionAdmin(SimpleHistoryAdmin):
     search_fields = ["quote__reference", "quote__vendor__name"]
     autocomplete_fields = ["quote", "carrier"]
     inlines = [QuoteLineInline]
-    readonly_fields = ["landed_total_chf", "landed_net_chf", "received_at"]
+    readonly_fields = ["landed_total_chf", "landed_net_chf", "received_at", "landed_cost_breakdown"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(goods=goods_total_subquery("pk"))
+
+    @admin.display(description="landed cost, step by step")
+    def landed_cost_breakdown(self, revision):
+        return render_to_string(
+            "admin/quotes/quoterevision/landed_breakdown.html",
+            {"breakdown": revision.landed_breakdown},
+        )
 
     @admin.display(description="vendor", ordering="quote__vendor__name")
     def vendor(self, revision):
