@@ -39,7 +39,15 @@ class VendorAdmin(admin.ModelAdmin):
         ("Contact", {"fields": ["website", "contact"]}),
         (
             "Is it an option?",
-            {"fields": ["status", "discontinued_on", "ships_to_switzerland", "status_reason"]},
+            {
+                "fields": [
+                    "status",
+                    "discontinued_on",
+                    "ships_to_switzerland",
+                    "suits_brief",
+                    "status_reason",
+                ]
+            },
         ),
         ("Terms", {"fields": ["lead_time_days", "warranty_years_included", "notes"]}),
     ]

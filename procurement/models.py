@@ -27,6 +27,10 @@ class Vendor(models.Model):
     website = models.URLField(blank=True)
     contact = models.CharField(max_length=200, blank=True)
     ships_to_switzerland = models.BooleanField(default=True)
+    suits_brief = models.BooleanField(
+        default=True,
+        help_text="Offers what the buyer's brief needs (multi-GPU systems, enough VRAM).",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     discontinued_on = models.DateField(
         null=True, blank=True, help_text="For a discontinued vendor: since when."
@@ -61,9 +65,14 @@ class Vendor(models.Model):
 
     @property
     def is_option(self) -> bool:
-        return self.ships_to_switzerland and self.status in (
-            self.Status.ACTIVE,
-            self.Status.QUOTE_ON_REQUEST,
+        return (
+            self.ships_to_switzerland
+            and self.suits_brief
+            and self.status
+            in (
+                self.Status.ACTIVE,
+                self.Status.QUOTE_ON_REQUEST,
+            )
         )
 
 

@@ -1,7 +1,13 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import path
+from django_otp.admin import OTPAdminSite
 
 from procurement import views
+
+if settings.ADMIN_REQUIRE_OTP:
+    # Same registry, but the login form asks for the one-time code too.
+    admin.site.__class__ = OTPAdminSite
 
 admin.site.site_header = "Workstation procurement desk"
 admin.site.site_title = "Procurement desk"

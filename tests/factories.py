@@ -111,8 +111,10 @@ class BuildFactory(factory.django.DjangoModelFactory):
 class BuildLineFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = BuildLine
+        # `build` would hide factory_boy's own build(); pass `for_build=` instead.
+        rename = {"for_build": "build"}
 
-    build = factory.SubFactory(BuildFactory)
+    for_build = factory.SubFactory(BuildFactory)
     component = factory.SubFactory(ComponentFactory)
     quantity = 1
     estimated_unit_price = Money("100.00", "CHF")

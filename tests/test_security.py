@@ -1,0 +1,130 @@
+"""Nothing answers an anonymous user but the login page and /healthz; logins are throttled."""
+
+import os
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLIC = {"/admin/login/", "/healthz"}
+SAMPLE = {"int": "1", "slug": "x", "str": "x", "path": "x/y", "uuid": str(uuid.uuid4())}
+CONVERTER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+def _sample_path(route: str) -> str:
+    return CONVERTER.sub(lambda match: SAMPLE[match["converter"] or "str"], route)
+
+
+def _regex_sample(pattern: str) -> str:
+    """A path for a regex route: named groups filled with a sample, anchors dropped."""
+    path = re.sub(r"\(\?P<[^>]+>[^)]*\)", "1", pattern)
+    return path.replace("^", "").replace("$", "").replace("\\", "")
+
+
+def every_url(patterns=None, prefix: str = "/") -> list[str]:
+    urls = []
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        route = str(entry.pattern)
+        piece = _sample_path(route) if "<" in route or "^" not in route else _regex_sample(route)
+        if isinstance(entry, URLResolver):
+            urls += every_url(entry.url_patterns, prefix + piece)
+        elif isinstance(entry, URLPattern):
+            urls.append(prefix + piece)
+    return sorted(set(urls))
+
+
+def test_the_walk_finds_the_admin_and_our_pages():
+    urls = every_url()
+    assert "/admin/login/" in urls
+    assert "/healthz" in urls
+    assert any(url.startswith("/admin/quotes/quote/") for url in urls)
+
+
+@pytest.mark.parametrize("url", every_url())
+def test_no_page_but_login_and_healthz_answers_an_anonymous_user(client, url):
+    response = client.get(url)
+    if url in PUBLIC:
+        assert response.status_code in (200, 503)
+        return
+    # A redirect to the login page, or a refusal that reveals nothing.
+    if response.status_code == 302:
+        # The admin sends an anonymous logout to its index, which sends it to the login.
+        target = (
+            reverse("admin:index") if url == reverse("admin:logout") else reverse("admin:login")
+        )
+        assert response.url.startswith(target), response.url
+    else:
+        assert response.status_code in (401, 403, 404, 405), (url, response.status_code)
+
+
+def _attempt(client, password: str):
+    return client.post(
+        reverse("admin:login"),
+        {"username": "buyer", "password": password, "next": "/admin/"},
+        REMOTE_ADDR="203.0.113.7",
+    )
+
+
+def test_login_is_locked_after_five_failures_even_with_the_right_password(client):
+    UserFactory(username="buyer", is_staff=True, password="the-right-password-1")
+    for _ in range(5):
+        assert _attempt(client, "wrong-password").status_code in (200, 429)
+    locked = _attempt(client, "the-right-password-1")
+    assert locked.status_code == 429
+    assert b"Too many failed logins" in locked.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_successful_login_resets_the_failure_count(client):
+    UserFactory(username="buyer", is_staff=True, password="the-right-password-1")
+    for _ in range(4):
+        _attempt(client, "wrong-password")
+    assert _attempt(client, "the-right-password-1").status_code == 302
+    client.logout()
+    for _ in range(4):
+        _attempt(client, "wrong-password")
+    assert _attempt(client, "the-right-password-1").status_code == 302
+
+
+def test_two_factor_login_asks_for_a_code_when_switched_on(tmp_path):
+    script = (
+        "import django; django.setup();"
+        "from django.test import Client;"
+        "print(Client(HTTP_HOST='localhost').get('/admin/login/').content.decode())"
+    )
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL"))
+    }
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "procurement.settings",
+        "PROCUREMENT_VAR_DIR": str(tmp_path),
+    }
+    with_otp = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**env, "DJANGO_ADMIN_OTP": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    without = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert 'name="otp_token"' in with_otp.stdout, with_otp.stderr
+    assert 'name="otp_token"' not in without.stdout

@@ -1,0 +1,100 @@
+"""Start-up reads its settings from the environment and stops clearly on a wrong value."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE_ENV = {
+    key: value
+    for key, value in os.environ.items()
+    if not key.startswith(("DJANGO_", "DATABASE_URL", "CELERY_", "PORT", "PROCUREMENT_"))
+}
+
+
+def manage(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**BASE_ENV, "PROCUREMENT_VAR_DIR": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"PORT": "eighty"}, "PORT must be a whole number"),
+        ({"DATABASE_URL": "mysql://root@localhost/x"}, "DATABASE_URL must be a URL starting"),
+        ({"DATABASE_URL": "postgres://user@host:notaport/db"}, "DATABASE_URL"),
+        ({"CELERY_BROKER_URL": "amqp//nowhere"}, "CELERY_BROKER_URL must be a URL"),
+        ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG must be one of"),
+        ({"DJANGO_EMAIL_BACKEND": "pigeon"}, "DJANGO_EMAIL_BACKEND must be one of"),
+        ({"QUOTE_REMINDER_DAYS": "7,two"}, "QUOTE_REMINDER_DAYS must be whole numbers"),
+    ],
+)
+def test_wrong_environment_value_stops_startup_naming_the_variable(tmp_path, env, named):
+    result = manage("check", tmp_path=tmp_path, **env)
+    assert result.returncode == 2
+    assert named in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_debug_off_without_a_secret_key_stops_with_a_clear_message(tmp_path):
+    result = manage("check", tmp_path=tmp_path, DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="x.ch")
+    assert result.returncode == 2
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_on_generates_a_secret_key_once_into_the_var_folder(tmp_path):
+    assert manage("check", tmp_path=tmp_path).returncode == 0
+    key = (tmp_path / "secret_key").read_text()
+    assert len(key) >= 50
+    assert manage("check", tmp_path=tmp_path).returncode == 0
+    assert (tmp_path / "secret_key").read_text() == key
+
+
+def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        tmp_path=tmp_path,
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="k3y-" + "x7Qp9vL2mN8rT4wZ6yB1cD5fG0hJ3kS" * 2,
+        DJANGO_ALLOWED_HOSTS="procurement.example.ch",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+HEALTH_SCRIPT = """
+import django, json
+django.setup()
+from django.test import Client
+response = Client(HTTP_HOST="localhost").get("/healthz")
+print(response.status_code, json.dumps(json.loads(response.content), sort_keys=True))
+"""
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", HEALTH_SCRIPT],
+        cwd=ROOT,
+        env={
+            **BASE_ENV,
+            "DJANGO_SETTINGS_MODULE": "procurement.settings",
+            "PROCUREMENT_VAR_DIR": str(tmp_path),
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == '503 {"broker": "ok", "database": "unreachable"}', result.stderr
