@@ -343,11 +343,11 @@ def landed_cost(inputs: RevisionInputs, rules: Rules) -> LandedCost:
     goods = round_chf(sum((line.unit_price * line.quantity for line in inputs.lines), ZERO))
     warranty = percent_of(goods, inputs.warranty_percent)
     shipping = round_chf(inputs.shipping)
-    warranty_rule = (
-        f"{inputs.warranty_years} years: +{inputs.warranty_percent}% of goods"
-        if inputs.warranty_years
-        else "included term"
-    )
+    warranty_rule = "included term"
+    if inputs.warranty_years:
+        warranty_rule = f"{inputs.warranty_years} years, included"
+    if inputs.warranty_years and inputs.warranty_percent:
+        warranty_rule = f"{inputs.warranty_years} years: +{inputs.warranty_percent}% of goods"
     foreign_vat_rule = (
         f"foreign VAT {inputs.foreign_vat:.2f} {inputs.currency} shown on the quote is left out"
         if inputs.foreign_vat

@@ -208,7 +208,7 @@ def warranty_percent(revision: QuoteRevision) -> Decimal:
         return lc.ZERO
     surcharge = getattr(revision, "warranty_surcharge_percent", None)
     if surcharge is not None:
-        return Decimal(surcharge)
+        return Decimal(surcharge).quantize(lc.CENT)  # SQLite drops the trailing zeros
     terms = warranty_terms(vendor)
     if years not in terms:
         raise lc.LandedCostError(
@@ -335,17 +335,20 @@ def builds_cost(
     on: date | None = None,
     quotes: Iterable[Quote] | None = None,
 ) -> dict[int, BuildCost]:
-    """The cost of each build in CHF, in four queries however many builds and quotes.
+    """The cost of each build in CHF, in three queries however many builds and quotes.
 
     The revisions that source a build are, per quote, its accepted revision, else its
-    latest received one (only of `quotes` when given). A revision's landed cost is shared
-    over its lines by value; a line tied to a build line prices it (scaled to the build's
-    quantity). A quote that offers the build and has lines not tied to it is the whole
-    system: it prices every line of the build, its untied lines' share spread over the
-    build lines it does not tie by their estimates. One whole-system quote prices the
-    whole build; otherwise each line takes the best quote line. Best means accepted
-    first, then an offer before an estimate, then the latest issued. Lines no quote
-    prices keep their estimate (Swiss prices with VAT, on the date `on`, default today).
+    latest received one; of the vendors' offers only, or of `quotes` when given (a quote
+    that is itself an estimate prices a build only when named there).
+
+    A revision's landed cost is shared over its lines by value; a line tied to a build
+    line prices it, scaled to the build's quantity. A quote that offers the build and has
+    lines not tied to it is the whole system: it prices every line of the build, the share
+    of its untied lines spread over the build lines it does not tie, by their estimates.
+    One whole-system quote prices the whole build; otherwise each line takes the best
+    quote line. Best means accepted first, then an offer before an estimate, then the
+    latest issued. Lines no quote prices keep their estimate: a Swiss price with VAT, its
+    net at the VAT rate of `on` (default today).
     """
     builds = list(builds)
     on = on or timezone.localdate()
@@ -364,13 +367,16 @@ def builds_cost(
 def sourcing_revisions(
     build_ids: Iterable[int], *, quotes: Iterable[Quote] | None = None
 ) -> list[QuoteRevision]:
-    """Per quote offering one of the builds or tied to one of their lines, the revision
-    that counts: the accepted one, else the latest received one (three queries)."""
+    """Per quote offering one of the builds or tied to one of their lines (offers only,
+    unless `quotes` names the quotes), the revision that counts: the accepted one, else the
+    latest received one (two queries)."""
     build_ids = list(build_ids)
     offering = Quote.objects.filter(
         Q(build__in=build_ids) | Q(revisions__lines__build_line__build__in=build_ids)
     )
-    if quotes is not None:
+    if quotes is None:
+        offering = offering.filter(is_estimate=False)
+    else:
         offering = offering.filter(pk__in=[quote.pk for quote in quotes])
     candidates = revisions_for_landed_cost().filter(
         quote__in=offering.values("pk"), status__in=SOURCING_STATUSES

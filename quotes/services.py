@@ -208,7 +208,13 @@ def _quote_for_file(resolved: ResolvedQuoteFile) -> Quote:
     if resolved.file.estimate is not None:
         quote.is_estimate = resolved.file.estimate
     quote.full_clean()
-    quote.save()
+    try:
+        with transaction.atomic():
+            quote.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"reference": f"{quote.reference} was created meanwhile; import the file again."}
+        ) from None
     if resolved.watchers:
         quote.watchers.add(*resolved.watchers)
     return quote

@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 from djmoney.money import Money
 
+from procurement.models import Build
 from quotes import landed_cost as lc
-from quotes.models import QuoteRevision
+from quotes.models import Quote, QuoteRevision
 from quotes.selectors import CostSource, RuleBook, build_cost, builds_cost
 from tests.factories import (
     BuildFactory,
@@ -36,20 +37,20 @@ def build():
     """Build B: 2 x RTX 5090 at an estimated 2,800.00, a case at 200.00, a PSU at 400.00."""
     build = BuildFactory(slug="b-2x-rtx-5090", code="B")
     BuildLineFactory(
-        build=build,
+        for_build=build,
         position=1,
         component=GpuFactory(slug="rtx-5090"),
         quantity=2,
         estimated_unit_price=Money("2800.00", "CHF"),
     )
     BuildLineFactory(
-        build=build,
+        for_build=build,
         position=2,
         component=ComponentFactory(slug="case"),
         estimated_unit_price=Money("200.00", "CHF"),
     )
     BuildLineFactory(
-        build=build,
+        for_build=build,
         position=3,
         component=ComponentFactory(slug="psu"),
         estimated_unit_price=Money("400.00", "CHF"),
@@ -235,18 +236,28 @@ def test_between_quotes_for_a_line_an_accepted_one_wins_then_the_latest_issued(c
     assert build_cost(build, RuleBook.load()).lines[0].revision == accepted
 
 
-def test_offer_wins_over_a_quote_that_is_an_estimate(carriers, build):
+def test_quote_that_is_an_estimate_prices_a_build_only_when_named(carriers, build):
+    estimate = bizon_system(build, carriers=carriers)
+    estimate.quote.is_estimate = True
+    estimate.quote.save()
+    assert build_cost(build, RuleBook.load()).total_chf == Decimal("6200.00")
+
+    with_the_estimate = build_cost(build, RuleBook.load(), quotes=[estimate.quote])
+
+    assert with_the_estimate.revisions == [estimate]
+    assert all(line.is_estimate for line in with_the_estimate.lines)
+    assert with_the_estimate.estimated_chf == with_the_estimate.total_chf == Decimal("11990.48")
+
+
+def test_among_named_quotes_an_offer_wins_over_an_estimate(carriers, build):
     offer = swiss_gpu_offer(build, issued_on=date(2026, 2, 10))
     estimate = swiss_gpu_offer(build, issued_on=date(2026, 2, 18))
     estimate.quote.is_estimate = True
     estimate.quote.save()
-    assert build_cost(build, RuleBook.load()).lines[0].revision == offer
 
-    only_the_estimate = build_cost(build, RuleBook.load(), quotes=[estimate.quote])
+    cost = build_cost(build, RuleBook.load(), quotes=[offer.quote, estimate.quote])
 
-    assert only_the_estimate.lines[0].revision == estimate
-    assert only_the_estimate.lines[0].is_estimate
-    assert only_the_estimate.estimated_chf == only_the_estimate.total_chf
+    assert cost.lines[0].revision == offer
 
 
 def test_quotes_option_prices_the_build_from_those_quotes_only(carriers, build):
@@ -265,7 +276,7 @@ def test_cost_of_builds_takes_the_same_queries_for_one_build_or_many(
     builds = [build]
     for _ in range(3):
         other = BuildFactory()
-        line = BuildLineFactory(build=other, component=GpuFactory(), quantity=2)
+        line = BuildLineFactory(for_build=other, component=GpuFactory(), quantity=2)
         for vendor in [VendorFactory(), VendorFactory()]:
             revision(
                 quote=QuoteFactory(vendor=vendor, build=other),
@@ -285,3 +296,17 @@ def test_cost_of_builds_takes_the_same_queries_for_one_build_or_many(
         costs = builds_cost(builds, book)
 
     assert [costs[other.pk].total_chf for other in builds[1:]] == [Decimal("1850.00")] * 3
+
+
+def test_seed_build_b_keeps_its_estimate_until_a_pre_built_estimate_is_named(seed):
+    build = Build.objects.get(slug="b-2x-rtx-5090")
+    book = RuleBook.load()
+
+    diy = build_cost(build, book, on=date(2026, 2, 16))
+    rect = build_cost(build, book, quotes=[Quote.objects.get(reference="EST-RECT-WS8829C-2X5090")])
+
+    assert diy.total_chf == Decimal("7665.00")
+    assert all(line.source is CostSource.ESTIMATE for line in diy.lines)
+    assert rect.total_chf == Decimal("10345.17")  # the landed cost kept with the estimate
+    assert {line.source for line in rect.lines} == {CostSource.WHOLE_SYSTEM}
+    assert rect.estimated_chf == rect.total_chf

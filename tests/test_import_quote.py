@@ -65,9 +65,9 @@ def catalog():
     gpu = GpuFactory(slug="rtx-5090", model="GeForce RTX 5090", vram_gb=32)
     build = BuildFactory(slug="b-2x-rtx-5090", code="B")
     BuildLineFactory(
-        build=build, component=gpu, quantity=2, estimated_unit_price=Money(2800, "CHF")
+        for_build=build, component=gpu, quantity=2, estimated_unit_price=Money(2800, "CHF")
     )
-    BuildLineFactory(build=build, component=ComponentFactory(slug="define-7-xl"))
+    BuildLineFactory(for_build=build, component=ComponentFactory(slug="define-7-xl"))
     BuildFactory(slug="a-2x-rtx-4090", code="A")
     UserFactory(username="anna", email="anna@example.ch")
     UserFactory(username="beat", email="beat@example.ch")

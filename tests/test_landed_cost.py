@@ -181,10 +181,15 @@ def test_foreign_vat_shown_on_the_quote_is_left_out(carriers):
 
 
 @pytest.mark.parametrize(
-    ("years", "warranty_usd"),
-    [(None, "0.00"), (3, "0.00"), (4, "1120.00"), (5, "2100.00")],
+    ("years", "warranty_usd", "rule"),
+    [
+        (None, "0.00", "included term"),
+        (3, "0.00", "3 years, included"),
+        (4, "1120.00", "4 years: +8.00% of goods"),
+        (5, "2100.00", "5 years: +15.00% of goods"),
+    ],
 )
-def test_bizon_warranty_terms(carriers, years, warranty_usd):
+def test_bizon_warranty_terms(carriers, years, warranty_usd, rule):
     quote = QuoteFactory(vendor=bizon())
     revision = revision_with_lines(
         quote=quote,
@@ -198,6 +203,7 @@ def test_bizon_warranty_terms(carriers, years, warranty_usd):
     result = landed(revision)
 
     assert result.warranty == Decimal(warranty_usd)
+    assert result.steps[1].rule == rule
     assert result.customs_value_chf == Decimal("11200.00") + Decimal(warranty_usd) * Decimal("0.8")
 
 
@@ -349,3 +355,17 @@ def test_carrier_fee_schedule_is_needed_only_for_an_import(carriers):
     assert landed(swiss).total_chf == Decimal("108.10")  # Swiss VAT added, no clearance
     with pytest.raises(lc.LandedCostError, match="no clearance fee schedule of Planzer in force"):
         landed(imported)
+
+
+def test_new_revision_is_a_draft_or_received(carriers):
+    with pytest.raises(ValidationError, match="A new revision is a draft or received"):
+        quote_revision_create(
+            quote=QuoteFactory(),
+            issued_on=date(2026, 2, 16),
+            valid_until=date(2026, 3, 18),
+            currency="CHF",
+            status=QuoteRevision.Status.ACCEPTED,
+            lines=[LineData("RTX 5090", 1, Decimal("2799.00"))],
+        )
+
+    assert not QuoteRevision.objects.exists()
