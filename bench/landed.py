@@ -8,6 +8,7 @@ from decimal import Decimal
 import bench
 
 SINGLE_TARGET_MS = 2.0
+SINGLE_RUNS = 101
 RATES = {"USD": Decimal("0.800000"), "EUR": Decimal("0.940000")}
 MANY = 1_000
 FEW = 100
@@ -40,10 +41,15 @@ def _measure(revision_ids: list[int]) -> list[bench.Row]:
 
         return priced
 
-    # Revision 1 is received (its rate kept) from the US by a carrier with a warranty
-    # term; revision 7 is a draft, priced on the stored rate of its date: every rule read.
-    received_ms, received_queries = bench.median_ms(one(1)), bench.count_queries(one(1))
-    draft_ms, draft_queries = bench.median_ms(one(7)), bench.count_queries(one(7))
+    # Revision 1 is received (its rate kept), shipped from the US by a carrier, with a
+    # warranty term; revision 7 is a draft priced on the stored rate of its date: it reads
+    # every kind of rule.
+    # A couple of milliseconds each: many runs, so that the median is not another
+    # process's time slice on a shared machine.
+    single_runs = max(bench.RUNS, SINGLE_RUNS)
+    received_ms = bench.median_ms(one(1), runs=single_runs)
+    draft_ms = bench.median_ms(one(7), runs=single_runs)
+    received_queries, draft_queries = bench.count_queries(one(1)), bench.count_queries(one(7))
     many_ms = bench.median_ms(many(MANY), runs=max(3, bench.RUNS // 2))
     few_queries, many_queries = bench.count_queries(many(FEW)), bench.count_queries(many(MANY))
     return [
@@ -58,8 +64,8 @@ def _measure(revision_ids: list[int]) -> list[bench.Row]:
             "landed cost",
             f"one draft on the stored rate, its {draft_queries} queries included",
             f"{draft_ms:.2f} ms",
-            "-",
-            None,
+            f"<= {SINGLE_TARGET_MS:.0f} ms",
+            draft_ms <= SINGLE_TARGET_MS,
         ),
         bench.Row(
             "landed cost",

@@ -9,9 +9,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from procurement.models import Build, BuildLine, Vendor, WarrantyOption
@@ -31,52 +30,54 @@ COMPUTER_TARIFF_CHAPTER = 84
 
 
 def revisions_for_landed_cost() -> QuerySet[QuoteRevision]:
-    """Revisions with what their landed cost reads besides the dated rules (a `RuleBook`),
-    in two queries however many revisions: the revisions with quote, vendor, carrier and the
-    surcharge of the chosen warranty term, and their lines."""
-    chosen_term = WarrantyOption.objects.filter(
-        vendor=OuterRef("quote__vendor"), years=OuterRef("warranty_years")
-    )
-    return (
-        QuoteRevision.objects.select_related("quote__vendor", "carrier")
-        .annotate(warranty_surcharge_percent=Subquery(chosen_term.values("surcharge_percent")))
-        .prefetch_related(Prefetch("lines", queryset=QuoteLine.objects.order_by("position", "id")))
+    """Revisions with what their landed cost reads besides the rules (a `RuleBook`), in
+    two queries however many revisions: the revisions with quote, vendor and carrier, and
+    their lines."""
+    return QuoteRevision.objects.select_related("quote__vendor", "carrier").prefetch_related(
+        Prefetch("lines", queryset=QuoteLine.objects.order_by("position", "id"))
     )
 
 
 @dataclass
 class RuleBook:
-    """Every dated rule the landed cost uses, loaded once; `rules_for` picks those in force
-    for a revision: Swiss VAT, customs duty, the carriers' fee schedules, exchange rates."""
+    """Every rule the landed cost uses, loaded once; `rules_for` picks those in force for a
+    revision: Swiss VAT, customs duty, the carriers' fee schedules, the exchange rates and
+    the vendors' warranty terms."""
 
     vat: list[lc.VatRule] = field(default_factory=list)
     duty: list[lc.DutyRule] = field(default_factory=list)
     fees: dict[int, list[lc.FeeSchedule]] = field(default_factory=dict)
     rates: dict[str, list[ExchangeRate]] = field(default_factory=dict)
+    warranty_options: dict[int, dict[int, Decimal]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, *, for_revision: QuoteRevision | None = None) -> RuleBook:
-        """Four queries; with `for_revision`, only what that revision needs (two to four)."""
+        """Five queries. With `for_revision`, only the tables that revision needs, and of
+        the exchange rates only its own (two to five queries)."""
         revision = for_revision
         book = cls(
-            vat=[lc.VatRule(*row) for row in VatRate.objects.values_list(*VAT_COLUMNS)],
+            vat=[
+                lc.VatRule(row.valid_from, row.rate_percent, row.import_vat_minimum_chf, row.source)
+                for row in VatRate.objects.order_by()
+            ],
             duty=[
-                lc.DutyRule(valid_from, rate_percent, description)
-                for valid_from, first, last, rate_percent, description in DutyRate.objects.values_list(
-                    "valid_from", "chapter_from", "chapter_to", "rate_percent", "description"
-                )
-                if first <= COMPUTER_TARIFF_CHAPTER <= last
+                lc.DutyRule(row.valid_from, row.rate_percent, row.description)
+                for row in DutyRate.objects.order_by()
+                if row.chapter_from <= COMPUTER_TARIFF_CHAPTER <= row.chapter_to
             ],
         )
         fees: dict[int, list[lc.FeeSchedule]] = defaultdict(list)
-        for row in _fee_schedules(revision):
-            fees[row["carrier_id"]].append(_fee_schedule(row))
+        for schedule in _fee_schedules(revision):
+            fees[schedule.carrier_id].append(fee_schedule_rule(schedule))
         rates: dict[str, list[ExchangeRate]] = defaultdict(list)
         for rate in _exchange_rates(revision):
             rates[rate.currency].append(rate)
         for currency_rates in rates.values():
             currency_rates.sort(key=lambda rate: rate.rate_date)
-        book.fees, book.rates = dict(fees), dict(rates)
+        options: dict[int, dict[int, Decimal]] = defaultdict(dict)
+        for option in _warranty_options(revision):
+            options[option.vendor_id][option.years] = option.surcharge_percent
+        book.fees, book.rates, book.warranty_options = dict(fees), dict(rates), dict(options)
         return book
 
     def exchange_rate(self, currency: str, on: date) -> ExchangeRate | None:
@@ -123,25 +124,20 @@ class RuleBook:
                 )
         return lc.Rules(vat=vat, duty=duty, fx=self.fx_for(revision), fee_schedule=schedule)
 
-
-VAT_COLUMNS = ("valid_from", "rate_percent", "import_vat_minimum_chf", "source")
-FEE_COLUMNS = (
-    "carrier_id",
-    "carrier__slug",
-    "valid_from",
-    "basis",
-    "percent",
-    "base_fee_chf",
-    "source",
-    "seen_on",
-    "verified",
-    "nearby_base_fee_chf",
-    "nearby_countries",
-    "value_threshold_chf",
-    "base_fee_above_threshold_chf",
-    "minimum_fee_chf",
-    "maximum_fee_chf",
-)
+    def warranty_percent(self, revision: QuoteRevision) -> Decimal:
+        """The surcharge for the chosen warranty term; 0 for the included term."""
+        vendor = revision.quote.vendor
+        years = revision.warranty_years
+        if not years or years == vendor.warranty_years_included:
+            return lc.ZERO
+        surcharge = self.warranty_options.get(vendor.pk, {}).get(years)
+        if surcharge is None:
+            terms = warranty_terms(vendor)
+            raise lc.LandedCostError(
+                f"{vendor} does not offer a {years}-year warranty "
+                f"({describe_warranty_terms(vendor, terms)})"
+            )
+        return surcharge
 
 
 def _clears_customs(revision: QuoteRevision) -> bool:
@@ -152,17 +148,19 @@ def _clears_customs(revision: QuoteRevision) -> bool:
     return revision.carrier_id is not None and not domestic
 
 
-def _fee_schedules(revision: QuoteRevision | None) -> QuerySet[Any]:
-    if revision is None:
-        return ClearanceFeeSchedule.objects.values(*FEE_COLUMNS)
-    if not _clears_customs(revision):
+# The small tables are read whole (cheaper than filtering them); the exchange rates, which
+# grow every day, are read for one revision as the one rate it needs.
+
+
+def _fee_schedules(revision: QuoteRevision | None) -> QuerySet[ClearanceFeeSchedule]:
+    if revision is not None and not _clears_customs(revision):
         return ClearanceFeeSchedule.objects.none()
-    return ClearanceFeeSchedule.objects.filter(carrier=revision.carrier_id).values(*FEE_COLUMNS)
+    return ClearanceFeeSchedule.objects.select_related("carrier").order_by()
 
 
 def _exchange_rates(revision: QuoteRevision | None) -> QuerySet[ExchangeRate]:
     if revision is None:
-        return ExchangeRate.objects.all()
+        return ExchangeRate.objects.order_by()
     if revision.currency == lc.CHF or revision.fx_rate is not None:
         return ExchangeRate.objects.none()
     return ExchangeRate.objects.filter(
@@ -170,20 +168,33 @@ def _exchange_rates(revision: QuoteRevision | None) -> QuerySet[ExchangeRate]:
     ).order_by("-rate_date")[:1]
 
 
-def _fee_schedule(row: dict[str, Any]) -> lc.FeeSchedule:
-    terms = {name: row[name] for name in FEE_COLUMNS[2:]}
-    countries = terms.pop("nearby_countries")
-    return lc.FeeSchedule(
-        carrier=row["carrier__slug"],
-        nearby_countries=tuple(code.strip().upper() for code in countries.split(",") if code),
-        **terms,
-    )
+def _warranty_options(revision: QuoteRevision | None) -> QuerySet[WarrantyOption]:
+    chosen = revision.warranty_years if revision is not None else None
+    if revision is not None and chosen in (None, 0, revision.quote.vendor.warranty_years_included):
+        return WarrantyOption.objects.none()
+    return WarrantyOption.objects.order_by()
 
 
 def fee_schedule_rule(row: ClearanceFeeSchedule) -> lc.FeeSchedule:
     """The pure engine's view of a stored fee schedule."""
-    columns = {name: getattr(row, name) for name in FEE_COLUMNS[2:]}
-    return _fee_schedule({"carrier__slug": row.carrier.slug, **columns})
+    return lc.FeeSchedule(
+        carrier=row.carrier.slug,
+        valid_from=row.valid_from,
+        basis=row.basis,
+        percent=row.percent,
+        base_fee_chf=row.base_fee_chf,
+        source=row.source,
+        seen_on=row.seen_on,
+        verified=row.verified,
+        nearby_base_fee_chf=row.nearby_base_fee_chf,
+        nearby_countries=tuple(
+            code.strip().upper() for code in row.nearby_countries.split(",") if code.strip()
+        ),
+        value_threshold_chf=row.value_threshold_chf,
+        base_fee_above_threshold_chf=row.base_fee_above_threshold_chf,
+        minimum_fee_chf=row.minimum_fee_chf,
+        maximum_fee_chf=row.maximum_fee_chf,
+    )
 
 
 def warranty_terms(vendor: Vendor) -> dict[int, Decimal]:
@@ -197,27 +208,6 @@ def warranty_terms(vendor: Vendor) -> dict[int, Decimal]:
     return dict(sorted(terms.items()))
 
 
-def warranty_percent(revision: QuoteRevision) -> Decimal:
-    """The surcharge for the chosen warranty term; 0 for the included term.
-
-    Reads the surcharge annotated by `revisions_for_landed_cost`, else the vendor's terms.
-    """
-    vendor = revision.quote.vendor
-    years = revision.warranty_years
-    if not years or years == vendor.warranty_years_included:
-        return lc.ZERO
-    surcharge = getattr(revision, "warranty_surcharge_percent", None)
-    if surcharge is not None:
-        return Decimal(surcharge).quantize(lc.CENT)  # SQLite drops the trailing zeros
-    terms = warranty_terms(vendor)
-    if years not in terms:
-        raise lc.LandedCostError(
-            f"{vendor} does not offer a {years}-year warranty "
-            f"({describe_warranty_terms(vendor, terms)})"
-        )
-    return terms[years]
-
-
 def describe_warranty_terms(vendor: Vendor, terms: dict[int, Decimal]) -> str:
     if not terms:
         return f"{vendor} offers no warranty term"
@@ -228,7 +218,7 @@ def describe_warranty_terms(vendor: Vendor, terms: dict[int, Decimal]) -> str:
     return f"{vendor} offers {', '.join(offered)}"
 
 
-def revision_inputs(revision: QuoteRevision) -> lc.RevisionInputs:
+def revision_inputs(revision: QuoteRevision, book: RuleBook) -> lc.RevisionInputs:
     return lc.RevisionInputs(
         currency=revision.currency,
         lines=[lc.Line(line.quantity, line.unit_price.amount) for line in revision.lines.all()],
@@ -236,7 +226,7 @@ def revision_inputs(revision: QuoteRevision) -> lc.RevisionInputs:
         prices_include_vat=revision.prices_include_vat,
         ship_from=revision.ship_from.upper(),
         warranty_years=revision.warranty_years,
-        warranty_percent=warranty_percent(revision),
+        warranty_percent=book.warranty_percent(revision),
         foreign_vat=revision.foreign_vat.amount if revision.foreign_vat is not None else None,
     )
 
@@ -246,12 +236,12 @@ def revision_landed_cost(
 ) -> lc.LandedCost:
     """The landed cost of a revision under the rules in force on its issue date.
 
-    Without a `book`, only the rules this revision needs are read (one to four queries);
+    Without a `book`, only the rules this revision needs are read (two to five queries);
     pass one book to price many revisions.
     """
     book = book or RuleBook.load(for_revision=revision)
     return lc.landed_cost(
-        revision_inputs(revision), book.rules_for(revision, imported_on=imported_on)
+        revision_inputs(revision, book), book.rules_for(revision, imported_on=imported_on)
     )
 
 

@@ -309,12 +309,12 @@ def test_one_revision_reads_only_the_rules_it_needs(carriers, django_assert_num_
         warranty_years=4,
     )
 
-    # the revision with quote, vendor, carrier and warranty surcharge, its lines; VAT rates,
-    # duty rates and the one exchange rate it needs
+    # the revision with quote, vendor and carrier, its lines; VAT rates, duty rates and the
+    # one exchange rate it needs
     with django_assert_num_queries(5):
         assert landed(plain).total_chf == Decimal("7783.20")
-    # and the carrier's fee schedules
-    with django_assert_num_queries(6):
+    # and the carriers' fee schedules and the vendors' warranty options
+    with django_assert_num_queries(7):
         assert landed(full).warranty == Decimal("720.00")
 
 
@@ -333,9 +333,8 @@ def test_many_revisions_are_priced_in_a_fixed_number_of_queries(
             warranty_years=5,
         )
 
-    # VAT, duty, fee schedules, exchange rates; the revisions with their warranty
-    # surcharges, their lines
-    with django_assert_num_queries(6):
+    # VAT, duty, fee schedules, exchange rates, warranty options; the revisions, their lines
+    with django_assert_num_queries(7):
         book = RuleBook.load()
         totals = [
             revision_landed_cost(revision, book).total_chf
