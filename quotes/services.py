@@ -98,7 +98,7 @@ def quote_revision_create(
                     )
                     quote_line.full_clean(exclude=["revision"])
                     quote_line.save()
-                quote_revision_refresh_landed_cost(revision=revision)
+                revision = quote_revision_refresh_landed_cost(revision=revision)
                 if status == QuoteRevision.Status.RECEIVED:
                     revision = quote_revision_receive(revision=revision)
                 return revision

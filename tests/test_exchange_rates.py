@@ -15,9 +15,14 @@ from django.core.management.base import CommandError
 
 from quotes import ecb
 from quotes.models import ExchangeRate
-from quotes.services import exchange_rates_record
+from quotes.services import (
+    LineData,
+    exchange_rates_record,
+    quote_revision_create,
+    quote_revision_refresh_landed_cost,
+)
 from quotes.tasks import update_exchange_rates
-from tests.factories import ExchangeRateFactory
+from tests.factories import ExchangeRateFactory, QuoteFactory, design_rules
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +180,27 @@ def test_task_gives_up_after_a_bounded_number_of_retries(closed_port_url):
     assert isinstance(result.result, ecb.EcbError)
     assert update_exchange_rates.max_retries == 3
     assert not ExchangeRate.objects.exists()
+
+
+def test_rates_recorded_later_never_change_a_received_revision():
+    design_rules()
+    ExchangeRateFactory(currency="USD", rate_date=date(2022, 7, 7), chf_per_unit="0.990000")
+    terms = {
+        "quote": None,
+        "issued_on": date(2022, 7, 8),
+        "valid_until": date(2022, 8, 8),
+        "currency": "USD",
+        "ship_from": "US",
+        "lines": [LineData("RTX 4090", 1, Decimal("1000.00"))],
+    }
+    received = quote_revision_create(**terms | {"quote": QuoteFactory(), "status": "received"})
+    draft = quote_revision_create(**terms | {"quote": QuoteFactory(), "status": "draft"})
+    # 990.00 + 7.7% import VAT (the rate of 2022)
+    assert received.landed_total_chf == draft.landed_total_chf == Decimal("1066.23")
+
+    call_command("update_rates", "--file", str(RECORDED))  # USD 0.975401 on 2022-07-08
+    received = quote_revision_refresh_landed_cost(revision=received)
+    draft = quote_revision_refresh_landed_cost(revision=draft)
+
+    assert (received.fx_rate, received.landed_total_chf) == (Decimal("0.99"), Decimal("1066.23"))
+    assert draft.landed_total_chf == Decimal("1050.51")  # 975.40 + 7.7%
