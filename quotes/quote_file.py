@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from moneyed import CURRENCIES as ISO_CURRENCIES
 
@@ -291,8 +291,8 @@ class ResolvedQuoteFile:
     build: Build | None
     components: dict[str, Component]
     build_lines: dict[int, BuildLine]
-    owner: AbstractBaseUser | None
-    watchers: list[AbstractBaseUser] = field(default_factory=list)
+    owner: User | None
+    watchers: list[User] = field(default_factory=list)
 
     @property
     def ship_from(self) -> str:
@@ -371,7 +371,7 @@ def _components(quote_file: QuoteFile) -> dict[str, Component]:
     return found
 
 
-def _user(name: str, email: str) -> AbstractBaseUser:
+def _user(name: str, email: str) -> User:
     users = list(get_user_model().objects.filter(email__iexact=email)[:2])
     if not users:
         raise field_error(name, f"no user with the e-mail {email}")

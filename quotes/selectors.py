@@ -116,7 +116,7 @@ class RuleBook:
         if duty is None:
             raise lc.LandedCostError(f"no customs duty rate in force on {on}")
         schedule = None
-        if _clears_customs(revision):
+        if revision.carrier_id is not None and _clears_customs(revision):
             schedule = lc.rule_in_force(self.fees.get(revision.carrier_id, []), on)
             if schedule is None:
                 raise lc.LandedCostError(
