@@ -12,6 +12,7 @@ from procurement.models import (
     WarrantyOption,
 )
 from procurement.templatetags.swiss import chf
+from quotes.views import comparison_for_admin
 
 
 class WarrantyOptionInline(admin.TabularInline):
@@ -131,9 +132,15 @@ class BuildAdmin(admin.ModelAdmin):
     autocomplete_fields = ["requirements"]
     inlines = [BuildLineInline]
     readonly_fields = ["total", "vram", "power_draw"]
+    actions = ["comparison_sheet"]
 
     def get_queryset(self, request):
         return builds_with_figures(super().get_queryset(request))
+
+    @admin.action(description="Comparison sheet (PDF) of the selected builds")
+    def comparison_sheet(self, request, queryset):
+        slugs = list(queryset.order_by("slug").values_list("slug", flat=True))
+        return comparison_for_admin(self, request, build_slugs=slugs)
 
     @admin.display(description="estimated total", ordering="estimated_total")
     def total(self, build: Build) -> str:

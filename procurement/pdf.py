@@ -1,8 +1,10 @@
 """PDFs from Django templates with WeasyPrint, reading nothing but our own static files.
 
-The URL fetcher refuses every scheme but `static:` (and data: URIs WeasyPrint decodes
-itself), so a document cannot reach the network or the file system, whatever text users
-entered; a `static:` URL must name a file inside the project's static folder.
+The URL fetcher refuses every scheme but `static:`, so a document cannot reach the network
+or the file system (no `file:`, `http:`, `https:`, `data:`, no redirects), whatever text
+users entered; a `static:` URL must name a file inside the project's static folder. Nothing
+is ever embedded as a PDF attachment: WeasyPrint would embed the target of a
+`<link rel="attachment">` or `<a rel="attachment">`, so those are dropped after layout.
 """
 
 from __future__ import annotations
@@ -12,8 +14,19 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STATIC_SCHEME = "static:"
+MIME_TYPES = {
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".woff2": "font/woff2",
+}
 
 
 class FetchRefused(ValueError):
@@ -24,24 +37,48 @@ def static_root() -> Path:
     return Path(settings.STATICFILES_DIRS[0]).resolve()
 
 
-def safe_url_fetcher(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
-    """Serve `static:relative/path` from the project's static folder; refuse anything else."""
+def static_file(url: str) -> Path:
+    """The file a `static:relative/path` URL names; FetchRefused for anything else."""
     if not url.startswith(STATIC_SCHEME):
         raise FetchRefused(f"refused to fetch {url[:80]!r}: only the project's static files")
-    relative = url[len(STATIC_SCHEME) :].lstrip("/")
+    relative = url[len(STATIC_SCHEME) :].split("?", 1)[0].split("#", 1)[0].lstrip("/")
     root = static_root()
     path = (root / relative).resolve()
     if root not in path.parents or not path.is_file():
         raise FetchRefused(f"refused to fetch {url[:80]!r}: not a static file of the project")
-    mime = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}.get(
-        path.suffix, "application/octet-stream"
-    )
-    return {"string": path.read_bytes(), "mime_type": mime, "redirected_url": url}
+    return path
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """WeasyPrint's fetcher with every protocol handler bypassed: `static:` files only.
+
+    `fetch` is the one entry point WeasyPrint calls (also through `open` and `__call__`),
+    and it never reaches urllib, so no request leaves the process and no redirect is
+    followed. A refusal is logged by WeasyPrint and the resource is left out.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=("static",), allow_redirects=False)
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        path = static_file(url)
+        mime = MIME_TYPES.get(path.suffix, "application/octet-stream")
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+
+
+def render_html(template_name: str, context: dict[str, Any]) -> str:
+    return render_to_string(template_name, context)
+
+
+def pdf_from_html(html: str) -> bytes:
+    """Lay out `html` and write the PDF, with the safe fetcher, no base URL, no attachments."""
+    document = HTML(string=html, base_url=None, url_fetcher=StaticOnlyFetcher()).render()
+    document.metadata.attachments = []
+    for page in document.pages:
+        page.links = [link for link in page.links if link[0] != "attachment"]
+    return document.write_pdf(attachments=[])
 
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
-    """Render `template_name` to PDF bytes with the safe fetcher and no base URL."""
-    from weasyprint import HTML
-
-    html = render_to_string(template_name, context)
-    return HTML(string=html, base_url=None, url_fetcher=safe_url_fetcher).write_pdf(attachments=[])
+    """Render `template_name` to PDF bytes (see `pdf_from_html`)."""
+    return pdf_from_html(render_html(template_name, context))

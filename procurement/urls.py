@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
 from procurement import views
@@ -16,4 +16,5 @@ admin.site.index_title = "Quotes, builds and orders"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("quotes/", include("quotes.urls")),
 ]

@@ -138,9 +138,9 @@ def test_file_for_an_existing_reference_adds_a_revision(catalog, tmp_path):
     import_file(tmp_path, repriced)
 
     quote = Quote.objects.get(reference="BZ-2026-0142")
-    assert list(quote.revisions.order_by("number").values_list("number", "shipping")) == [
-        (1, Decimal("400.00")),
-        (2, Decimal("350.00")),
+    assert list(quote.revisions.order_by("number").values_list("number", "shipping", "status")) == [
+        (1, Decimal("400.00"), QuoteRevision.Status.SUPERSEDED),
+        (2, Decimal("350.00"), QuoteRevision.Status.RECEIVED),
     ]
     assert quote.owner.username == "beat"
 

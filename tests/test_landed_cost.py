@@ -220,6 +220,7 @@ def test_bizon_warranty_term_it_does_not_offer_is_refused(carriers, years):
             ship_from="US",
             warranty_years=years,
             fx_rate=Decimal("0.80"),
+            status=QuoteRevision.Status.RECEIVED,
             lines=[LineData("G3000", 1, Decimal("14000.00"))],
         )
 
@@ -270,11 +271,11 @@ def test_received_revision_keeps_the_rate_it_was_computed_with(carriers):
 
     ExchangeRate.objects.filter(currency="USD").update(chf_per_unit=Decimal("0.90"))
     ExchangeRateFactory(currency="USD", rate_date=date(2026, 2, 15), chf_per_unit="0.95")
-    refreshed = quote_revision_refresh_landed_cost(revision=revision)
 
-    assert refreshed.fx_rate == Decimal("0.80")
-    assert refreshed.fx_rate_date == date(2026, 2, 16)
-    assert refreshed.landed_total_chf == Decimal("7783.20")
+    revision.refresh_from_db()
+    assert revision.fx_rate == Decimal("0.80")
+    assert revision.fx_rate_date == date(2026, 2, 16)
+    assert revision.landed_total_chf == Decimal("7783.20")
     assert landed(revision).total_chf == Decimal("7783.20")
 
 
@@ -322,10 +323,10 @@ def test_many_revisions_are_priced_in_a_fixed_number_of_queries(
     carriers, django_assert_num_queries
 ):
     ExchangeRateFactory(currency="USD", rate_date=date(2026, 2, 16), chf_per_unit="0.80")
-    quote = QuoteFactory(vendor=bizon())
+    vendor = bizon()
     for carrier in carriers.values():
         revision_with_lines(
-            quote=quote,
+            quote=QuoteFactory(vendor=vendor),
             lines=[(1, "100.00")],
             currency="USD",
             ship_from="US",
@@ -357,7 +358,7 @@ def test_carrier_fee_schedule_is_needed_only_for_an_import(carriers):
 
 
 def test_new_revision_is_a_draft_or_received(carriers):
-    with pytest.raises(ValidationError, match="A new revision is a draft or received"):
+    with pytest.raises(ValidationError, match="A new revision is a draft, or received"):
         quote_revision_create(
             quote=QuoteFactory(),
             issued_on=date(2026, 2, 16),

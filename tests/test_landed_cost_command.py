@@ -29,7 +29,7 @@ def quote():
         "fx_rate": Decimal("0.80"),
         "valid_until": date(2026, 3, 18),
     }
-    revision_with_lines(number=1, lines=[(1, "15000.00")], **terms)
+    revision_with_lines(number=1, lines=[(1, "15000.00")], status="superseded", **terms)
     revision_with_lines(number=2, lines=[(1, "14000.00")], **terms)
     return quote
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from djmoney.money import Money
 
 from quotes.models import ExchangeRate, QuoteRevision
-from quotes.services import quote_revision_refresh_landed_cost
+from quotes.services import quote_revision_receive
 from tests.factories import QuoteFactory, bizon, design_rules, revision_with_lines
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +31,9 @@ def priced_quotes(count: int, carriers) -> list[QuoteRevision]:
             carrier=carriers["fedex"],
             shipping=Money("400.00", "USD"),
             fx_rate=Decimal("0.80"),
+            status=QuoteRevision.Status.DRAFT,
         )
-        revisions.append(quote_revision_refresh_landed_cost(revision=revision))
+        revisions.append(quote_revision_receive(revision=revision))
     return revisions
 
 
@@ -76,9 +77,13 @@ def test_revision_page_shows_every_step_with_its_rule(staff_client, carriers):
 
 def test_revision_page_marks_an_unverified_fee_schedule(staff_client, carriers):
     revision = revision_with_lines(
-        lines=[(1, "2000.00")], currency="CHF", ship_from="US", carrier=carriers["dhl"]
+        lines=[(1, "2000.00")],
+        currency="CHF",
+        ship_from="US",
+        carrier=carriers["dhl"],
+        status=QuoteRevision.Status.DRAFT,
     )
-    quote_revision_refresh_landed_cost(revision=revision)
+    quote_revision_receive(revision=revision)
 
     response = staff_client.get(reverse("admin:quotes_quoterevision_change", args=[revision.pk]))
 

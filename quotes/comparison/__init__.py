@@ -1,0 +1,135 @@
+"""The comparison sheet: builds and quotes side by side, landed in CHF, against the brief.
+
+`comparison_sheet` loads the options named by the buyer (a build by slug, a quote by
+reference, at its latest revision) in a fixed number of queries however many there are,
+prices each one, and returns plain data for templates/pdf/comparison.html: one column per
+option, the fit marks against the buyer's requirements, the flags, the best value with its
+reason, the geometry of the stacked bar chart and the assumptions behind every figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from procurement.models import Requirements
+from quotes import landed_cost as lc
+from quotes.comparison.judging import Brief, brief_for, choose_best, compared_amount, fit_marks
+from quotes.comparison.options import (
+    ComparisonError,
+    Option,
+    UnknownOption,
+    build_option,
+    builds_for_comparison,
+    latest_revisions_for_comparison,
+    percent_of_whole,
+    quote_option,
+)
+from quotes.comparison.presentation import Assumptions, Chart, assumptions_for, chart_for
+from quotes.selectors import RuleBook
+
+TEMPLATE = "pdf/comparison.html"
+OPTIONS_PER_PAGE = 5
+
+__all__ = [
+    "TEMPLATE",
+    "ComparisonError",
+    "ComparisonSheet",
+    "UnknownOption",
+    "comparison_filename",
+    "comparison_pdf",
+    "comparison_sheet",
+]
+
+
+@dataclass
+class ComparisonSheet:
+    """Everything templates/pdf/comparison.html shows."""
+
+    today: date
+    brief: Brief | None
+    options: list[Option]
+    pages: list[list[Option]]
+    best: Option | None
+    best_reason: str
+    chart: Chart
+    assumptions: Assumptions
+
+
+# The sheet --------------------------------------------------------------------------------
+
+
+def comparison_sheet(
+    *,
+    build_slugs: Sequence[str] = (),
+    quote_references: Sequence[str] = (),
+    today: date | None = None,
+) -> ComparisonSheet:
+    """The sheet for these builds and quotes, in that order; ComparisonError if it cannot be."""
+    build_slugs, quote_references = _distinct(build_slugs), _distinct(quote_references)
+    if not build_slugs and not quote_references:
+        raise ComparisonError("Name at least one build or quote to compare.")
+    today = today or timezone.localdate()
+    builds = builds_for_comparison(build_slugs)
+    revisions = latest_revisions_for_comparison(quote_references)
+    book = RuleBook.load()
+    offered = [revision.quote.build for revision in revisions if revision.quote.build]
+    brief = brief_for(list(Requirements.objects.order_by("pk")), [*builds, *offered])
+    options = [build_option(i, build, book, today) for i, build in enumerate(builds, start=1)]
+    options += [
+        quote_option(i, revision, book, today)
+        for i, revision in enumerate(revisions, start=len(options) + 1)
+    ]
+    for option in options:
+        _judge(option, brief)
+    best, reason = choose_best(options, brief)
+    if best is not None:
+        best.is_best = True
+    return ComparisonSheet(
+        today=today,
+        brief=brief,
+        options=options,
+        pages=[
+            options[start : start + OPTIONS_PER_PAGE]
+            for start in range(0, len(options), OPTIONS_PER_PAGE)
+        ],
+        best=best,
+        best_reason=reason,
+        chart=chart_for(options, brief),
+        assumptions=assumptions_for(options, book, today),
+    )
+
+
+def _judge(option: Option, brief: Brief | None) -> None:
+    amount = compared_amount(option, brief)
+    if brief is not None:
+        option.circuit_percent = percent_of_whole(option.power_draw_w, brief.circuit_watts)
+        option.marks = fit_marks(option, brief)
+    if option.vram_gb:
+        option.chf_per_gb = lc.round_chf(amount / option.vram_gb)
+
+
+def comparison_pdf(
+    *,
+    build_slugs: Sequence[str] = (),
+    quote_references: Sequence[str] = (),
+    today: date | None = None,
+) -> tuple[ComparisonSheet, bytes]:
+    """The sheet and its PDF; ComparisonError when the sheet cannot be made as asked."""
+    from procurement.pdf import render_pdf
+
+    sheet = comparison_sheet(
+        build_slugs=build_slugs, quote_references=quote_references, today=today
+    )
+    return sheet, render_pdf(TEMPLATE, {"sheet": sheet})
+
+
+def comparison_filename(sheet: ComparisonSheet) -> str:
+    return f"comparison-{sheet.today.isoformat()}.pdf"
+
+
+def _distinct(values: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(value.strip() for value in values if value.strip()))

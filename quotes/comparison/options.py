@@ -1,0 +1,348 @@
+"""The options of a comparison sheet: loaded in a fixed number of queries, then priced."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import OuterRef, Prefetch, Subquery
+
+from procurement.models import Build, BuildLine, Component
+from procurement.selectors import (
+    build_estimated_total,
+    build_list,
+    build_power_draw_w,
+    build_vram_gb,
+)
+from quotes import landed_cost as lc
+from quotes.models import Quote, QuoteLine, QuoteRevision
+from quotes.selectors import RuleBook, revision_landed_cost
+
+Category = Component.Category
+
+
+class ComparisonError(ValueError):
+    """The sheet cannot be made as asked; the message says why, in the buyer's words."""
+
+
+class UnknownOption(ComparisonError):
+    pass
+
+
+# Loading ----------------------------------------------------------------------------------
+
+
+def _lines_with_components() -> Prefetch:  # type: ignore[type-arg]
+    return Prefetch(
+        "lines",
+        queryset=BuildLine.objects.select_related("component").order_by("position", "id"),
+    )
+
+
+def builds_for_comparison(slugs: Sequence[str]) -> list[Build]:
+    """The builds in the order given, with their lines, components and price observations
+    (three queries)."""
+    if not slugs:
+        return []
+    found = {build.slug: build for build in build_list().filter(slug__in=slugs)}
+    missing = [slug for slug in slugs if slug not in found]
+    if missing:
+        raise UnknownOption(f"No build with the slug {_names(missing)}.")
+    return [found[slug] for slug in slugs]
+
+
+def latest_revisions_for_comparison(references: Sequence[str]) -> list[QuoteRevision]:
+    """The latest revision of each quote, in the order given, with all the landed cost and
+    the sheet read (four queries; the warranty terms are in the rule book)."""
+    if not references:
+        return []
+    known = set(Quote.objects.filter(reference__in=references).values_list("reference", flat=True))
+    missing = [reference for reference in references if reference not in known]
+    if missing:
+        raise UnknownOption(f"No quote with the reference {_names(missing)}.")
+    latest_number = (
+        QuoteRevision.objects.filter(quote=OuterRef("quote")).order_by("-number").values("number")
+    )
+    revisions = (
+        QuoteRevision.objects.filter(
+            quote__reference__in=references, number=Subquery(latest_number[:1])
+        )
+        .select_related("quote__vendor", "quote__build", "carrier")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=QuoteLine.objects.select_related("component").order_by("position", "id"),
+            ),
+            Prefetch("quote__build__lines", queryset=_lines_with_components().queryset),
+        )
+    )
+    found = {revision.quote.reference: revision for revision in revisions}
+    empty = [reference for reference in references if reference not in found]
+    if empty:
+        raise ComparisonError(f"The quote {_names(empty)} has no revision yet.")
+    return [found[reference] for reference in references]
+
+
+def _names(values: Sequence[str]) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+# Plain data for the template --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CostParts:
+    """What one option costs delivered, in CHF; the parts add up to `total`."""
+
+    goods: Decimal
+    warranty: Decimal
+    shipping: Decimal
+    duty: Decimal
+    import_vat: Decimal
+    fee: Decimal
+    fee_vat: Decimal
+    total: Decimal
+    net: Decimal
+    estimated: bool
+    landed: lc.LandedCost | None = None
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One fit mark against the brief: state is fit, caution, miss or unknown."""
+
+    state: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str
+    text: str
+
+
+@dataclass
+class Option:
+    number: int
+    kind: str
+    key: str
+    title: str
+    short_title: str
+    subtitle: str
+    vendors: list[str]
+    gpus: list[str]
+    vram_gb: int | None
+    cpu_platform: list[str]
+    psu: str
+    power_draw_w: int | None
+    power_note: str
+    noise: str
+    noise_value: str | None
+    lead_time: str
+    warranty: str
+    valid_until: date | None
+    cost: CostParts
+    notes: str
+    seed_estimate: Decimal | None = None
+    chf_per_gb: Decimal | None = None
+    circuit_percent: int | None = None
+    psu_load_percent: int | None = None
+    marks: dict[str, Mark] = field(default_factory=dict)
+    flags: list[Flag] = field(default_factory=list)
+    is_best: bool = False
+
+    @property
+    def meets_brief(self) -> bool:
+        return all(mark.state != "miss" for mark in self.marks.values())
+
+
+# Figures of one option --------------------------------------------------------------------
+
+
+Part = tuple[int, Component]
+
+
+def parts_of(lines: Iterable[BuildLine] | Iterable[QuoteLine]) -> list[Part]:
+    """(quantity, component) of each line that names a catalog component."""
+    return [(line.quantity, line.component) for line in lines if line.component is not None]
+
+
+def _of(parts: Sequence[Part], category: str) -> list[Part]:
+    return [(quantity, part) for quantity, part in parts if part.category == category]
+
+
+def _quantity_name(quantity: int, component: Component) -> str:
+    vram = f" ({component.vram_gb} GB)" if component.vram_gb else ""
+    return f"{quantity}x {component}{vram}"
+
+
+def gpu_vram_gb(parts: Sequence[Part]) -> int | None:
+    """VRAM x quantity over the GPUs; None when there is no GPU."""
+    gpus = _of(parts, Category.GPU)
+    if not gpus:
+        return None
+    return sum((gpu.vram_gb or 0) * quantity for quantity, gpu in gpus)
+
+
+def gpu_power_w(parts: Sequence[Part]) -> int:
+    """TDP x quantity over the GPUs."""
+    return sum((gpu.tdp_w or 0) * quantity for quantity, gpu in _of(parts, Category.GPU))
+
+
+def _gpu_names(parts: Sequence[Part]) -> list[str]:
+    return [_quantity_name(quantity, gpu) for quantity, gpu in _of(parts, Category.GPU)]
+
+
+def _platform(parts: Sequence[Part]) -> list[str]:
+    return [
+        str(part)
+        for category in (Category.CPU, Category.MOTHERBOARD)
+        for _quantity, part in _of(parts, category)
+    ]
+
+
+def _psu(parts: Sequence[Part]) -> tuple[str, int | None]:
+    psus = _of(parts, Category.PSU)
+    rating = sum((psu.psu_rating_w or 0) * quantity for quantity, psu in psus)
+    return ", ".join(str(psu) for _quantity, psu in psus), rating or None
+
+
+def price_build(build: Build, book: RuleBook, *, on: date) -> CostParts:
+    """A build at its estimated unit prices: Swiss shop prices with VAT included.
+
+    The one place a build is priced: where a quote sources some of its lines, the landed
+    cost of that quote belongs here in place of the estimate.
+    """
+    goods = build_estimated_total(build).amount
+    vat = lc.rule_in_force(book.vat, on)
+    if vat is None:
+        raise ComparisonError(f"There is no Swiss VAT rate in force on {on}.")
+    vat_contained = lc.round_chf(goods * vat.rate_percent / (lc.HUNDRED + vat.rate_percent))
+    zero = lc.ZERO
+    return CostParts(goods, zero, zero, zero, zero, zero, zero, goods, goods - vat_contained, True)
+
+
+def price_revision(revision: QuoteRevision, book: RuleBook) -> CostParts:
+    """A quote revision at its landed cost from the landed-cost engine."""
+    try:
+        landed = revision_landed_cost(revision, book)
+    except lc.LandedCostError as error:
+        raise ComparisonError(
+            f"The landed cost of {revision} cannot be computed: {error}."
+        ) from error
+    return CostParts(
+        goods=landed.goods_chf,
+        warranty=landed.warranty_chf,
+        shipping=landed.shipping_chf,
+        duty=landed.duty_chf,
+        import_vat=landed.import_vat_chf,
+        fee=landed.fee_chf,
+        fee_vat=landed.fee_vat_chf,
+        total=landed.total_chf,
+        net=landed.net_chf,
+        estimated=revision.quote.is_estimate,
+        landed=landed,
+    )
+
+
+def build_option(number: int, build: Build, book: RuleBook, today: date) -> Option:
+    parts = parts_of(build.lines.all())
+    psu, rating = _psu(parts)
+    power = build_power_draw_w(build)
+    option = Option(
+        number=number,
+        kind="build",
+        key=build.slug,
+        title=f"{build.code}: {build.name}",
+        short_title=f"{build.code}: {build.name.split(' (')[0]}",
+        subtitle=f"Build {build.slug}",
+        vendors=["Self-built, parts from Swiss shops"],
+        gpus=_gpu_names(parts),
+        vram_gb=build_vram_gb(build),
+        cpu_platform=_platform(parts),
+        psu=psu,
+        power_draw_w=power,
+        power_note="",
+        noise=build.get_noise_class_display(),
+        noise_value=build.noise_class,
+        lead_time="Shop stock, self-assembled",
+        warranty="Manufacturers', per part",
+        valid_until=None,
+        cost=price_build(build, book, on=today),
+        notes=build.description,
+        seed_estimate=build.seed_estimate.amount if build.seed_estimate is not None else None,
+    )
+    option.psu_load_percent = percent_of_whole(power, rating)
+    option.flags.append(Flag("estimate", "Estimated prices, not a quote"))
+    return option
+
+
+def quote_option(number: int, revision: QuoteRevision, book: RuleBook, today: date) -> Option:
+    quote, vendor = revision.quote, revision.quote.vendor
+    lines = list(revision.lines.all())
+    parts = parts_of(lines)
+    # A quote that names no GPU component is read as the build it offers.
+    offered = parts_of(quote.build.lines.all()) if quote.build else []
+    gpu_source = parts if _of(parts, Category.GPU) else offered
+    system_power = quote.build.system_power_w if quote.build else 0
+    psu, rating = _psu(parts)
+    described = [line.description for line in lines if line.component is None]
+    years = revision.warranty_years or vendor.warranty_years_included
+    option = Option(
+        number=number,
+        kind="quote",
+        key=quote.reference,
+        title=f"{vendor.name} {quote.reference}",
+        short_title=f"{vendor.name} {quote.reference}",
+        subtitle=f"Quote, revision {revision.number} of {revision.issued_on:%d.%m.%Y}"
+        + (f"; offers build {quote.build.code}" if quote.build else ""),
+        vendors=[f"{vendor.name} ({vendor.country})"],
+        gpus=_gpu_names(gpu_source),
+        vram_gb=gpu_vram_gb(gpu_source),
+        cpu_platform=_platform(parts) or described[:1],
+        psu=psu or "Not stated in the quote",
+        power_draw_w=gpu_power_w(gpu_source) + system_power if gpu_source else None,
+        power_note=(
+            f"GPUs' TDP + rest of system of build {quote.build.code}"
+            if quote.build
+            else "GPUs' TDP only"
+        ),
+        noise=quote.build.get_noise_class_display() if quote.build else "Not stated",
+        noise_value=quote.build.noise_class if quote.build else None,
+        lead_time=(
+            f"{vendor.lead_time_days} business days" if vendor.lead_time_days else "Not stated"
+        ),
+        warranty=f"{years} years" if years else "Not stated",
+        valid_until=revision.valid_until,
+        cost=price_revision(revision, book),
+        notes=quote.note,
+    )
+    option.psu_load_percent = percent_of_whole(option.power_draw_w, rating)
+    option.flags += _quote_flags(revision, option, today)
+    return option
+
+
+def _quote_flags(revision: QuoteRevision, option: Option, today: date) -> list[Flag]:
+    flags = []
+    vendor = revision.quote.vendor
+    if revision.quote.is_estimate:
+        flags.append(Flag("estimate", "Estimate from published prices, not an offer"))
+    if revision.status == QuoteRevision.Status.EXPIRED or revision.valid_until < today:
+        flags.append(Flag("expired", f"Expired: valid until {revision.valid_until:%d.%m.%Y}"))
+    elif revision.status not in (QuoteRevision.Status.RECEIVED, QuoteRevision.Status.ACCEPTED):
+        flags.append(Flag("status", f"Revision is {revision.get_status_display().lower()}"))
+    if not vendor.is_option:
+        reason = vendor.status_reason or vendor.get_status_display()
+        flags.append(Flag("vendor", f"Vendor is not an option: {reason}"))
+    fee = option.cost.landed.rules.get("fee") if option.cost.landed else None
+    if fee and not fee["verified"] and option.cost.fee:
+        flags.append(Flag("unverified", f"Clearance fee schedule of {fee['carrier']} unverified"))
+    return flags
+
+
+def percent_of_whole(part: int | None, whole: int | None) -> int | None:
+    if part is None or not whole:
+        return None
+    return int((Decimal(part) * 100 / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP))

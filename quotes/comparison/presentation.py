@@ -1,0 +1,228 @@
+"""The stacked bar chart of the landed cost parts, and the assumptions behind the figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_CEILING, Decimal
+
+from quotes import landed_cost as lc
+from quotes.comparison.judging import CIRCUIT_HEADROOM_PERCENT, Brief
+from quotes.comparison.options import CostParts, Option
+from quotes.models import ExchangeRate
+from quotes.selectors import RuleBook
+
+
+@dataclass(frozen=True)
+class ChartSegment:
+    part: str
+    x: Decimal
+    width: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    option: Option
+    y: int
+    text_y: int
+    segments: list[ChartSegment]
+    total_x: Decimal
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Coordinates in the SVG's own units; the template only places them."""
+
+    width: int
+    height: int
+    label_right: int
+    bar_height: int
+    bars: list[ChartBar]
+    ticks: list[tuple[Decimal, Decimal]]
+    tick_label_y: int
+    budget_x: Decimal | None
+    budget_max: Decimal | None
+    budget_label_y: int
+    axis_top: int
+    axis_bottom: int
+    legend: list[tuple[str, str, int, int]]
+
+
+@dataclass
+class Assumptions:
+    rates: list[str]
+    vat: list[str]
+    duty: list[str]
+    fee_schedules: list[str]
+    notes: list[str]
+
+
+# Chart ------------------------------------------------------------------------------------
+
+CHART_PARTS = [
+    ("goods", "Goods"),
+    ("warranty", "Warranty"),
+    ("shipping", "Shipping"),
+    ("duty", "Duty"),
+    ("import_vat", "Import VAT"),
+    ("fee", "Clearance fee + its VAT"),
+]
+CHART_WIDTH = 1000
+CHART_BAR_LEFT = 290
+CHART_BAR_RIGHT = 890
+CHART_ROW = 26
+CHART_BAR_HEIGHT = 16
+CHART_TOP = 44
+TICK_STEPS = [Decimal(step) for step in (500, 1000, 2000, 2500, 5000, 10000, 20000, 25000, 50000)]
+
+
+def _part_amount(cost: CostParts, part: str) -> Decimal:
+    return cost.fee + cost.fee_vat if part == "fee" else getattr(cost, part)
+
+
+def chart_for(options: Sequence[Option], brief: Brief | None) -> Chart:
+    """A horizontal stacked bar per option, its parts in CHF_PARTS order, on one scale."""
+    peak = max([option.cost.total for option in options] + [Decimal(1)])
+    if brief is not None:
+        peak = max(peak, brief.budget_max)
+    step = next((s for s in TICK_STEPS if peak / s <= 8), TICK_STEPS[-1])
+    scale_max = (peak / step).to_integral_value(rounding=ROUND_CEILING) * step
+    per_chf = Decimal(CHART_BAR_RIGHT - CHART_BAR_LEFT) / scale_max
+
+    def x_of(amount: Decimal) -> Decimal:
+        return (CHART_BAR_LEFT + amount * per_chf).quantize(Decimal("0.1"))
+
+    bars = []
+    for index, option in enumerate(options):
+        segments, start = [], Decimal(0)
+        for part, _label in CHART_PARTS:
+            amount = _part_amount(option.cost, part)
+            if amount > 0:
+                width = (amount * per_chf).quantize(Decimal("0.1"))
+                segments.append(ChartSegment(part, x_of(start), width, amount))
+                start += amount
+        y = CHART_TOP + index * CHART_ROW
+        bars.append(ChartBar(option, y, y + 12, segments, x_of(start) + 6))
+    bottom = CHART_TOP + len(options) * CHART_ROW
+    count = int(scale_max / step)
+    legend_x = [CHART_BAR_LEFT + i * 100 for i in range(len(CHART_PARTS))]
+    return Chart(
+        width=CHART_WIDTH,
+        height=bottom + 24,
+        label_right=CHART_BAR_LEFT - 8,
+        bar_height=CHART_BAR_HEIGHT,
+        bars=bars,
+        ticks=[(x_of(step * i), step * i) for i in range(count + 1)],
+        tick_label_y=bottom + 14,
+        budget_x=x_of(brief.budget_max) if brief else None,
+        budget_max=brief.budget_max if brief else None,
+        budget_label_y=CHART_TOP - 10,
+        axis_top=CHART_TOP - 6,
+        axis_bottom=bottom,
+        legend=[
+            (part, label, x, x + 14) for (part, label), x in zip(CHART_PARTS, legend_x, strict=True)
+        ],
+    )
+
+
+# Assumptions ------------------------------------------------------------------------------
+
+
+def assumptions_for(options: Sequence[Option], book: RuleBook, today: date) -> Assumptions:
+    """Each rate and rule behind the figures, with the options that used it."""
+    rates: dict[str, list[str]] = {}
+    vat: dict[str, list[str]] = {}
+    duty: dict[str, list[str]] = {}
+    fees: dict[str, list[str]] = {}
+    today_vat = lc.rule_in_force(book.vat, today)
+    for option in options:
+        number, landed = str(option.number), option.cost.landed
+        if landed is None:
+            if today_vat is not None:
+                vat.setdefault(_vat_text(today_vat), []).append(number)
+            continue
+        if landed.currency != lc.CHF:
+            rates.setdefault(_rate_text(landed.rules["fx"]), []).append(number)
+        vat_rule = lc.rule_in_force(
+            book.vat, date.fromisoformat(str(landed.rules["vat"]["valid_from"]))
+        )
+        if vat_rule is not None:
+            vat.setdefault(_vat_text(vat_rule), []).append(number)
+        if not landed.domestic:
+            duty.setdefault(_duty_text(landed.rules["duty"]), []).append(number)
+        if "fee" in landed.rules and landed.fee_chf:
+            fees.setdefault(str(landed.rules["fee"]["description"]), []).append(number)
+    if not rates:
+        rates = {
+            f"{_rate_text(_stored_rate(rows[-1]))} (the latest stored; no option here is priced "
+            f"in {currency})": []
+            for currency, rows in sorted(book.rates.items())
+            if rows
+        }
+    return Assumptions(
+        rates=_with_options(rates),
+        vat=_with_options(vat),
+        duty=_with_options(duty),
+        fee_schedules=_with_options(fees)
+        or ["No clearance fee applies to any option on this sheet."],
+        notes=_notes([str(option.number) for option in options if option.cost.landed is None]),
+    )
+
+
+def _stored_rate(rate: ExchangeRate) -> dict[str, str | bool | None]:
+    return {
+        "currency": rate.currency,
+        "chf_per_unit": f"{rate.chf_per_unit}",
+        "rate_date": rate.rate_date.isoformat(),
+        "source": rate.get_source_display(),
+    }
+
+
+def _rate_text(fx: dict[str, str | bool | None]) -> str:
+    rate = Decimal(str(fx["chf_per_unit"])).normalize()
+    return f"1 {fx['currency']} = CHF {rate:f}, dated {fx['rate_date']}; source: {fx['source']}"
+
+
+def _vat_text(rule: lc.VatRule) -> str:
+    return (
+        f"Swiss VAT {rule.rate_percent}% in force from {rule.valid_from} (on a quote's issue "
+        f"date; for the estimates, on the sheet's date). Source: {rule.source}"
+    )
+
+
+def _duty_text(rule: dict[str, str | bool | None]) -> str:
+    return f"Customs duty {rule['rate_percent']}% from {rule['valid_from']}: {rule['description']}"
+
+
+def _with_options(texts: dict[str, list[str]]) -> list[str]:
+    return [
+        f"{text} (option{'s' if len(numbers) > 1 else ''} {', '.join(numbers)})"
+        if numbers
+        else text
+        for text, numbers in texts.items()
+    ]
+
+
+def _notes(estimates: list[str]) -> list[str]:
+    notes = [
+        "A quote is priced at its latest revision by the landed-cost engine, under the rules "
+        "in force on its issue date: goods, warranty and shipping converted to CHF, customs "
+        "duty, import VAT, the carrier's clearance fee and the VAT on that fee, each rounded "
+        "to 0.01 CHF.",
+        "Power draw under full GPU load: each GPU's TDP x quantity plus the rest of the system. "
+        f"One Swiss circuit (10 A / 230 V) carries 2,300 W; above {CIRCUIT_HEADROOM_PERCENT}% "
+        "of it the sheet cautions that little headroom is left.",
+        "Best value: the lowest CHF per GB of VRAM among the options that meet every "
+        "requirement of the brief and are neither expired nor from a vendor ruled out.",
+    ]
+    if estimates:
+        notes.insert(
+            0,
+            "A build is priced at its estimated unit prices, Swiss shop prices with VAT "
+            "included (no shipping, duty or import VAT); the research note's own rounded "
+            f"figure is shown beside the exact sum (option{'s' if len(estimates) > 1 else ''} "
+            f"{', '.join(estimates)}).",
+        )
+    return notes

@@ -1,0 +1,76 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotFound,
+)
+from django.views.decorators.http import require_GET
+
+from quotes.comparison import (
+    ComparisonError,
+    UnknownOption,
+    comparison_filename,
+    comparison_pdf,
+)
+from quotes.documents import document_name
+from quotes.models import QuoteRevision
+
+
+def comparison_pdf_response(*, build_slugs, quote_references) -> HttpResponse:
+    """The sheet as an inline PDF; ComparisonError propagates for the caller to report."""
+    sheet, pdf = comparison_pdf(build_slugs=build_slugs, quote_references=quote_references)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{comparison_filename(sheet)}"'
+    return response
+
+
+@login_required
+@require_GET
+def comparison_sheet(request):
+    """/quotes/compare.pdf?build=SLUG&quote=REFERENCE...: the comparison sheet."""
+    try:
+        return comparison_pdf_response(
+            build_slugs=request.GET.getlist("build"),
+            quote_references=request.GET.getlist("quote"),
+        )
+    except UnknownOption as error:
+        return HttpResponseNotFound(str(error), content_type="text/plain; charset=utf-8")
+    except ComparisonError as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+
+
+def comparison_for_admin(model_admin, request, *, build_slugs=(), quote_references=()):
+    """An admin action's answer: the PDF, or back to the list with the reason it failed."""
+    try:
+        return comparison_pdf_response(build_slugs=build_slugs, quote_references=quote_references)
+    except ComparisonError as error:
+        model_admin.message_user(request, str(error), level=messages.ERROR)
+        return None
+
+
+@login_required
+@require_GET
+def revision_document(request, token: str):
+    """The vendor's PDF of a revision, for users who may read revisions."""
+    if not request.user.has_perm("quotes.view_quoterevision"):
+        raise PermissionDenied
+    name = document_name(token)
+    revision = (
+        QuoteRevision.objects.select_related("quote").filter(attachment=name).first()
+        if name
+        else None
+    )
+    if revision is None:
+        raise Http404("There is no such document.")
+    try:
+        document = revision.attachment.open("rb")
+    except FileNotFoundError:
+        raise Http404("The document's file is missing.") from None
+    filename = f"{revision.quote.reference}-revision-{revision.number}.pdf"
+    response = FileResponse(document, content_type="application/pdf", filename=filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
