@@ -99,24 +99,37 @@ def _revision_ids(count: int) -> list[int]:
         VatRate,
     )
 
+    # Other bench modules may have loaded the seed: its rules are used where they exist.
     for valid_from, rate in ((date(2018, 1, 1), "7.70"), (date(2024, 1, 1), "8.10")):
-        VatRate.objects.create(
-            valid_from=valid_from, rate_percent=Decimal(rate), import_vat_minimum_chf=Decimal(5)
+        VatRate.objects.get_or_create(
+            valid_from=valid_from,
+            defaults={"rate_percent": Decimal(rate), "import_vat_minimum_chf": Decimal(5)},
         )
-    DutyRate.objects.create(valid_from=date(2024, 1, 1), rate_percent=Decimal(0))
+    DutyRate.objects.get_or_create(
+        valid_from=date(2024, 1, 1), chapter_from=25, chapter_to=97, defaults={"rate_percent": 0}
+    )
     carriers = _carriers(Carrier)
     start = date(2025, 1, 1)
     ExchangeRate.objects.bulk_create(
-        ExchangeRate(currency=currency, rate_date=start + timedelta(days=day), chf_per_unit=rate)
-        for day in range(400)
-        for currency, rate in RATES.items()
+        (
+            ExchangeRate(
+                currency=currency, rate_date=start + timedelta(days=day), chf_per_unit=rate
+            )
+            for day in range(400)
+            for currency, rate in RATES.items()
+        ),
+        ignore_conflicts=True,
     )
-    vendor = Vendor.objects.create(slug="bench", name="Bench", kind="integrator", country="US")
-    vendor.warranty_years_included = 3
-    vendor.save()
+    vendor = Vendor.objects.create(
+        slug="bench-landed",
+        name="Bench",
+        kind="integrator",
+        country="US",
+        warranty_years_included=3,
+    )
     WarrantyOption.objects.create(vendor=vendor, years=4, surcharge_percent=Decimal(8))
     quotes = Quote.objects.bulk_create(
-        Quote(vendor=vendor, reference=f"BENCH-{index:05d}") for index in range(count)
+        Quote(vendor=vendor, reference=f"BENCH-LANDED-{index:05d}") for index in range(count)
     )
     currencies = ["USD", "EUR", "CHF"]
     revisions = QuoteRevision.objects.bulk_create(
@@ -188,13 +201,11 @@ def _carriers(carrier_model) -> list:
     }
     carriers = []
     for slug, terms in schedules.items():
-        carrier = carrier_model.objects.create(slug=slug, name=slug)
-        ClearanceFeeSchedule.objects.create(
+        carrier, _ = carrier_model.objects.get_or_create(slug=slug, defaults={"name": slug})
+        ClearanceFeeSchedule.objects.get_or_create(
             carrier=carrier,
             valid_from=date(2018, 1, 1),
-            source="bench",
-            seen_on=date(2026, 2, 16),
-            **terms,
+            defaults={"source": "bench", "seen_on": date(2026, 2, 16), **terms},
         )
         carriers.append(carrier)
     return carriers
