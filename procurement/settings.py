@@ -213,7 +213,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 QUOTE_REMINDER_HOUR = env_int("QUOTE_REMINDER_HOUR", 7)
 QUOTE_REMINDER_DAYS = env_int_list("QUOTE_REMINDER_DAYS", [7, 2, 0])
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+OVERDUE_DIGEST_HOUR = env_int("OVERDUE_DIGEST_HOUR", 7)
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "overdue-deliveries-digest": {
+        "task": "procurement.tasks.send_overdue_digests",
+        "schedule": crontab(hour=OVERDUE_DIGEST_HOUR, minute=15),
+    },
+}
 # The ECB publishes its reference rates on working days at about 16:00 CET.
 CELERY_BEAT_SCHEDULE["update-exchange-rates"] = {
     "task": "quotes.tasks.update_exchange_rates",

@@ -353,6 +353,7 @@ def test_carrier_fee_schedule_is_needed_only_for_an_import(carriers):
     )
 
     assert landed(swiss).total_chf == Decimal("108.10")  # Swiss VAT added, no clearance
+    assert "fee" not in landed(swiss).rules
     with pytest.raises(lc.LandedCostError, match="no clearance fee schedule of Planzer in force"):
         landed(imported)
 
