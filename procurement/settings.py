@@ -236,6 +236,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "procurement.tasks.send_overdue_digests",
         "schedule": crontab(hour=OVERDUE_DIGEST_HOUR, minute=15),
     },
+    # The ECB publishes its reference rates on working days at about 16:00 CET.
+    "update-exchange-rates": {
+        "task": "quotes.tasks.update_exchange_rates",
+        "schedule": crontab(hour=16, minute=30, day_of_week="mon-fri"),
+    },
 }
 
 # Security. In production (debug off) cookies are secure, HSTS is on and HTTP redirects to

@@ -14,6 +14,7 @@ from django.db.models import (
 )
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -409,7 +410,7 @@ REVISION_FIELDSETS = [
     ),
     ("Delivery", {"fields": ["ship_from", "carrier"]}),
     ("Exchange rate", {"fields": ["fx_rate", "fx_rate_date", "fx_rate_source"]}),
-    ("Landed cost", {"fields": ["landed_total_chf", "landed_net_chf"]}),
+    ("Landed cost", {"fields": ["landed_total_chf", "landed_net_chf", "landed_cost_breakdown"]}),
     ("Vendor's document", {"fields": ["attachment"]}),
     (
         "Decision",
@@ -433,6 +434,7 @@ SERVICE_FIELDS = [
     "fx_rate_source",
     "landed_total_chf",
     "landed_net_chf",
+    "landed_cost_breakdown",
     "received_at",
     "accepted_at",
     "accepted_by",
@@ -495,6 +497,13 @@ class QuoteRevisionAdmin(AuditedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(goods=goods_total_subquery("pk"))
+
+    @admin.display(description="landed cost, step by step")
+    def landed_cost_breakdown(self, revision):
+        return render_to_string(
+            "admin/quotes/quoterevision/landed_breakdown.html",
+            {"breakdown": revision.landed_breakdown},
+        )
 
     def has_order_permission(self, request) -> bool:
         return request.user.has_perm("procurement.add_order")

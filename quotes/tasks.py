@@ -5,7 +5,8 @@ from datetime import date
 from celery import shared_task
 from django.db import DatabaseError
 
-from quotes import reminders
+from quotes import ecb, reminders
+from quotes.services import exchange_rates_update
 
 
 @shared_task(
@@ -27,3 +28,9 @@ def send_quote_reminders(today: str | None = None) -> dict[str, int]:
             f"{len(report.failed)} notices not sent; first: {report.failed[0][1]}"
         )
     return report.counts()
+
+
+@shared_task(autoretry_for=(ecb.EcbError,), retry_backoff=300, max_retries=3)
+def update_exchange_rates(url: str = ecb.DAILY_URL, timeout: float = ecb.TIMEOUT_SECONDS) -> int:
+    """The ECB's reference rates of the day into the rate table; the number recorded."""
+    return len(exchange_rates_update(url=url, timeout=timeout))
