@@ -404,3 +404,17 @@ def test_bad_file_exits_1_with_one_line_and_no_traceback(tmp_path):
         "double quotes at line 1, column 2)"
     ]
     assert "Traceback" not in finished.stderr
+
+
+def test_owner_and_watchers_of_an_imported_quote_get_its_reminder(catalog, tmp_path, mailoutbox):
+    import_file(
+        tmp_path, DESIGN_FILE | {"owner": "anna@example.ch", "watchers": ["beat@example.ch"]}
+    )
+
+    call_command("send_reminders", "--today", "2026-03-11")  # 7 days before valid_until
+
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert sorted(message.to + message.cc + message.bcc) == ["anna@example.ch", "beat@example.ch"]
+    assert "BZ-2026-0142" in message.subject
+    assert "CHF 11’990.48" in message.body
