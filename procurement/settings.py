@@ -214,12 +214,23 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 QUOTE_REMINDER_HOUR = env_int("QUOTE_REMINDER_HOUR", 7)
 QUOTE_REMINDER_DAYS = env_int_list("QUOTE_REMINDER_DAYS", [7, 2, 0])
 OVERDUE_DIGEST_HOUR = env_int("OVERDUE_DIGEST_HOUR", 7)
+WARRANTY_REMINDER_HOUR = env_int("WARRANTY_REMINDER_HOUR", 7)
+# A reminder goes out this many days before a unit's warranty ends.
+WARRANTY_REMINDER_DAYS = env_int("WARRANTY_REMINDER_DAYS", 60)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "overdue-deliveries-digest": {
         "task": "procurement.tasks.send_overdue_digests",
         "schedule": crontab(hour=OVERDUE_DIGEST_HOUR, minute=15),
     },
+    "warranty-reminders": {
+        "task": "procurement.tasks.send_warranty_reminders",
+        "schedule": crontab(hour=WARRANTY_REMINDER_HOUR, minute=30),
+    },
 }
+
+# Acceptance: the memory a GPU may report below its specified VRAM, in percent (the driver
+# reserves some; ECC on GDDR6 cards takes 1/16).
+ACCEPTANCE_VRAM_TOLERANCE_PERCENT = env_int("ACCEPTANCE_VRAM_TOLERANCE_PERCENT", 7)
 
 # Security. In production (debug off) cookies are secure, HSTS is on and HTTP redirects to
 # HTTPS; behind a TLS-terminating proxy set DJANGO_SECURE_PROXY_SSL_HEADER=1.
