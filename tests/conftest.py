@@ -24,3 +24,10 @@ def staff_user(db):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded files (evidence, vendor documents) go to a folder of the test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

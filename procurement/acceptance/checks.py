@@ -127,8 +127,10 @@ class ItemSpec:
 
 
 def number(value: int | Decimal) -> str:
-    """A whole number as the Swiss write it: 98’304."""
-    return swiss_number(value, 0)
+    """A number as the Swiss write it, with the decimals it has (up to 2): 98’304, 131.5."""
+    exponent = Decimal(value).normalize().as_tuple().exponent
+    places = min(-exponent, 2) if isinstance(exponent, int) and exponent < 0 else 0
+    return swiss_number(value, places)
 
 
 # Judging -----------------------------------------------------------------------------------
@@ -297,7 +299,8 @@ def _slug(text: str) -> str:
 
 def research_note_throughput(gpus: Sequence[GpuUnit], model: str) -> tuple[int, str] | None:
     """The research note's tokens per second for `model` on these GPUs, from the GPU's
-    `benchmarks` spec (keys like `gpt-oss-120b_moe_tok_s`, or `2x_...` for two cards)."""
+    `benchmarks` spec: keys like `gpt-oss-120b_moe_tok_s` (one card) or `2x_dense_70b_tok_s`
+    (two cards), compared without case and separators."""
     if not gpus or not model or len({unit.part.name for unit in gpus}) != 1:
         return None
     part, count = gpus[0].part, len(gpus)
@@ -305,11 +308,12 @@ def research_note_throughput(gpus: Sequence[GpuUnit], model: str) -> tuple[int, 
     if not isinstance(benchmarks, Mapping):
         return None
     slug = _slug(model)
-    prefixes = [f"{count}x_{slug}"] + ([slug] if count == 1 else [])
+    prefixes = [f"{count}x-{slug}"] + ([slug] if count == 1 else [])
     for key, value in benchmarks.items():
-        if not (str(key).endswith("_tok_s") and isinstance(value, int | float)):
+        name = _slug(str(key))
+        if not (name.endswith("-tok-s") and isinstance(value, int | float)):
             continue
-        if any(key == f"{prefix}_tok_s" or key.startswith(f"{prefix}_") for prefix in prefixes):
+        if any(name.startswith(f"{prefix}-") for prefix in prefixes):
             return int(value), f"{count}x {part.model}"
     return None
 
