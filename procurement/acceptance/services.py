@@ -65,7 +65,11 @@ def acceptance_checklist_create(*, build: Build, user: User | None = None) -> Ac
 
     Made once every part of the build is delivered or installed; a build has one checklist.
     """
-    build = Build.objects.select_for_update().select_related("requirements").get(pk=build.pk)
+    build = (
+        Build.objects.select_for_update(of=("self",))
+        .select_related("requirements")
+        .get(pk=build.pk)
+    )
     if AcceptanceChecklist.objects.filter(build=build).exists():
         raise ValidationError(f"Build {build.slug} already has its acceptance checklist.")
     progress = build_progress(build)
