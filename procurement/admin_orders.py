@@ -445,7 +445,7 @@ class OrderAdmin(admin.ModelAdmin):
                 formset.new_objects.append(line)
 
 
-@admin.action(description="Make orders from the selected accepted revisions")
+@admin.action(description="Make orders from the selected accepted revisions", permissions=["order"])
 def order_selected_revisions(modeladmin, request, queryset):
     """On the quote revision list: an order per selected accepted revision."""
     for revision in queryset.select_related("quote"):

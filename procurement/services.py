@@ -269,6 +269,8 @@ def order_line_advance(
     Ordered sets the expected delivery from the vendor's lead time when none is known. The
     carrier and tracking number (usually known when the part ships) are kept when given.
     """
+    if to is not None and to not in LineStatus.values:
+        raise ValidationError(f"There is no step called {to!r}.")
     line = _locked(line)
     on = on or timezone.localdate()
     target = LineStatus(to) if to else flow.next_status(line.status, line.order.crosses_border)

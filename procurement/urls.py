@@ -14,6 +14,7 @@ admin.site.site_title = "Procurement desk"
 admin.site.index_title = "Quotes, builds and orders"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("builds/<slug:slug>/acceptance.pdf", views.acceptance_pdf, name="acceptance_pdf"),

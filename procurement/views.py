@@ -1,12 +1,13 @@
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from procurement import health, selectors
+from procurement import dashboard, health, selectors
 from procurement.acceptance.evidence import CONTENT_TYPE, SUFFIX, evidence_name_prefix
 from procurement.acceptance.models import AcceptanceEvidence
 from procurement.acceptance.protocol import (
@@ -94,3 +95,10 @@ def acceptance_evidence(request, token: str):
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@staff_member_required
+def home(request):
+    """The start page: money committed, quotes about to lapse, where the parts are."""
+    page = dashboard.start_page(timezone.localdate())
+    return render(request, "home.html", {"page": page, "title": "Start"})

@@ -2,7 +2,8 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import (
     DecimalField,
     ExpressionWrapper,
@@ -12,12 +13,15 @@ from django.db.models import (
     Sum,
 )
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from procurement.admin_orders import order_selected_revisions
 from procurement.templatetags.swiss import chf, swiss
-from quotes import services
+from quotes import selectors, services
 from quotes.models import (
     Carrier,
     ClearanceFeeSchedule,
@@ -28,6 +32,7 @@ from quotes.models import (
     QuoteRevision,
     VatRate,
 )
+from quotes.revision_diff import diff_revisions
 from quotes.views import comparison_for_admin
 
 LINE_AMOUNT = ExpressionWrapper(
@@ -125,6 +130,36 @@ class LatestRevisionStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+DRAFT = QuoteRevision.Status.DRAFT
+RECEIVED = QuoteRevision.Status.RECEIVED
+
+
+def _is_draft(revision: QuoteRevision | None) -> bool:
+    return revision is None or revision.status == DRAFT
+
+
+def _label(revision: QuoteRevision) -> str:
+    return f"Revision {revision.number} of {revision.quote.reference}"
+
+
+class AuditedAdmin(SimpleHistoryAdmin):
+    """History is shown and never reverted: a received revision stays as it came."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_actions(self, request):
+        # A bulk delete cannot tell a draft from a received revision.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
 class RevisionSummaryInline(admin.TabularInline):
     model = QuoteRevision
     extra = 0
@@ -138,7 +173,7 @@ class RevisionSummaryInline(admin.TabularInline):
 
 
 @admin.register(Quote)
-class QuoteAdmin(SimpleHistoryAdmin):
+class QuoteAdmin(AuditedAdmin):
     list_display = [
         "reference",
         "vendor",
@@ -156,7 +191,8 @@ class QuoteAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["vendor", "build", "owner"]
     filter_horizontal = ["watchers"]
     inlines = [RevisionSummaryInline]
-    actions = ["comparison_sheet"]
+    actions = ["new_revision", "comparison_sheet"]
+    change_form_template = "admin/quotes/quote/change_form.html"
 
     @admin.action(description="Comparison sheet (PDF) of the selected quotes")
     def comparison_sheet(self, request, queryset):
@@ -179,6 +215,36 @@ class QuoteAdmin(SimpleHistoryAdmin):
             .annotate(latest_goods=goods_total_subquery("latest_id"))
         )
 
+    def get_urls(self):
+        compare = path(
+            "<int:object_id>/compare/",
+            self.admin_site.admin_view(self.compare_view),
+            name="quotes_quote_compare",
+        )
+        return [compare, *super().get_urls()]
+
+    def has_add_revision_permission(self, request):
+        return request.user.has_perm("quotes.add_quoterevision")
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.revisions.exclude(status=DRAFT).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        buttons = []
+        if self.has_add_revision_permission(request):
+            buttons.append(
+                {
+                    "url": reverse("admin:quotes_quote_changelist"),
+                    "action": "new_revision",
+                    "selected": unquote(object_id),
+                    "label": "New revision",
+                }
+            )
+        extra = {"lifecycle_buttons": buttons}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
     @admin.display(description="revision", ordering="latest_number")
     def latest_revision(self, quote):
         return quote.latest_number
@@ -199,8 +265,81 @@ class QuoteAdmin(SimpleHistoryAdmin):
     def landed_total(self, quote):
         return chf(quote.latest_landed_total)
 
+    @admin.action(
+        description="New revision: copy the latest as a draft", permissions=["add_revision"]
+    )
+    def new_revision(self, request, queryset):
+        created = []
+        for quote in queryset:
+            try:
+                revision = services.quote_revision_new_from_latest(quote=quote)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                continue
+            created.append(revision)
+            self.message_user(
+                request,
+                f"{_label(revision)} is a new draft copied from the latest revision; change "
+                "it, then receive it.",
+                messages.SUCCESS,
+            )
+        if len(created) == 1:
+            return HttpResponseRedirect(
+                reverse("admin:quotes_quoterevision_change", args=[created[0].pk])
+            )
+        return None
+
+    def compare_view(self, request, object_id):
+        quote = Quote.objects.select_related("vendor").filter(pk=object_id).first()
+        if quote is None:
+            raise Http404("There is no such quote.")
+        if not self.has_view_permission(request, quote):
+            raise PermissionDenied
+        revisions = list(selectors.quote_revisions_for_comparison(quote))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Compare revisions of {quote.reference}",
+            "quote": quote,
+            "revisions": revisions,
+        }
+        if len(revisions) > 1:
+            old, new = self._revisions_to_compare(request, revisions)
+            snapshots = selectors.revision_snapshot(old), selectors.revision_snapshot(new)
+            context.update(old=old, new=new, diff=diff_revisions(*snapshots))
+        return TemplateResponse(request, "admin/quotes/quote/compare_revisions.html", context)
+
+    def _revisions_to_compare(self, request, revisions):
+        """The revisions named by ?old=N&new=M; by default the latest and the one before."""
+        by_number = {revision.number: revision for revision in revisions}
+
+        def chosen(name, default):
+            wanted = request.GET.get(name, "")
+            if not wanted:
+                return default
+            if wanted.isdigit() and int(wanted) in by_number:
+                return by_number[int(wanted)]
+            self.message_user(
+                request,
+                f"This quote has no revision {wanted}; showing revision {default.number}.",
+                messages.WARNING,
+            )
+            return default
+
+        new = chosen("new", revisions[0])
+        others = [revision for revision in revisions if revision.number != new.number]
+        older = [revision for revision in others if revision.number < new.number]
+        return chosen("old", (older or others)[0]), new
+
 
 class QuoteLineFormSet(BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is None or index >= self.initial_form_count():
+            # A new line is priced in the revision's currency unless the buyer says otherwise.
+            kwargs["initial"] = {"unit_price": [None, self.instance.currency]}
+        return kwargs
+
     def clean(self):
         super().clean()
         currency = self.instance.currency
@@ -220,17 +359,37 @@ class QuoteLineFormSet(BaseInlineFormSet):
 
 
 class QuoteLineInline(admin.TabularInline):
+    """Editable while the revision is a draft, read-only once it was received."""
+
     model = QuoteLine
     formset = QuoteLineFormSet
-    extra = 1
     autocomplete_fields = ["component", "build_line"]
     fields = ["position", "component", "description", "quantity", "unit_price", "build_line"]
 
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if _is_draft(obj) else 0
+
+    def has_add_permission(self, request, obj=None):
+        return _is_draft(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _is_draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _is_draft(obj) and super().has_delete_permission(request, obj)
+
 
 class QuoteRevisionForm(forms.ModelForm):
+    # The version the editor loaded: a save based on an older one is refused.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput)
+
     class Meta:
         model = QuoteRevision
         fields = "__all__"  # noqa: DJ007 (the admin picks the fields)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["loaded_version"].initial = self.instance.version
 
     def clean(self):
         cleaned = super().clean()
@@ -241,8 +400,72 @@ class QuoteRevisionForm(forms.ModelForm):
         return cleaned
 
 
+REVISION_FIELDSETS = [
+    (None, {"fields": ["quote", "number", "status", "issued_on", "valid_until", "loaded_version"]}),
+    (
+        "Prices",
+        {"fields": ["currency", "prices_include_vat", "shipping", "foreign_vat", "warranty_years"]},
+    ),
+    ("Delivery", {"fields": ["ship_from", "carrier"]}),
+    ("Exchange rate", {"fields": ["fx_rate", "fx_rate_date", "fx_rate_source"]}),
+    ("Landed cost", {"fields": ["landed_total_chf", "landed_net_chf"]}),
+    ("Vendor's document", {"fields": ["attachment"]}),
+    (
+        "Decision",
+        {
+            "fields": [
+                "received_at",
+                "accepted_at",
+                "accepted_by",
+                "rejected_at",
+                "rejected_by",
+                "rejection_reason",
+            ]
+        },
+    ),
+    (None, {"fields": ["note"]}),
+]
+SERVICE_FIELDS = [
+    "number",
+    "status",
+    "fx_rate_date",
+    "fx_rate_source",
+    "landed_total_chf",
+    "landed_net_chf",
+    "received_at",
+    "accepted_at",
+    "accepted_by",
+    "rejected_at",
+    "rejected_by",
+    "rejection_reason",
+]
+MONEY_TERMS = ("shipping", "foreign_vat")
+
+
+def _amount(value):
+    return value.amount if value is not None else None
+
+
+def _changed_terms(form) -> dict:
+    return {
+        name: _amount(form.cleaned_data[name]) if name in MONEY_TERMS else form.cleaned_data[name]
+        for name in form.changed_data
+        if name in services.EDITABLE_TERMS
+    }
+
+
+def _line_data(line: QuoteLine) -> services.LineData:
+    return services.LineData(
+        description=line.description,
+        quantity=line.quantity,
+        unit_price=line.unit_price.amount,
+        component=line.component,
+        build_line=line.build_line,
+    )
+
+
 @admin.register(QuoteRevision)
-class QuoteRevisionAdmin(SimpleHistoryAdmin):
+class QuoteRevisionAdmin(AuditedAdmin):
     form = QuoteRevisionForm
     list_display = [
         "quote",
@@ -259,11 +482,41 @@ class QuoteRevisionAdmin(SimpleHistoryAdmin):
     search_fields = ["quote__reference", "quote__vendor__name"]
     autocomplete_fields = ["quote", "carrier"]
     inlines = [QuoteLineInline]
-    readonly_fields = ["landed_total_chf", "landed_net_chf", "received_at"]
-    actions = [order_selected_revisions]
+    fieldsets = REVISION_FIELDSETS
+    actions = [
+        "receive_revisions",
+        "accept_revisions",
+        "reject_revisions",
+        order_selected_revisions,
+    ]
+    change_form_template = "admin/quotes/quoterevision/change_form.html"
+    object_history_template = "admin/quotes/quoterevision/object_history.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(goods=goods_total_subquery("pk"))
+
+    def has_order_permission(self, request) -> bool:
+        return request.user.has_perm("procurement.add_order")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return SERVICE_FIELDS
+        if obj.status == DRAFT:
+            return ["quote", *SERVICE_FIELDS]
+        # Received: kept as it came. Only a missing vendor's document may still be added.
+        kept = [
+            name
+            for _, options in REVISION_FIELDSETS
+            for name in options["fields"]
+            if name != "loaded_version"
+        ]
+        return kept if obj.attachment else [name for name in kept if name != "attachment"]
+
+    def has_delete_permission(self, request, obj=None):
+        return _is_draft(obj) and super().has_delete_permission(request, obj)
+
+    def has_decide_permission(self, request):
+        return request.user.has_perm(services.DECIDE_PERMISSION)
 
     @admin.display(description="vendor", ordering="quote__vendor__name")
     def vendor(self, revision):
@@ -277,9 +530,184 @@ class QuoteRevisionAdmin(SimpleHistoryAdmin):
     def landed_total(self, revision):
         return chf(revision.landed_total_chf)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+    # Pages ------------------------------------------------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
-            services.quote_revision_refresh_landed_cost(revision=form.instance)
+            return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as error:
-            messages.warning(request, " ".join(error.messages))
+            # A service refused (a stale draft, a revision received meanwhile): nothing was
+            # saved; show the revision as it is now with the reason.
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        revision = self.get_object(request, unquote(object_id))
+        extra = {}
+        if revision is not None:
+            editable = revision.status == DRAFT or not revision.attachment
+            extra = {
+                "lifecycle_buttons": self._lifecycle_buttons(request, revision),
+                "show_save": editable,
+                "show_save_and_continue": editable,
+                "show_save_and_add_another": False,
+            }
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def _lifecycle_buttons(self, request, revision):
+        revisions_url = reverse("admin:quotes_quoterevision_changelist")
+        buttons = []
+        if revision.status == DRAFT and self.has_change_permission(request, revision):
+            buttons.append((revisions_url, "receive_revisions", revision.pk, "Receive"))
+        if revision.status == RECEIVED and self.has_decide_permission(request):
+            buttons.append((revisions_url, "accept_revisions", revision.pk, "Accept"))
+            buttons.append((revisions_url, "reject_revisions", revision.pk, "Reject"))
+        if revision.status != DRAFT and request.user.has_perm("quotes.add_quoterevision"):
+            quotes_url = reverse("admin:quotes_quote_changelist")
+            buttons.append((quotes_url, "new_revision", revision.quote_id, "New revision"))
+        return [
+            {"url": url, "action": action, "selected": selected, "label": label}
+            for url, action, selected, label in buttons
+        ]
+
+    def history_view(self, request, object_id, extra_context=None):
+        revision = (
+            QuoteRevision.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        )
+        lines = selectors.revision_line_history(revision) if revision is not None else []
+        return super().history_view(
+            request, object_id, {"line_history": lines, **(extra_context or {})}
+        )
+
+    # Saving goes through the services ---------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return  # created together with its lines in save_related
+        loaded_version = form.cleaned_data["loaded_version"]
+        if obj.status == DRAFT or loaded_version != obj.version:
+            # For a revision received since the editor loaded it, the service says so.
+            services.quote_revision_update(
+                revision=obj, expected_version=loaded_version, **_changed_terms(form)
+            )
+
+    def save_related(self, request, form, formsets, change):
+        revision = form.instance
+        lines = next(formset for formset in formsets if formset.model is QuoteLine)
+        lines.save(commit=False)  # collects new, changed and deleted lines, saves nothing
+        if not change:
+            self._create(form, lines)
+        elif revision.status == DRAFT:
+            self._save_lines(lines)
+        if "attachment" in form.changed_data:
+            services.quote_revision_attach(
+                revision=revision, document=form.cleaned_data["attachment"] or None
+            )
+        if revision.status == DRAFT:
+            try:
+                services.quote_revision_refresh_landed_cost(revision=revision)
+            except ValidationError as error:
+                messages.warning(request, " ".join(error.messages))
+
+    def _create(self, form, lines) -> None:
+        data = form.cleaned_data
+        terms = {
+            name: _amount(data[name]) if name in MONEY_TERMS else data[name]
+            for name in services.EDITABLE_TERMS - {"issued_on", "valid_until", "currency"}
+            if name in data
+        }
+        new_lines = sorted(lines.new_objects, key=lambda line: line.position)
+        created = services.quote_revision_create(
+            quote=data["quote"],
+            issued_on=data["issued_on"],
+            valid_until=data["valid_until"],
+            currency=data["currency"],
+            lines=[_line_data(line) for line in new_lines],
+            **terms,
+        )
+        revision = form.instance
+        revision.pk, revision.number, revision.status = created.pk, created.number, created.status
+        revision._state.adding = False
+
+    def _save_lines(self, lines) -> None:
+        for line in sorted(lines.new_objects, key=lambda line: line.position):
+            services.quote_line_add(
+                revision=line.revision, line=_line_data(line), position=line.position or None
+            )
+        for line, changed in lines.changed_objects:
+            changes = {
+                name: line.unit_price.amount if name == "unit_price" else getattr(line, name)
+                for name in changed
+                if name in services.LINE_FIELDS
+            }
+            services.quote_line_update(line=line, **changes)
+        for line in lines.deleted_objects:
+            services.quote_line_delete(line=line)
+
+    # Actions ----------------------------------------------------------------------------
+
+    def _run_each(self, request, queryset, act, describe):
+        revisions = list(queryset.select_related("quote__build").order_by("quote", "number"))
+        for revision in revisions:
+            try:
+                done = act(revision)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, describe(done), messages.SUCCESS)
+        if request.POST.get("_from_change_page") and len(revisions) == 1:
+            return HttpResponseRedirect(
+                reverse("admin:quotes_quoterevision_change", args=[revisions[0].pk])
+            )
+        return None
+
+    @admin.action(description="Receive: keep as the vendor sent it", permissions=["change"])
+    def receive_revisions(self, request, queryset):
+        return self._run_each(
+            request,
+            queryset,
+            lambda revision: services.quote_revision_receive(revision=revision),
+            lambda done: (
+                f"{_label(done)} received; its landed total of "
+                f"{chf(done.landed_total_chf)} is kept with it."
+            ),
+        )
+
+    @admin.action(description="Accept (Approvers)", permissions=["decide"])
+    def accept_revisions(self, request, queryset):
+        def describe(done):
+            build = done.quote.build
+            chosen = f"; build {build.code} is chosen" if build is not None else ""
+            return f"{_label(done)} accepted at a landed total of {chf(done.landed_total_chf)}{chosen}."
+
+        return self._run_each(
+            request,
+            queryset,
+            lambda revision: services.quote_revision_accept(revision=revision, user=request.user),
+            describe,
+        )
+
+    @admin.action(description="Reject (Approvers)", permissions=["decide"])
+    def reject_revisions(self, request, queryset):
+        reason = request.POST.get("reason", "").strip()
+        if request.POST.get("_confirm") and reason:
+            return self._run_each(
+                request,
+                queryset,
+                lambda revision: services.quote_revision_reject(
+                    revision=revision, user=request.user, reason=reason
+                ),
+                lambda done: f"{_label(done)} rejected.",
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Reject quote revisions",
+            "revisions": queryset.select_related("quote__vendor").order_by("quote", "number"),
+            "reason_missing": bool(request.POST.get("_confirm")),
+            "from_change_page": request.POST.get("_from_change_page", ""),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/quotes/quoterevision/reject_revisions.html", context
+        )

@@ -7,6 +7,7 @@ from djmoney.models.fields import MoneyField
 from simple_history.models import HistoricalRecords
 
 from procurement.models import Build, BuildLine, Component, Vendor
+from quotes.documents import document_path, document_storage, validate_vendor_document
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
 
@@ -271,9 +272,33 @@ class QuoteRevision(models.Model):
     )
     fx_rate_date = models.DateField(null=True, blank=True)
     fx_rate_source = models.CharField(max_length=60, blank=True)
-    attachment = models.FileField(upload_to="quotes/", blank=True)
+    attachment = models.FileField(
+        upload_to=document_path,
+        storage=document_storage,
+        validators=[validate_vendor_document],
+        blank=True,
+        verbose_name="vendor's quote (PDF)",
+        help_text="The vendor's own document: a PDF of at most 20 MB.",
+    )
     note = models.TextField(blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    rejection_reason = models.TextField(blank=True)
     landed_total_chf = models.DecimalField(
         max_digits=12, decimal_places=2, null=True, blank=True, verbose_name="landed total (CHF)"
     )
@@ -289,7 +314,32 @@ class QuoteRevision(models.Model):
     class Meta:
         ordering = ["quote", "-number"]
         indexes = [models.Index(fields=["status", "valid_until"], name="revision_status_valid")]
+        permissions = [("decide_quoterevision", "Can accept or reject quote revisions")]
         constraints = [
+            models.UniqueConstraint(
+                fields=["quote"],
+                condition=Q(status="received"),
+                name="revision_one_open_per_quote",
+                violation_error_message="This quote already has an open received revision; "
+                "receiving a new one supersedes it.",
+            ),
+            models.UniqueConstraint(
+                fields=["quote"],
+                condition=Q(status="accepted"),
+                name="revision_one_accepted_per_quote",
+                violation_error_message="This quote already has an accepted revision.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="accepted") | Q(accepted_at__isnull=False),
+                name="revision_accepted_has_time",
+                violation_error_message="An accepted revision records when it was accepted.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected")
+                | (Q(rejected_at__isnull=False) & ~Q(rejection_reason="")),
+                name="revision_rejected_has_reason",
+                violation_error_message="A rejected revision records when and why it was rejected.",
+            ),
             models.UniqueConstraint(
                 fields=["quote", "number"],
                 name="revision_unique_number",

@@ -7,16 +7,21 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
+from procurement.models import Build
+from procurement.templatetags.swiss import swiss_number
 from quotes import landed_cost as lc
 from quotes.models import (
     ClearanceFeeSchedule,
     DutyRate,
     ExchangeRate,
+    Quote,
     QuoteLine,
     QuoteRevision,
     VatRate,
 )
+from quotes.revision_diff import LineSnapshot, RevisionSnapshot
 
 # The tariff chapter of computers and their parts (HS 84.71, 84.73, 85.x).
 COMPUTER_TARIFF_CHAPTER = 84
@@ -151,3 +156,141 @@ def revision_landed_cost(revision: QuoteRevision, book: RuleBook | None = None) 
     """The landed cost of a revision under the rules in force on its issue date."""
     book = book or RuleBook.load()
     return lc.landed_cost(revision_inputs(revision), book.rules_for(revision))
+
+
+def build_accepted_revisions(build: Build) -> QuerySet[QuoteRevision]:
+    """The revisions accepted for a build: the build's choice, read from the revisions."""
+    return (
+        QuoteRevision.objects.filter(quote__build=build, status=QuoteRevision.Status.ACCEPTED)
+        .select_related("quote__vendor", "accepted_by")
+        .order_by("quote__vendor__name", "quote__reference")
+    )
+
+
+def quote_revisions_for_comparison(quote: Quote) -> QuerySet[QuoteRevision]:
+    """A quote's revisions, newest first, with what a comparison shows of them."""
+    return (
+        QuoteRevision.objects.filter(quote=quote)
+        .select_related("carrier")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=QuoteLine.objects.select_related("component").order_by("position", "id"),
+            )
+        )
+        .order_by("-number")
+    )
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def revision_snapshot(revision: QuoteRevision) -> RevisionSnapshot:
+    """A revision loaded by `quote_revisions_for_comparison`, as the comparison reads it."""
+    currency = revision.currency
+    if currency == lc.CHF:
+        rate = "none (CHF)"
+    elif revision.fx_rate is None:
+        rate = "the stored rate"
+    else:
+        rate = f"{revision.fx_rate.normalize():f} CHF per {currency}"
+    foreign_vat = revision.foreign_vat
+    terms = {
+        "Issued on": f"{revision.issued_on:%d.%m.%Y}",
+        "Valid until": f"{revision.valid_until:%d.%m.%Y}",
+        "Currency": currency,
+        "Prices include Swiss VAT": _yes_no(revision.prices_include_vat),
+        "Ships from": revision.ship_from.upper(),
+        "Carrier": str(revision.carrier) if revision.carrier else "none",
+        "Warranty": f"{revision.warranty_years} years"
+        if revision.warranty_years
+        else "the included term",
+        "Exchange rate": rate,
+        "Foreign VAT shown": f"{currency} {swiss_number(foreign_vat.amount)}"
+        if foreign_vat is not None
+        else "none",
+        "Note": revision.note.strip(),
+    }
+    lines = tuple(
+        LineSnapshot(
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price.amount,
+            component=line.component.slug if line.component else None,
+        )
+        for line in revision.lines.all()
+    )
+    return RevisionSnapshot(
+        number=revision.number,
+        status=revision.get_status_display(),
+        currency=currency,
+        shipping=revision.shipping.amount,
+        lines=lines,
+        terms=terms,
+        landed_total_chf=revision.landed_total_chf,
+        landed_net_chf=revision.landed_net_chf,
+    )
+
+
+@dataclass(frozen=True)
+class LineHistoryEntry:
+    """One change of one line: who, when, and the fields it changed."""
+
+    when: object
+    user: object
+    action: str
+    line: str
+    changes: tuple[tuple[str, str, str], ...]
+
+
+LINE_HISTORY_FIELDS = {
+    "position": "position",
+    "component": "component",
+    "description": "description",
+    "quantity": "quantity",
+    "unit_price": "unit price",
+}
+
+
+def _line_history_values(record: object) -> dict[str, str]:
+    price = getattr(record, "unit_price", None)
+    return {
+        "position": str(getattr(record, "position", "")),
+        "component": str(getattr(record, "component", None) or "none"),
+        "description": str(getattr(record, "description", "")),
+        "quantity": str(getattr(record, "quantity", "")),
+        "unit_price": f"{price.currency} {swiss_number(price.amount)}" if price else "",
+    }
+
+
+def revision_line_history(revision: QuoteRevision) -> list[LineHistoryEntry]:
+    """Every change to the lines of a revision, deleted lines included, newest first."""
+    records = (
+        QuoteLine.history.filter(revision_id=revision.pk)
+        .select_related("history_user", "component")
+        .order_by("id", "history_date", "history_id")
+    )
+    actions = {"+": "added", "~": "changed", "-": "deleted"}
+    entries: list[LineHistoryEntry] = []
+    previous: dict[int, dict[str, str]] = {}
+    for record in records:
+        values = _line_history_values(record)
+        before = previous.get(record.id)
+        changes = tuple(
+            (label, before[name], values[name])
+            for name, label in LINE_HISTORY_FIELDS.items()
+            if before is not None and before[name] != values[name]
+        )
+        previous[record.id] = values
+        entries.append(
+            LineHistoryEntry(
+                when=timezone.localtime(record.history_date),
+                user=record.history_user,
+                action=actions.get(record.history_type, record.history_type),
+                line=f"{values['quantity']} x {values['description']}",
+                changes=changes,
+            )
+        )
+    entries.sort(key=lambda entry: entry.when, reverse=True)  # type: ignore[arg-type, return-value]
+    return entries

@@ -8,18 +8,44 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from djmoney.money import Money
 
-from procurement.models import BuildLine, Component
+from procurement.models import Build, BuildLine, Component
 from quotes import landed_cost as lc
+from quotes.documents import check_pdf
 from quotes.models import Quote, QuoteLine, QuoteRevision
 from quotes.selectors import RuleBook, revision_landed_cost, revisions_for_landed_cost
 
 NUMBERING_ATTEMPTS = 5
+DRAFT = QuoteRevision.Status.DRAFT
+RECEIVED = QuoteRevision.Status.RECEIVED
+ACCEPTED = QuoteRevision.Status.ACCEPTED
+DECIDE_PERMISSION = "quotes.decide_quoterevision"
+# The terms of a draft a buyer may change; number, status and the figures are the services'.
+EDITABLE_TERMS = frozenset(
+    {
+        "issued_on",
+        "valid_until",
+        "currency",
+        "prices_include_vat",
+        "foreign_vat",
+        "ship_from",
+        "carrier",
+        "shipping",
+        "warranty_years",
+        "fx_rate",
+        "note",
+    }
+)
+LINE_FIELDS = frozenset(
+    {"position", "component", "build_line", "description", "quantity", "unit_price"}
+)
 
 
 @dataclass(frozen=True)
@@ -54,9 +80,16 @@ def quote_revision_create(
 
     `terms` are the revision's other fields (prices_include_vat, ship_from, carrier,
     shipping as a Decimal in `currency`, warranty_years, fx_rate, foreign_vat, note).
+    With `status` received (a vendor sent it) it is received at once, which supersedes the
+    quote's earlier received revision. A draft keeps provisional landed figures when they
+    can be computed yet, and none otherwise.
     """
     if not lines:
         raise ValidationError({"lines": "A revision needs at least one line."})
+    if status not in (DRAFT, RECEIVED):
+        raise ValidationError(
+            {"status": "A new revision is a draft, or received when the vendor sent it."}
+        )
     shipping = Money(terms.pop("shipping", Decimal("0.00")), currency)
     foreign_vat = terms.pop("foreign_vat", None)
     for attempt in range(NUMBERING_ATTEMPTS):
@@ -87,31 +120,115 @@ def quote_revision_create(
                     )
                     quote_line.full_clean(exclude=["revision"])
                     quote_line.save()
-                quote_revision_refresh_landed_cost(revision=revision)
-                if status == QuoteRevision.Status.RECEIVED:
-                    revision = quote_revision_receive(revision=revision)
+                if status == RECEIVED:
+                    return quote_revision_receive(revision=revision)
+                _store_draft_landed_cost(revision)
                 return revision
         except IntegrityError:
-            if number is not None or attempt == NUMBERING_ATTEMPTS - 1:
+            if number is not None:
                 raise ValidationError(
                     {"revision": f"Revision number {number} is already used for this quote."}
+                ) from None
+            if attempt == NUMBERING_ATTEMPTS - 1:
+                raise ValidationError(
+                    {
+                        "revision": "Another revision of this quote was being numbered at the same "
+                        "time; try again."
+                    }
                 ) from None
     raise AssertionError("unreachable")
 
 
+def _store_draft_landed_cost(revision: QuoteRevision) -> None:
+    """A draft's figures are provisional: one that cannot be computed yet stays empty."""
+    try:
+        with transaction.atomic():
+            _store_landed_cost(revision)
+    except ValidationError:
+        pass
+
+
+def _label(revision: QuoteRevision) -> str:
+    return f"Revision {revision.number} of {revision.quote.reference}"
+
+
+def _locked(revision: QuoteRevision) -> QuoteRevision:
+    """The revision as stored, its row locked until the transaction ends (PostgreSQL)."""
+    return (
+        QuoteRevision.objects.select_for_update(of=("self",))
+        .select_related("quote")
+        .get(pk=revision.pk)
+    )
+
+
+def _lock_quote(quote_id: int) -> Quote:
+    """Changes to the revisions of one quote queue here (PostgreSQL; SQLite has one writer)."""
+    return Quote.objects.select_for_update().get(pk=quote_id)
+
+
+def _require_draft(revision: QuoteRevision) -> None:
+    if revision.status != DRAFT:
+        raise ValidationError(
+            f"{_label(revision)} is {revision.get_status_display().lower()} and can no longer be "
+            "changed: a received revision is kept as the vendor sent it. Make a new revision "
+            "for the change."
+        )
+
+
+def _draft_for_edit(revision_id: int) -> QuoteRevision:
+    revision = (
+        QuoteRevision.objects.select_for_update(of=("self",))
+        .select_related("quote")
+        .get(pk=revision_id)
+    )
+    _require_draft(revision)
+    return revision
+
+
+def _check_line_currencies(revision: QuoteRevision) -> None:
+    for line in revision.lines.all():
+        if str(line.unit_price.currency) != revision.currency:
+            raise ValidationError(
+                f"Line {line.position} ({line.description}) is priced in "
+                f"{line.unit_price.currency} but {_label(revision).lower()} is in "
+                f"{revision.currency}; enter its price in {revision.currency}."
+            )
+
+
 @transaction.atomic
 def quote_revision_receive(*, revision: QuoteRevision) -> QuoteRevision:
-    """A vendor sent this revision: from now on it is kept as it came."""
-    revision = QuoteRevision.objects.select_for_update().get(pk=revision.pk)
-    if revision.status != QuoteRevision.Status.DRAFT:
+    """A vendor sent this revision: from now on it is kept as it came.
+
+    Its landed cost is computed and frozen, and the quote's earlier received revision (if
+    any) becomes superseded.
+    """
+    quote = _lock_quote(revision.quote_id)
+    revision = _locked(revision)
+    if revision.status != DRAFT:
         raise ValidationError(
             f"Only a draft can be received; revision {revision.number} is {revision.status}."
         )
-    quote_revision_refresh_landed_cost(revision=revision)
+    later = (
+        quote.revisions.filter(number__gt=revision.number).exclude(status=DRAFT).order_by("number")
+    ).first()
+    if later is not None:
+        raise ValidationError(
+            f"Revision {later.number} of {quote.reference} was already received; this older "
+            f"draft (revision {revision.number}) can no longer be received."
+        )
+    if not revision.lines.exists():
+        raise ValidationError(f"{_label(revision)} has no lines; a revision needs at least one.")
+    _check_line_currencies(revision)
+    _store_landed_cost(revision)
     revision.refresh_from_db()
-    revision.status = QuoteRevision.Status.RECEIVED
+    for earlier in quote.revisions.filter(status=RECEIVED, number__lt=revision.number):
+        earlier.status = QuoteRevision.Status.SUPERSEDED
+        earlier.save(update_fields=["status", "updated_at"])
+    revision.status = RECEIVED
     revision.received_at = timezone.now()
-    revision.save(update_fields=["status", "received_at", "updated_at"])
+    revision.version += 1  # an editor who loaded the draft is told it was received meanwhile
+    revision.full_clean()
+    revision.save(update_fields=["status", "received_at", "version", "updated_at"])
     return revision
 
 
@@ -119,7 +236,20 @@ def quote_revision_receive(*, revision: QuoteRevision) -> QuoteRevision:
 def quote_revision_refresh_landed_cost(
     *, revision: QuoteRevision, book: RuleBook | None = None
 ) -> QuoteRevision:
-    """Compute and store the landed figures of a revision; the rate used is kept with it."""
+    """Compute and store the landed figures of a draft; the rate used is kept with it.
+
+    A received revision's figures were frozen on receipt and are never computed again.
+    """
+    current = _locked(revision)
+    if current.status != DRAFT:
+        raise ValidationError(
+            f"{_label(current)} is {current.get_status_display().lower()}: its landed cost is "
+            "kept as it was computed when the revision was received."
+        )
+    return _store_landed_cost(current, book)
+
+
+def _store_landed_cost(revision: QuoteRevision, book: RuleBook | None = None) -> QuoteRevision:
     revision = revisions_for_landed_cost().get(pk=revision.pk)
     try:
         result = revision_landed_cost(revision, book)
@@ -147,3 +277,259 @@ def quote_revision_refresh_landed_cost(
         ]
     )
     return revision
+
+
+@transaction.atomic
+def quote_revision_new_from_latest(*, quote: Quote) -> QuoteRevision:
+    """A draft copy of the quote's latest revision (terms and lines), numbered next."""
+    _lock_quote(quote.pk)
+    latest = revisions_for_landed_cost().filter(quote=quote).order_by("-number").first()
+    if latest is None:
+        raise ValidationError(f"{quote.reference} has no revision to copy; enter its first one.")
+    if latest.status == DRAFT:
+        raise ValidationError(
+            f"{_label(latest)} is still a draft; change it, or receive it before making "
+            "another revision."
+        )
+    lines = [
+        LineData(
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price.amount,
+            component=line.component,
+            build_line=line.build_line,
+        )
+        for line in latest.lines.all()
+    ]
+    return quote_revision_create(
+        quote=quote,
+        issued_on=latest.issued_on,
+        valid_until=latest.valid_until,
+        currency=latest.currency,
+        lines=lines,
+        prices_include_vat=latest.prices_include_vat,
+        ship_from=latest.ship_from,
+        carrier=latest.carrier,
+        shipping=latest.shipping.amount,
+        warranty_years=latest.warranty_years,
+        fx_rate=latest.fx_rate,
+        fx_rate_date=latest.fx_rate_date,
+        fx_rate_source=latest.fx_rate_source,
+        foreign_vat=latest.foreign_vat.amount if latest.foreign_vat is not None else None,
+        note=latest.note,
+    )
+
+
+def _claim_draft(revision: QuoteRevision, expected_version: int) -> QuoteRevision:
+    """Bump the version of a draft still at `expected_version`, or say why not."""
+    claimed = QuoteRevision.objects.filter(
+        pk=revision.pk, status=DRAFT, version=expected_version
+    ).update(version=expected_version + 1)
+    current = _locked(revision)
+    if claimed:
+        return current
+    _require_draft(current)
+    last = current.history.select_related("history_user").first()
+    who = f" by {last.history_user}" if last is not None and last.history_user else ""
+    when = timezone.localtime(current.updated_at).strftime("%d.%m.%Y %H:%M")
+    raise ValidationError(
+        f"{_label(current)} was changed{who} at {when} while you were editing it, so your "
+        "changes were not saved. Reload the revision and make them again.",
+        code="stale",
+    )
+
+
+@transaction.atomic
+def quote_revision_update(
+    *, revision: QuoteRevision, expected_version: int, **terms: Any
+) -> QuoteRevision:
+    """Change the terms of a draft last seen at `expected_version`.
+
+    The save of someone who loaded an older version is refused instead of overwriting the
+    other person's changes. `shipping` and `foreign_vat` are amounts in the currency.
+    """
+    unknown = set(terms) - EDITABLE_TERMS
+    if unknown:
+        raise TypeError(f"not terms of a revision: {', '.join(sorted(unknown))}")
+    current = _claim_draft(revision, expected_version)
+    old_currency, old_fx_rate = current.currency, current.fx_rate
+    for name in EDITABLE_TERMS - {"shipping", "foreign_vat"}:
+        if name in terms:
+            setattr(current, name, terms[name])
+    currency = current.currency
+    shipping = terms.get("shipping", current.shipping.amount)
+    current.shipping = Money(shipping, currency)
+    foreign_vat = terms.get(
+        "foreign_vat", current.foreign_vat.amount if current.foreign_vat is not None else None
+    )
+    current.foreign_vat = Money(foreign_vat, currency) if foreign_vat is not None else None
+    if currency != old_currency and "fx_rate" not in terms:
+        current.fx_rate = None
+    if currency != old_currency or current.fx_rate != old_fx_rate:
+        current.fx_rate_date, current.fx_rate_source = None, ""
+    current.full_clean()
+    current.save()
+    return current
+
+
+@transaction.atomic
+def quote_line_add(
+    *, revision: QuoteRevision, line: LineData, position: int | None = None
+) -> QuoteLine:
+    draft = _draft_for_edit(revision.pk)
+    if position is None:
+        highest = draft.lines.aggregate(highest=Max("position"))["highest"]
+        position = (highest or 0) + 1
+    quote_line = QuoteLine(
+        revision=draft,
+        position=position,
+        description=line.description,
+        quantity=line.quantity,
+        unit_price=Money(line.unit_price, draft.currency),
+        component=line.component,
+        build_line=line.build_line,
+    )
+    quote_line.full_clean(exclude=["revision"])
+    quote_line.save()
+    return quote_line
+
+
+@transaction.atomic
+def quote_line_update(*, line: QuoteLine, **changes: Any) -> QuoteLine:
+    """Change a line of a draft; `unit_price` is an amount in the revision's currency."""
+    unknown = set(changes) - LINE_FIELDS
+    if unknown:
+        raise TypeError(f"not fields of a quote line: {', '.join(sorted(unknown))}")
+    draft = _draft_for_edit(line.revision_id)
+    current = QuoteLine.objects.get(pk=line.pk)
+    for name, value in changes.items():
+        if name == "unit_price":
+            value = Money(value, draft.currency)
+        setattr(current, name, value)
+    current.full_clean(exclude=["revision"])
+    current.save()
+    return current
+
+
+@transaction.atomic
+def quote_line_delete(*, line: QuoteLine) -> None:
+    draft = _draft_for_edit(line.revision_id)
+    if not draft.lines.exclude(pk=line.pk).exists():
+        raise ValidationError("A revision needs at least one line; this is its last one.")
+    QuoteLine.objects.filter(pk=line.pk).get().delete()
+
+
+@transaction.atomic
+def quote_revision_attach(*, revision: QuoteRevision, document: File[Any] | None) -> QuoteRevision:
+    """Keep the vendor's PDF with a revision (None removes it from a draft).
+
+    A received revision without a document may get one; one it has is never replaced.
+    """
+    current = _locked(revision)
+    if current.status != DRAFT and (current.attachment or document is None):
+        raise ValidationError(
+            f"{_label(current)} is {current.get_status_display().lower()}; the vendor's "
+            "document it was received with is kept as it came."
+        )
+    if document is None:
+        current.attachment = ""
+    else:
+        check_pdf(document)
+        current.attachment.save("vendor-quote.pdf", document, save=False)
+    current.save(update_fields=["attachment", "updated_at"])
+    return current
+
+
+def _require_decision_right(user: User) -> None:
+    if not user.has_perm(DECIDE_PERMISSION):
+        raise ValidationError(
+            "Only an Approver can accept or reject a quote revision; ask someone in the "
+            "Approver group.",
+            code="permission",
+        )
+
+
+def _require_acceptable(revision: QuoteRevision) -> None:
+    label = _label(revision)
+    valid_until = f"{revision.valid_until:%d.%m.%Y}"
+    refusals: dict[str, str] = {
+        QuoteRevision.Status.DRAFT: f"{label} is a draft; receive it from the vendor before "
+        "accepting it.",
+        QuoteRevision.Status.SUPERSEDED: f"{label} was superseded by a later revision; accept "
+        "the latest revision instead.",
+        QuoteRevision.Status.EXPIRED: f"{label} expired (it was valid until {valid_until}); "
+        "ask the vendor for a new revision.",
+        QuoteRevision.Status.REJECTED: f"{label} was rejected and cannot be accepted.",
+        QuoteRevision.Status.ACCEPTED: f"{label} is already accepted.",
+    }
+    if revision.status in refusals:
+        raise ValidationError(refusals[revision.status], code=revision.status)
+    if revision.valid_until < timezone.localdate():
+        raise ValidationError(
+            f"{label} was valid until {valid_until} and can no longer be accepted; ask the "
+            "vendor for a new revision.",
+            code="expired",
+        )
+    if revision.quote.is_estimate:
+        raise ValidationError(
+            f"{revision.quote.reference} is an estimate from published prices, not an offer; "
+            "ask the vendor for a quote before accepting.",
+            code="estimate",
+        )
+
+
+def _choose_build(build: Build | None) -> None:
+    if build is not None and build.status in (Build.Status.CANDIDATE, Build.Status.DROPPED):
+        build.status = Build.Status.CHOSEN
+        build.full_clean()
+        build.save(update_fields=["status"])
+
+
+@transaction.atomic
+def quote_revision_accept(*, revision: QuoteRevision, user: User) -> QuoteRevision:
+    """An Approver commits to this revision: who and when are kept, its figures stay frozen,
+    and the build it offers becomes chosen. An earlier accepted revision of the same quote
+    is superseded by this one."""
+    _require_decision_right(user)
+    quote = _lock_quote(revision.quote_id)
+    current = _locked(revision)
+    _require_acceptable(current)
+    if current.landed_total_chf is None:
+        # Loaded without the services (a fixture): the figures are computed once, now.
+        current = _store_landed_cost(current)
+    for earlier in quote.revisions.filter(status=ACCEPTED):
+        earlier.status = QuoteRevision.Status.SUPERSEDED
+        earlier.save(update_fields=["status", "updated_at"])
+    current.status = ACCEPTED
+    current.accepted_at = timezone.now()
+    current.accepted_by = user
+    current._history_user = user  # type: ignore[attr-defined]
+    current.full_clean()
+    current.save(update_fields=["status", "accepted_at", "accepted_by", "updated_at"])
+    _choose_build(quote.build)
+    return current
+
+
+@transaction.atomic
+def quote_revision_reject(*, revision: QuoteRevision, user: User, reason: str) -> QuoteRevision:
+    """An Approver turns this revision down, saying why."""
+    _require_decision_right(user)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the revision is rejected."})
+    current = _locked(revision)
+    if current.status != RECEIVED:
+        raise ValidationError(
+            f"Only a received revision can be rejected; {_label(current).lower()} is "
+            f"{current.get_status_display().lower()}."
+        )
+    current.status = QuoteRevision.Status.REJECTED
+    current.rejected_at = timezone.now()
+    current.rejected_by = user
+    current.rejection_reason = reason
+    current._history_user = user  # type: ignore[attr-defined]
+    current.full_clean()
+    current.save(
+        update_fields=["status", "rejected_at", "rejected_by", "rejection_reason", "updated_at"]
+    )
+    return current

@@ -6,4 +6,5 @@ app_name = "quotes"
 
 urlpatterns = [
     path("compare.pdf", views.comparison_sheet, name="comparison_pdf"),
+    path("documents/<slug:token>.pdf", views.revision_document, name="revision_document"),
 ]

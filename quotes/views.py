@@ -1,6 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
+from django.core.exceptions import PermissionDenied
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotFound,
+)
 from django.views.decorators.http import require_GET
 
 from quotes.comparison import (
@@ -9,6 +16,8 @@ from quotes.comparison import (
     comparison_filename,
     comparison_pdf,
 )
+from quotes.documents import document_name
+from quotes.models import QuoteRevision
 
 
 def comparison_pdf_response(*, build_slugs, quote_references) -> HttpResponse:
@@ -41,3 +50,27 @@ def comparison_for_admin(model_admin, request, *, build_slugs=(), quote_referenc
     except ComparisonError as error:
         model_admin.message_user(request, str(error), level=messages.ERROR)
         return None
+
+
+@login_required
+@require_GET
+def revision_document(request, token: str):
+    """The vendor's PDF of a revision, for users who may read revisions."""
+    if not request.user.has_perm("quotes.view_quoterevision"):
+        raise PermissionDenied
+    name = document_name(token)
+    revision = (
+        QuoteRevision.objects.select_related("quote").filter(attachment=name).first()
+        if name
+        else None
+    )
+    if revision is None:
+        raise Http404("There is no such document.")
+    try:
+        document = revision.attachment.open("rb")
+    except FileNotFoundError:
+        raise Http404("The document's file is missing.") from None
+    filename = f"{revision.quote.reference}-revision-{revision.number}.pdf"
+    response = FileResponse(document, content_type="application/pdf", filename=filename)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -4,7 +4,7 @@ import io
 from datetime import date
 from pathlib import Path
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from djmoney.money import Money
 from pypdf import PdfReader
 
@@ -130,19 +130,19 @@ def delivered_build(*, serials=None, vendor=None, ship_from="CH", **build_fields
     return build
 
 
-def approver(**fields):
+def in_role(role: str, **fields):
+    """A user in one of the desk's role groups (procurement.roles)."""
     user = factories.UserFactory(**fields)
-    user.user_permissions.add(
-        Permission.objects.get(codename="sign_off_acceptancechecklist"),
-        Permission.objects.get(codename="view_acceptancechecklist"),
-    )
+    user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def approver(**fields):
+    return in_role("Approver", **fields)
 
 
 def viewer(**fields):
-    user = factories.UserFactory(**fields)
-    user.user_permissions.add(Permission.objects.get(codename="view_acceptancechecklist"))
-    return user
+    return in_role("Viewer", **fields)
 
 
 def pdf_text(content: bytes) -> str:

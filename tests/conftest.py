@@ -27,7 +27,15 @@ def staff_client(client, staff_user):
 
 
 @pytest.fixture
+def swiss_rules(db):
+    """Swiss VAT 8.1% and duty 0% from 2024: enough for a Swiss revision's landed cost."""
+    from tests.factories import DutyRateFactory, VatRateFactory
+
+    return VatRateFactory(), DutyRateFactory()
+
+
+@pytest.fixture
 def media_root(settings, tmp_path):
-    """Uploaded files (evidence, vendor documents) go to a folder of the test."""
+    """Uploaded files go to a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT

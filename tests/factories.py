@@ -1,9 +1,13 @@
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
 from djmoney.money import Money
+from pypdf import PdfWriter
 
 from procurement.models import (
     AcceptanceChecklist,
@@ -201,6 +205,15 @@ class QuoteRevisionFactory(factory.django.DjangoModelFactory):
     currency = "CHF"
     shipping = factory.LazyAttribute(lambda rev: Money("0.00", rev.currency))
     ship_from = "CH"
+    accepted_at = factory.LazyAttribute(
+        lambda rev: timezone.now() if rev.status == QuoteRevision.Status.ACCEPTED else None
+    )
+    rejected_at = factory.LazyAttribute(
+        lambda rev: timezone.now() if rev.status == QuoteRevision.Status.REJECTED else None
+    )
+    rejection_reason = factory.LazyAttribute(
+        lambda rev: "Too expensive" if rev.status == QuoteRevision.Status.REJECTED else ""
+    )
 
 
 class QuoteLineFactory(factory.django.DjangoModelFactory):
@@ -211,6 +224,54 @@ class QuoteLineFactory(factory.django.DjangoModelFactory):
     description = factory.Sequence(lambda n: f"Line {n}")
     quantity = 1
     unit_price = factory.LazyAttribute(lambda line: Money("100.00", line.revision.currency))
+
+
+def user_in_role(role: str, **kwargs) -> object:
+    """A staff user in one of the role groups (Viewer, Buyer, Approver) of the migration."""
+    kwargs.setdefault("is_staff", True)
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def revision_through_services(
+    *,
+    quote: Quote | None = None,
+    lines: tuple[tuple[str, int, str], ...] = (("Workstation", 1, "1000.00"),),
+    status: str = QuoteRevision.Status.RECEIVED,
+    issued_on: date = date(2026, 2, 16),
+    valid_until: date = date(2026, 3, 18),
+    **terms,
+) -> QuoteRevision:
+    """A Swiss VAT-inclusive revision made by the services, with its landed cost stored.
+
+    Needs the VAT and duty rules of 2024 (VatRateFactory, DutyRateFactory).
+    """
+    from quotes.services import LineData, quote_revision_create
+
+    terms.setdefault("prices_include_vat", True)
+    return quote_revision_create(
+        quote=quote or QuoteFactory(),
+        issued_on=issued_on,
+        valid_until=valid_until,
+        currency=terms.pop("currency", "CHF"),
+        lines=[
+            LineData(description=description, quantity=quantity, unit_price=Decimal(price))
+            for description, quantity, price in lines
+        ],
+        status=status,
+        **terms,
+    )
+
+
+def pdf_document(pages: int = 1) -> bytes:
+    """A small, valid PDF as a vendor would send it."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 class AcceptedRevisionFactory(QuoteRevisionFactory):

@@ -238,6 +238,11 @@ def test_no_step_after_installed(line):
         services.order_line_advance(line=line)
 
 
+def test_an_unknown_step_is_refused(line):
+    with pytest.raises(ValidationError, match="There is no step called 'lost'"):
+        services.order_line_advance(line=line, to="lost")
+
+
 def test_advancing_is_not_a_way_to_cancel(line):
     with pytest.raises(ValidationError, match="with its reason"):
         services.order_line_advance(line=line, to=LineStatus.CANCELLED)

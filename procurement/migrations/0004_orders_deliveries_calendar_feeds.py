@@ -12,8 +12,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procurement', '0002_vendor_suits_brief'),
-        ('quotes', '0001_initial'),
+        ('procurement', '0003_role_groups'),
+        ('quotes', '0002_revision_decisions_and_documents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
