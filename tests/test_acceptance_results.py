@@ -1,10 +1,12 @@
 """Recording results with who and when, evidence checked by content and served with care,
 and waivers by an Approver."""
 
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from pypdf import PdfWriter
 
 from procurement.acceptance.evidence import MAX_EVIDENCE_BYTES, check_evidence
 from procurement.acceptance.services import (
@@ -21,7 +23,17 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 Kind = AcceptanceItem.Kind
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(40)
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(40)
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+
+
+def _pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _pdf()
 
 
 @pytest.fixture
@@ -176,6 +188,7 @@ def test_evidence_is_recognised_by_its_content(content, kind):
         (b"MZ\x90\x00" + bytes(60), "not a PDF, a PNG or JPEG image, or a text file"),
         ("Résumé".encode("latin-1"), "not a PDF, a PNG or JPEG image, or a text file"),
         (b"%PDF-" + bytes(MAX_EVIDENCE_BYTES), "can be at most 10 MB"),
+        (b"%PDF-1.7\n" + bytes(100), "begins like a PDF but cannot be read as one"),
     ],
 )
 def test_other_files_are_refused_as_evidence(content, message):

@@ -9,6 +9,7 @@ read permission first and serves text as plain text.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import uuid
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
+from pypdf import PdfReader
 
 EVIDENCE_FOLDER = "acceptance-evidence"
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -73,6 +75,19 @@ def evidence_kind(content: bytes) -> str | None:
     return "text" if _is_text(content) else None
 
 
+def _check_readable_pdf(content: bytes) -> None:
+    """As for a vendor's quote (quotes.documents): a PDF must open, not just begin like one."""
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        if not reader.is_encrypted:
+            len(reader.pages)
+    except Exception as error:  # pypdf raises many kinds of error on a broken file
+        raise ValidationError(
+            "This file begins like a PDF but cannot be read as one; it may be damaged.",
+            code="unreadable_pdf",
+        ) from error
+
+
 def check_evidence(content: bytes) -> CheckedEvidence:
     """The content as evidence, or a ValidationError saying what to upload instead."""
     if not content:
@@ -91,6 +106,8 @@ def check_evidence(content: bytes) -> CheckedEvidence:
             "content). Save the evidence as one of those.",
             code="unknown_kind",
         )
+    if kind == "pdf":
+        _check_readable_pdf(content)
     return CheckedEvidence(content=content, kind=kind, sha256=hashlib.sha256(content).hexdigest())
 
 
