@@ -27,6 +27,7 @@ from quotes.models import (
     ExchangeRate,
     Quote,
     QuoteRevision,
+    ReminderClaim,
     VatRate,
 )
 from tests import factories
@@ -93,6 +94,7 @@ ROW_MAKERS = {
     CalendarFeed: _calendar_feed,
     AcceptanceChecklist: factories.AcceptanceChecklistFactory,
     AcceptanceItem: factories.AcceptanceItemFactory,
+    ReminderClaim: factories.ReminderClaimFactory,
 }
 
 OUR_APPS = {"procurement", "quotes"}
