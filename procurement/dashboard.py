@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 
-from procurement.models import Build, OrderLine, Requirements
+from procurement.acceptance.checks import ItemResult
+from procurement.models import AcceptanceChecklist, Build, OrderLine, Requirements
 from procurement.order_flow import ARRIVED, EXITS, LineStatus
 from quotes.models import QuoteRevision
 
@@ -28,6 +29,12 @@ class BuildRow:
     build: Build
     counts: dict[str, int] = field(default_factory=dict)
     committed_chf: Decimal = ZERO
+    checklist: AcceptanceChecklist | None = None
+
+    @property
+    def open_checks(self) -> int:
+        """Required checks still pending, or failed and not waived, on an open checklist."""
+        return getattr(self.checklist, "open_checks", 0) if self.checklist else 0
 
     @property
     def total_lines(self) -> int:
@@ -90,8 +97,9 @@ def expiring_revisions(today: date) -> QuerySet[QuoteRevision]:
 
 
 def start_page(today: date) -> StartPage:
-    """Six queries: the brief, builds, order line counts, the two parts of the money
-    committed (as procurement.selectors.build_commitment counts it), expiring quotes."""
+    """Seven queries: the brief, builds, order line counts, the two parts of the money
+    committed (as procurement.selectors.build_commitment counts it), acceptance checklists
+    with their open checks, expiring quotes."""
     brief = Requirements.objects.order_by("pk").first()
     builds = list(Build.objects.order_by("slug"))
     active = {
@@ -105,6 +113,14 @@ def start_page(today: date) -> StartPage:
     ):
         active[row["order__build"]].counts[row["status"]] = row["n"]
     _add_commitments(active)
+    for checklist in AcceptanceChecklist.objects.filter(build__in=list(active)).annotate(
+        open_checks=Count(
+            "items",
+            filter=Q(items__required=True, items__waived_reason="")
+            & Q(items__result__in=[ItemResult.PENDING, ItemResult.FAIL]),
+        )
+    ):
+        active[checklist.build_id].checklist = checklist
     return StartPage(
         today=today,
         brief=brief,

@@ -89,13 +89,13 @@ def test_start_page_loads_in_a_constant_number_of_queries(
     QuoteRevisionFactory(valid_until=TODAY + timedelta(days=3), issued_on=TODAY)
     staff_client.get(reverse("home"))
     # session, user, then the brief, builds, order line counts, accepted revisions,
-    # hand-ordered lines, expiring revisions
-    with django_assert_num_queries(8):
+    # hand-ordered lines, acceptance checklists with their open checks, expiring revisions
+    with django_assert_num_queries(9):
         staff_client.get(reverse("home"))
     for _ in range(5):
         _chosen_build_with_orders(brief, lines=4, committed="100.00")
         QuoteRevisionFactory(valid_until=TODAY + timedelta(days=5), issued_on=TODAY)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = staff_client.get(reverse("home"))
     assert len(response.context["page"].builds) == 6
 
@@ -105,3 +105,7 @@ def test_start_page_on_the_demo_shows_the_delivered_pro_6000(staff_client, froze
     content = staff_client.get(reverse("home")).content.decode()
     assert "2.0: " in content
     assert "CHF 7’942.00" in content
+    assert "9 of 9 lines (9 installed)" in content
+    # 12 checks pending on the demo's open checklist (the import VAT receipt does not apply)
+    assert "12 open checks" in content
+    assert reverse("acceptance_pdf", args=["pro-6000"]) in content
