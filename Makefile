@@ -25,6 +25,7 @@ demo: $(INSTALLED)
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy quotes/landed_cost.py
 
 test: lint
 	$(PY) -m pytest
