@@ -1,9 +1,8 @@
-from datetime import date
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from procurement.acceptance.reminders import send_warranty_reminders
+from procurement.management.options import parse_today
 
 
 class Command(BaseCommand):
@@ -16,13 +15,6 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="The day to scan for, YYYY-MM-DD (default: today).")
 
     def handle(self, *args, **options):
-        today = timezone.localdate()
-        if options["today"]:
-            try:
-                today = date.fromisoformat(options["today"])
-            except ValueError:
-                raise CommandError(
-                    f"--today must be a date as YYYY-MM-DD; got {options['today']!r}."
-                ) from None
+        today = parse_today(options["today"]) or timezone.localdate()
         sent = send_warranty_reminders(today=today)
         self.stdout.write(f"{sent} warranty reminder(s) sent for {today.isoformat()}.")

@@ -6,6 +6,7 @@ from kombu.exceptions import OperationalError
 from kombu.utils.url import maybe_sanitize_url
 
 from procurement.celery import app
+from procurement.management.options import parse_today
 from quotes import reminders
 from quotes.tasks import send_quote_reminders
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, today: str | None = None, queue: bool = False, **options: Any
     ) -> None:
-        day = self._parse_today(today)
+        day = parse_today(today)
         if queue:
             self._enqueue(day)
             return
@@ -42,14 +43,6 @@ class Command(BaseCommand):
                 f"{count} notice{'s' if count > 1 else ''} could not be sent "
                 f"({report.failed[0][1]}); unsent notices are retried at the next scan."
             )
-
-    def _parse_today(self, value: str | None) -> date | None:
-        if value is None:
-            return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise CommandError(f"--today must be a date as YYYY-MM-DD; got {value!r}.") from None
 
     def _enqueue(self, day: date | None) -> None:
         try:
