@@ -1,16 +1,31 @@
+from django import forms
 from django.contrib import admin
-from django.db.models import DecimalField, ExpressionWrapper, F, IntegerField, Q, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from procurement.models import (
     Build,
     BuildLine,
     Component,
+    OrderLine,
     PriceObservation,
     Requirements,
     Vendor,
     WarrantyOption,
 )
+from procurement.order_flow import ARRIVED, FLOW
+from procurement.selectors import build_commitment, build_progress
 from procurement.templatetags.swiss import chf
 from quotes.views import comparison_for_admin
 
@@ -123,19 +138,73 @@ def builds_with_figures(queryset):
     )
 
 
+def _order_line_count(**filters):
+    """The number of a build's order lines matching `filters`, as a subquery."""
+    lines = (
+        OrderLine.objects.filter(order__build=OuterRef("pk"), **filters)
+        .values("order__build")
+        .annotate(n=Count("id"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(lines, output_field=IntegerField()), Value(0))
+
+
+class BuildForm(forms.ModelForm):
+    class Meta:
+        model = Build
+        fields = "__all__"  # noqa: DJ007 (the admin picks the fields)
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        entering = status == Build.Status.ASSEMBLED and self.initial.get("status") != status
+        if entering and not (self.instance.pk and build_progress(self.instance).complete):
+            raise forms.ValidationError(
+                "A build is assembled only when every one of its parts is ordered and installed; "
+                "it becomes assembled by itself when the last line is installed."
+            )
+        return status
+
+
 @admin.register(Build)
 class BuildAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "slug", "status", "vram", "power_draw", "total", "noise_class"]
+    form = BuildForm
+    list_display = [
+        "code",
+        "name",
+        "slug",
+        "status",
+        "vram",
+        "power_draw",
+        "total",
+        "noise_class",
+        "order_lines",
+    ]
     list_filter = ["status", "noise_class"]
     search_fields = ["slug", "name", "code"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["requirements"]
     inlines = [BuildLineInline]
-    readonly_fields = ["total", "vram", "power_draw"]
+    readonly_fields = ["total", "vram", "power_draw", "order_progress", "money_committed"]
     actions = ["comparison_sheet"]
 
     def get_queryset(self, request):
-        return builds_with_figures(super().get_queryset(request))
+        return builds_with_figures(super().get_queryset(request)).annotate(
+            live_order_lines=_order_line_count(status__in=list(FLOW)),
+            arrived_order_lines=_order_line_count(status__in=sorted(ARRIVED)),
+        )
+
+    @admin.display(description="delivered or installed")
+    def order_lines(self, build: Build) -> str:
+        live = getattr(build, "live_order_lines", 0)
+        return f"{build.arrived_order_lines} of {live}" if live else ""
+
+    @admin.display(description="order progress")
+    def order_progress(self, build: Build) -> str:
+        return build_progress(build).summary() if build.pk else ""
+
+    @admin.display(description="money committed")
+    def money_committed(self, build: Build) -> str:
+        return build_commitment(build).summary() if build.pk else ""
 
     @admin.action(description="Comparison sheet (PDF) of the selected builds")
     def comparison_sheet(self, request, queryset):
@@ -163,3 +232,7 @@ class BuildLineAdmin(admin.ModelAdmin):
     list_select_related = ["build", "component"]
     search_fields = ["build__slug", "component__slug", "component__model"]
     autocomplete_fields = ["build", "component"]
+
+
+# Orders, deliveries and calendar feeds live in their own module.
+from procurement import admin_orders  # noqa: E402, F401

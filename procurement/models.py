@@ -1,9 +1,26 @@
-"""Vendors, the component catalog, price observations, the buyer's brief and builds."""
+"""Vendors, the component catalog, price observations, the buyer's brief, builds, and the
+orders, deliveries and calendar feeds that follow a chosen build."""
 
+from datetime import date
+
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Length, Upper
+from django.db.models.lookups import Exact
 from djmoney.models.fields import MoneyField
+from simple_history.models import HistoricalRecords
+
+from procurement.order_flow import (
+    ARRIVED,
+    CANCELLABLE,
+    EXITS,
+    FLOW,
+    OUTSTANDING,
+    STEP_DATE_FIELD,
+    LineStatus,
+)
 
 
 class Vendor(models.Model):
@@ -330,3 +347,361 @@ class BuildLine(models.Model):
     @property
     def estimated_total(self):
         return self.estimated_unit_price * self.quantity
+
+
+class Order(models.Model):
+    """What the buyer orders from one vendor for a build: from an accepted quote revision,
+    or by hand for parts bought elsewhere."""
+
+    build = models.ForeignKey(Build, on_delete=models.PROTECT, related_name="orders")
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="orders")
+    revision = models.OneToOneField(
+        "quotes.QuoteRevision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order",
+        help_text="The accepted quote revision this order was made from; empty for an order "
+        "entered by hand.",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="orders",
+        help_text="Who is told when a delivery is late.",
+    )
+    currency = models.CharField(max_length=3, default="CHF")
+    ship_from = models.CharField(
+        max_length=2,
+        default="CH",
+        help_text="ISO country code the parts ship from; parts from abroad pass customs.",
+    )
+    vendor_reference = models.CharField(
+        max_length=80, blank=True, help_text="The vendor's order number."
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["build", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(Exact(Length("ship_from"), 2)) & Q(ship_from=Upper("ship_from")),
+                name="order_ship_from_country_code",
+                violation_error_message="The country parts ship from is a two-letter code "
+                "such as CH or DE.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order {self.pk} from {self.vendor} for {self.build.slug}"
+
+    @property
+    def crosses_border(self) -> bool:
+        return self.ship_from != "CH"
+
+
+def _check(condition: Q, name: str, message: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=condition, name=f"order_line_{name}", violation_error_message=message
+    )
+
+
+def _date_set(step: LineStatus) -> Q:
+    return Q(**{f"{STEP_DATE_FIELD[step]}__isnull": False})
+
+
+def _order_line_row_rules() -> list[models.CheckConstraint]:
+    s = LineStatus
+    exits, arrived = sorted(EXITS), sorted(ARRIVED)
+    return [
+        _check(Q(status__in=s.values), "status_known", "Unknown order line status."),
+        _check(Q(quantity__gte=1), "quantity_positive", "A quantity is at least 1."),
+        _check(
+            Q(quantity_received__gte=0) & Q(quantity_received__lte=F("quantity")),
+            "received_within_quantity",
+            "More units cannot be received than were ordered.",
+        ),
+        _check(
+            Q(unit_price__isnull=True) | Q(unit_price__gte=0),
+            "price_not_negative",
+            "A unit price cannot be negative.",
+        ),
+        _check(
+            (Q(status__in=exits) & ~Q(exit_reason="")) | (~Q(status__in=exits) & Q(exit_reason="")),
+            "exit_has_reason",
+            "A cancelled or returned line needs the reason, and only such a line has one.",
+        ),
+        _check(
+            ~Q(status__in=arrived) | Q(quantity_received=F("quantity")),
+            "arrived_fully_received",
+            "A delivered line has received every unit ordered.",
+        ),
+        _check(
+            ~Q(status__in=sorted([*CANCELLABLE, s.CANCELLED])) | Q(quantity_received=0),
+            "unshipped_received_nothing",
+            "Nothing can have been received of a line that has not shipped.",
+        ),
+    ]
+
+
+# The steps whose dates a line in each status has (customs is optional: parts shipped within
+# Switzerland skip it).
+DATED_STEPS: dict[LineStatus, list[LineStatus]] = {
+    LineStatus.ORDERED: [LineStatus.ORDERED],
+    LineStatus.CONFIRMED: [LineStatus.ORDERED, LineStatus.CONFIRMED],
+    LineStatus.SHIPPED: [LineStatus.ORDERED, LineStatus.CONFIRMED, LineStatus.SHIPPED],
+    LineStatus.AT_CUSTOMS: [*FLOW[1:5]],
+    LineStatus.DELIVERED: [*FLOW[1:4], LineStatus.DELIVERED],
+    LineStatus.INSTALLED: [*FLOW[1:4], LineStatus.DELIVERED, LineStatus.INSTALLED],
+    LineStatus.CANCELLED: [LineStatus.CANCELLED],
+    LineStatus.RETURNED: [LineStatus.SHIPPED, LineStatus.RETURNED],
+}
+
+# Pairs of steps dated in this order when both happened.
+STEPS_IN_ORDER: list[tuple[LineStatus, LineStatus]] = [
+    (LineStatus.ORDERED, LineStatus.CONFIRMED),
+    (LineStatus.CONFIRMED, LineStatus.SHIPPED),
+    (LineStatus.SHIPPED, LineStatus.AT_CUSTOMS),
+    (LineStatus.SHIPPED, LineStatus.DELIVERED),
+    (LineStatus.AT_CUSTOMS, LineStatus.DELIVERED),
+    (LineStatus.DELIVERED, LineStatus.INSTALLED),
+    (LineStatus.ORDERED, LineStatus.CANCELLED),
+    (LineStatus.CONFIRMED, LineStatus.CANCELLED),
+    (LineStatus.SHIPPED, LineStatus.RETURNED),
+    (LineStatus.DELIVERED, LineStatus.RETURNED),
+    (LineStatus.INSTALLED, LineStatus.RETURNED),
+]
+
+
+def _order_line_date_rules() -> list[models.CheckConstraint]:
+    """A step reached has its date and those of the steps before it; a step not reached has
+    none; an exit's date belongs to that exit; steps are dated in order."""
+    rules = []
+    for reached, steps in DATED_STEPS.items():
+        dates = Q()
+        for step in steps:
+            dates &= _date_set(step)
+        rules.append(
+            _check(
+                ~Q(status=reached) | dates,
+                f"{reached}_dated",
+                f"A line that is {reached.label} needs the date of that step and of the steps "
+                "before it.",
+            )
+        )
+    for step in FLOW[1:]:
+        rules.append(
+            _check(
+                ~Q(status__in=list(FLOW[: FLOW.index(step)])) | ~_date_set(step),
+                f"{step}_date_only_once_reached",
+                f"Only a line that has been {step.label} has the date of that step.",
+            )
+        )
+    for exit_status in (LineStatus.CANCELLED, LineStatus.RETURNED):
+        rules.append(
+            _check(
+                Q(status=exit_status) | ~_date_set(exit_status),
+                f"{exit_status}_date_only_once_{exit_status}",
+                f"Only a {exit_status.label} line has the date it was {exit_status.label}.",
+            )
+        )
+    rules.append(
+        _check(
+            ~Q(status=LineStatus.CANCELLED) | Q(shipped_on__isnull=True),
+            "cancelled_before_shipping",
+            "A line that has shipped cannot be cancelled; it is returned.",
+        )
+    )
+    for earlier, later in STEPS_IN_ORDER:
+        earlier_on, later_on = STEP_DATE_FIELD[earlier], STEP_DATE_FIELD[later]
+        rules.append(
+            _check(
+                ~_date_set(earlier) | ~_date_set(later) | Q(**{f"{later_on}__gte": F(earlier_on)}),
+                f"{later}_not_before_{earlier}",
+                f"A line cannot be {later.label} before it was {earlier.label}.",
+            )
+        )
+    return rules
+
+
+class OrderLine(models.Model):
+    """One part of an order, followed from planned to installed."""
+
+    Status = LineStatus
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    component = models.ForeignKey(
+        Component, on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines"
+    )
+    build_line = models.ForeignKey(
+        BuildLine,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+        help_text="The line of the build this part is for.",
+    )
+    quote_line = models.ForeignKey(
+        "quotes.QuoteLine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+        help_text="The accepted quote line this part was ordered from.",
+    )
+    description = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField(default=1)
+    unit_price = MoneyField(
+        max_digits=12, decimal_places=2, default_currency="CHF", null=True, blank=True
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
+    ordered_on = models.DateField(null=True, blank=True)
+    confirmed_on = models.DateField(null=True, blank=True)
+    shipped_on = models.DateField(null=True, blank=True)
+    at_customs_on = models.DateField(null=True, blank=True, verbose_name="at customs on")
+    delivered_on = models.DateField(null=True, blank=True)
+    installed_on = models.DateField(null=True, blank=True)
+    cancelled_on = models.DateField(null=True, blank=True)
+    returned_on = models.DateField(null=True, blank=True)
+    exit_reason = models.TextField(blank=True, help_text="Why the line was cancelled or returned.")
+    expected_on = models.DateField(
+        null=True, blank=True, verbose_name="expected delivery", help_text="Expected delivery date."
+    )
+    carrier = models.ForeignKey(
+        "quotes.Carrier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+    )
+    tracking_number = models.CharField(max_length=80, blank=True)
+    quantity_received = models.PositiveIntegerField(default=0)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "position", "id"]
+        indexes = [models.Index(fields=["status", "expected_on"], name="order_line_status_due")]
+        constraints = [*_order_line_row_rules(), *_order_line_date_rules()]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.description}"
+
+    @property
+    def is_arrived(self) -> bool:
+        return self.status in ARRIVED
+
+    def is_overdue(self, today: date) -> bool:
+        """The expected delivery date has passed and the part is still outstanding."""
+        return (
+            self.expected_on is not None and self.expected_on < today and self.status in OUTSTANDING
+        )
+
+    @property
+    def quantity_outstanding(self) -> int:
+        return self.quantity - self.quantity_received
+
+
+class DeliveredUnit(models.Model):
+    """One unit of an order line received, with its serial number (warranty is per unit)."""
+
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="units")
+    received_on = models.DateField()
+    serial_number = models.CharField(
+        max_length=100, blank=True, help_text="Empty for parts without a serial number."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["line", "received_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "serial_number"],
+                condition=~Q(serial_number=""),
+                name="delivered_unit_unique_serial",
+                violation_error_message="This serial number is already recorded for this line.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(serial_number__startswith=" ") & ~Q(serial_number__endswith=" "),
+                name="delivered_unit_serial_trimmed",
+                violation_error_message="A serial number has no leading or trailing spaces.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        serial = self.serial_number or "no serial number"
+        return f"{self.line.description} ({serial}), received {self.received_on}"
+
+
+class OverdueDigest(models.Model):
+    """The once-only claim of one overdue-deliveries e-mail to one order owner on one day.
+
+    The daily scan inserts the row before it sends, in the same transaction: a second scan
+    on the same day (a retry, a second beat, a command run by hand) finds the row and sends
+    nothing; a send that fails rolls the claim back so the next run tries again.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="overdue_digests"
+    )
+    digest_date = models.DateField()
+    line_count = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-digest_date", "recipient"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "digest_date"],
+                name="overdue_digest_once_per_day",
+                violation_error_message="This person already had the overdue digest of this day.",
+            ),
+            models.CheckConstraint(
+                condition=Q(line_count__gte=1),
+                name="overdue_digest_has_lines",
+                violation_error_message="A digest lists at least one overdue line.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Overdue digest to {self.recipient} on {self.digest_date}"
+
+
+class CalendarFeed(models.Model):
+    """A secret calendar address of one user. Only a hash of the secret is stored: the address
+    is shown once when it is issued; a lost address is replaced by a new one."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(
+        max_length=8, editable=False, help_text="The first characters of the secret."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True),
+                name="calendar_feed_one_active_per_user",
+                violation_error_message="This person already has a calendar address; revoke it "
+                "or issue a new one.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "revoked" if self.revoked_at else "active"
+        return f"Calendar of {self.user} ({self.hint}…, {state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

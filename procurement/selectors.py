@@ -1,16 +1,38 @@
-"""Read functions over builds: their lines, estimated and observed totals, VRAM and power."""
+"""Reads shared by the admin, commands, e-mails, PDFs and feeds: builds (their lines, estimated
+and observed totals, VRAM and power), and their orders, deliveries and money committed."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.contrib.auth.models import User
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from djmoney.money import Money
 
-from procurement.models import Build, BuildLine, Component, PriceObservation
+from procurement.models import (
+    Build,
+    BuildLine,
+    CalendarFeed,
+    Component,
+    OrderLine,
+    PriceObservation,
+)
+from procurement.order_flow import ARRIVED, EXITS, OUTSTANDING, LineStatus
+from procurement.templatetags.swiss import chf
+from quotes.landed_cost import round_chf
+from quotes.models import QuoteRevision
 
 CHF = "CHF"
 _CENT = Decimal("0.01")
@@ -99,3 +121,283 @@ def build_total_at_observed_prices(build: Build, on: date) -> Money:
             unit_price = observation.price.amount
         total += unit_price * line.quantity
     return Money(total.quantize(_CENT), CHF)
+
+
+# Orders and deliveries ---------------------------------------------------------------------
+
+ZERO = Decimal("0.00")
+
+
+def order_lines_with_context() -> QuerySet[OrderLine]:
+    """Order lines with their order, vendor, build, owner, component and carrier joined in."""
+    return OrderLine.objects.select_related(
+        "order__vendor", "order__build", "order__owner", "component", "carrier"
+    )
+
+
+def order_lines_for_build(build: Build) -> QuerySet[OrderLine]:
+    """Every line of every order of a build, in the order they were ordered (one query)."""
+    return (
+        order_lines_with_context()
+        .filter(order__build=build)
+        .order_by("order__created_at", "order_id", "position", "id")
+    )
+
+
+def overdue_order_lines(today: date) -> QuerySet[OrderLine]:
+    """Lines whose expected delivery date has passed while the part is still outstanding."""
+    return (
+        order_lines_with_context()
+        .filter(expected_on__lt=today, status__in=sorted(OUTSTANDING))
+        .order_by("order__owner_id", "expected_on", "order_id", "position", "id")
+    )
+
+
+# Progress -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildProgress:
+    """Where the parts of a build are. Cancelled and returned lines no longer count."""
+
+    counts: dict[str, int]
+    missing: list[BuildLine] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return self.counts.get(status, 0)
+
+    @property
+    def total(self) -> int:
+        return sum(n for status, n in self.counts.items() if status not in EXITS)
+
+    @property
+    def installed(self) -> int:
+        return self.count(LineStatus.INSTALLED)
+
+    @property
+    def arrived(self) -> int:
+        """Lines delivered or installed."""
+        return sum(self.count(status) for status in ARRIVED)
+
+    @property
+    def placed(self) -> int:
+        """Lines ordered from a vendor (anything past planned, exits aside)."""
+        return self.total - self.count(LineStatus.PLANNED)
+
+    @property
+    def complete(self) -> bool:
+        """Every part of the build is ordered and every line installed."""
+        return self.total > 0 and self.installed == self.total and not self.missing
+
+    def summary(self) -> str:
+        if not self.total:
+            text = "nothing ordered yet"
+        else:
+            text = (
+                f"{self.arrived} of {self.total} lines delivered or installed "
+                f"({self.installed} installed)"
+            )
+        if self.missing:
+            names = ", ".join(str(line.component) for line in self.missing)
+            text += f"; not on any order: {names}"
+        return text
+
+
+def build_progress(build: Build) -> BuildProgress:
+    """Lines per status and the build lines no live order line covers (two queries)."""
+    rows = (
+        OrderLine.objects.filter(order__build=build)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    live = OrderLine.objects.filter(order__build=build).exclude(status__in=sorted(EXITS))
+    missing = (
+        BuildLine.objects.filter(build=build)
+        .exclude(Exists(live.filter(build_line=OuterRef("pk"))))
+        .exclude(Exists(live.filter(component=OuterRef("component"))))
+        .select_related("component")
+        .order_by("position", "id")
+    )
+    return BuildProgress(counts={row["status"]: row["n"] for row in rows}, missing=list(missing))
+
+
+# Money committed ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildCommitment:
+    """The money committed to a build against the buyer's budget range.
+
+    Accepted quote revisions count with the landed total frozen on them when they were
+    received (all of it: the vendor is owed the whole revision). Lines ordered by hand count
+    at their CHF price unless cancelled.
+    """
+
+    revisions: list[QuoteRevision]
+    accepted_landed_chf: Decimal
+    accepted_net_chf: Decimal
+    other_chf: Decimal
+    budget_min: Decimal | None
+    budget_max: Decimal | None
+    vat_registered: bool
+    revisions_without_landed: list[QuoteRevision] = field(default_factory=list)
+    lines_without_chf_price: int = 0
+
+    @property
+    def committed_chf(self) -> Decimal:
+        return round_chf(self.accepted_landed_chf + self.other_chf)
+
+    @property
+    def committed_net_chf(self) -> Decimal:
+        return round_chf(self.accepted_net_chf + self.other_chf)
+
+    @property
+    def borne_chf(self) -> Decimal:
+        """What the buyer bears: net of recoverable VAT for a VAT-registered buyer."""
+        return self.committed_net_chf if self.vat_registered else self.committed_chf
+
+    @property
+    def budget_position(self) -> str | None:
+        """below, within or above the budget range; None without a brief."""
+        if self.budget_min is None or self.budget_max is None:
+            return None
+        if self.borne_chf < self.budget_min:
+            return "below"
+        if self.borne_chf > self.budget_max:
+            return "above"
+        return "within"
+
+    @property
+    def left_chf(self) -> Decimal | None:
+        """What is left up to the top of the budget (negative when over it)."""
+        return None if self.budget_max is None else round_chf(self.budget_max - self.borne_chf)
+
+    def summary(self) -> str:
+        text = f"{chf(self.committed_chf)} committed"
+        if self.vat_registered:
+            text += f" ({chf(self.committed_net_chf)} net of VAT)"
+        if self.budget_position is not None:
+            text += (
+                f"; {self.budget_position} the budget of {chf(self.budget_min)} to "
+                f"{chf(self.budget_max)}"
+            )
+        gaps = []
+        if self.revisions_without_landed:
+            gaps.append(
+                f"{len(self.revisions_without_landed)} accepted revision(s) without a landed cost"
+            )
+        if self.lines_without_chf_price:
+            gaps.append(f"{self.lines_without_chf_price} line(s) without a CHF price")
+        if gaps:
+            text += "; not counted: " + ", ".join(gaps)
+        return text
+
+
+def accepted_revisions_for_build(build: Build) -> QuerySet[QuoteRevision]:
+    """Accepted revisions of quotes for the build, or ordered for it."""
+    return (
+        QuoteRevision.objects.filter(status=QuoteRevision.Status.ACCEPTED)
+        .filter(Q(quote__build=build) | Q(order__build=build))
+        .select_related("quote__vendor")
+        .distinct()
+        .order_by("quote__vendor__name", "quote__reference", "number")
+    )
+
+
+def build_commitment(build: Build) -> BuildCommitment:
+    """Money committed to the build (two queries, three without its brief loaded)."""
+    revisions = list(accepted_revisions_for_build(build))
+    hand_lines = OrderLine.objects.filter(order__build=build, order__revision__isnull=True).exclude(
+        status=LineStatus.CANCELLED
+    )
+    other, unpriced = ZERO, 0
+    for line in hand_lines.only("quantity", "unit_price", "unit_price_currency"):
+        if line.unit_price is None or str(line.unit_price.currency) != "CHF":
+            unpriced += 1
+        else:
+            other += round_chf(line.unit_price.amount * line.quantity)
+    brief = build.requirements
+    landed = [
+        (rev.landed_total_chf, rev.landed_net_chf or rev.landed_total_chf)
+        for rev in revisions
+        if rev.landed_total_chf is not None
+    ]
+    return BuildCommitment(
+        revisions=revisions,
+        accepted_landed_chf=sum((total for total, _ in landed), ZERO),
+        accepted_net_chf=sum((net for _, net in landed), ZERO),
+        other_chf=other,
+        budget_min=brief.budget_min.amount if brief else None,
+        budget_max=brief.budget_max.amount if brief else None,
+        vat_registered=brief.vat_registered if brief else False,
+        revisions_without_landed=[rev for rev in revisions if rev.landed_total_chf is None],
+        lines_without_chf_price=unpriced,
+    )
+
+
+# Calendar ----------------------------------------------------------------------------------
+
+
+def calendar_feed_for_token_hash(token_hash: str) -> CalendarFeed | None:
+    """The active feed with this secret, with its user; None if unknown or revoked."""
+    return (
+        CalendarFeed.objects.select_related("user")
+        .filter(token_hash=token_hash, revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+
+
+def open_revisions_followed_by(user: User) -> QuerySet[QuoteRevision]:
+    """Received (still open) revisions of quotes the user owns or watches."""
+    return (
+        QuoteRevision.objects.filter(status=QuoteRevision.Status.RECEIVED)
+        .filter(Q(quote__owner=user) | Q(quote__watchers=user))
+        .select_related("quote__vendor")
+        .distinct()
+        .order_by("valid_until", "id")
+    )
+
+
+def expected_deliveries_for(user: User) -> QuerySet[OrderLine]:
+    """Outstanding lines with an expected date, of orders the user owns or whose quote they
+    own or watch."""
+    return (
+        order_lines_with_context()
+        .filter(expected_on__isnull=False, status__in=sorted(OUTSTANDING))
+        .filter(
+            Q(order__owner=user)
+            | Q(order__revision__quote__owner=user)
+            | Q(order__revision__quote__watchers=user)
+        )
+        .distinct()
+        .order_by("expected_on", "id")
+    )
+
+
+# Order status report (the order_status command) --------------------------------------------
+
+
+def builds_with_orders() -> QuerySet[Build]:
+    return Build.objects.filter(orders__isnull=False).distinct().order_by("slug")
+
+
+def order_status_report(build: Build, today: date) -> dict[str, object]:
+    """Every order line of a build and its state, as the order_status command prints it."""
+    return {
+        "build": build.slug,
+        "lines": [
+            {
+                "component": line.component.slug if line.component else None,
+                "vendor": line.order.vendor.slug,
+                "status": line.status,
+                "quantity": line.quantity,
+                "received": line.quantity_received,
+                "ordered_on": line.ordered_on.isoformat() if line.ordered_on else None,
+                "expected_on": line.expected_on.isoformat() if line.expected_on else None,
+                "tracking": line.tracking_number or None,
+                "overdue": line.is_overdue(today),
+            }
+            for line in order_lines_for_build(build)
+        ],
+    }

@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from procurement.env import env_bool, env_int, env_int_list, env_list, env_str, env_url
@@ -212,7 +213,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 QUOTE_REMINDER_HOUR = env_int("QUOTE_REMINDER_HOUR", 7)
 QUOTE_REMINDER_DAYS = env_int_list("QUOTE_REMINDER_DAYS", [7, 2, 0])
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+OVERDUE_DIGEST_HOUR = env_int("OVERDUE_DIGEST_HOUR", 7)
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "overdue-deliveries-digest": {
+        "task": "procurement.tasks.send_overdue_digests",
+        "schedule": crontab(hour=OVERDUE_DIGEST_HOUR, minute=15),
+    },
+}
 
 # Security. In production (debug off) cookies are secure, HSTS is on and HTTP redirects to
 # HTTPS; behind a TLS-terminating proxy set DJANGO_SECURE_PROXY_SSL_HEADER=1.

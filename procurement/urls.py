@@ -14,7 +14,9 @@ admin.site.site_title = "Procurement desk"
 admin.site.index_title = "Quotes, builds and orders"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("admin/", admin.site.urls),
     path("quotes/", include("quotes.urls")),
 ]

@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from procurement.admin_orders import order_selected_revisions
 from procurement.templatetags.swiss import chf, swiss
 from quotes import selectors, services
 from quotes.models import (
@@ -482,12 +483,20 @@ class QuoteRevisionAdmin(AuditedAdmin):
     autocomplete_fields = ["quote", "carrier"]
     inlines = [QuoteLineInline]
     fieldsets = REVISION_FIELDSETS
-    actions = ["receive_revisions", "accept_revisions", "reject_revisions"]
+    actions = [
+        "receive_revisions",
+        "accept_revisions",
+        "reject_revisions",
+        order_selected_revisions,
+    ]
     change_form_template = "admin/quotes/quoterevision/change_form.html"
     object_history_template = "admin/quotes/quoterevision/object_history.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(goods=goods_total_subquery("pk"))
+
+    def has_order_permission(self, request) -> bool:
+        return request.user.has_perm("procurement.add_order")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

@@ -13,6 +13,9 @@ from procurement.models import (
     Build,
     BuildLine,
     Component,
+    DeliveredUnit,
+    Order,
+    OrderLine,
     PriceObservation,
     Requirements,
     Vendor,
@@ -267,3 +270,65 @@ def pdf_document(pages: int = 1) -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+class AcceptedRevisionFactory(QuoteRevisionFactory):
+    """An accepted revision, as the quote lifecycle leaves it (tests of orders start here)."""
+
+    status = QuoteRevision.Status.ACCEPTED
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Order
+
+    build = factory.SubFactory(BuildFactory)
+    vendor = factory.SubFactory(VendorFactory)
+    owner = factory.SubFactory(UserFactory)
+    ship_from = "CH"
+    currency = "CHF"
+
+
+class OrderLineFactory(factory.django.DjangoModelFactory):
+    """A planned line; tests move it on through procurement.services."""
+
+    class Meta:
+        model = OrderLine
+
+    order = factory.SubFactory(OrderFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    component = factory.SubFactory(ComponentFactory)
+    description = factory.LazyAttribute(lambda line: str(line.component or "Part"))
+    quantity = 1
+    unit_price = Money("100.00", "CHF")
+
+
+def accepted_revision_for(build, *, vendor=None, parts, currency="CHF", ship_from="CH", **terms):
+    """An accepted revision of a quote for `build` with a line per (component, quantity,
+    unit price) in `parts`, each sourcing the build's line for that component when it has one."""
+    quote = QuoteFactory(
+        vendor=vendor or VendorFactory(), build=build, owner=terms.pop("owner", None)
+    )
+    revision = AcceptedRevisionFactory(quote=quote, currency=currency, ship_from=ship_from, **terms)
+    for position, (component, quantity, unit_price) in enumerate(parts, start=1):
+        QuoteLineFactory(
+            revision=revision,
+            position=position,
+            component=component,
+            build_line=BuildLine.objects.filter(build=build, component=component).first(),
+            description=str(component),
+            quantity=quantity,
+            unit_price=Money(unit_price, currency),
+        )
+    return revision
+
+
+class DeliveredUnitFactory(factory.django.DjangoModelFactory):
+    """A unit row as the admin lists it; tests of receiving go through order_line_receive."""
+
+    class Meta:
+        model = DeliveredUnit
+
+    line = factory.SubFactory(OrderLineFactory)
+    received_on = date(2026, 2, 20)
+    serial_number = factory.Sequence(lambda n: f"SN-{n:06d}")

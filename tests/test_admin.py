@@ -9,7 +9,11 @@ from django.urls import reverse
 from procurement.models import (
     Build,
     BuildLine,
+    CalendarFeed,
     Component,
+    DeliveredUnit,
+    Order,
+    OrderLine,
     PriceObservation,
     Requirements,
     Vendor,
@@ -44,6 +48,18 @@ def _build(**kwargs):
     return line.build
 
 
+def _order(**kwargs):
+    line = factories.OrderLineFactory()
+    factories.OrderLineFactory(order=line.order)
+    return line.order
+
+
+def _calendar_feed(**kwargs):
+    from procurement.services import calendar_feed_issue
+
+    return calendar_feed_issue(user=factories.UserFactory()).feed
+
+
 def _dated(factory, field):
     counter = iter(range(10_000))
 
@@ -69,6 +85,10 @@ ROW_MAKERS = {
     DutyRate: _dated(factories.DutyRateFactory, "valid_from"),
     Carrier: lambda: factories.CarrierFactory(slug=f"carrier-{Carrier.objects.count()}"),
     ClearanceFeeSchedule: _dated(factories.ClearanceFeeScheduleFactory, "valid_from"),
+    Order: _order,
+    OrderLine: factories.OrderLineFactory,
+    DeliveredUnit: factories.DeliveredUnitFactory,
+    CalendarFeed: _calendar_feed,
 }
 
 OUR_APPS = {"procurement", "quotes"}

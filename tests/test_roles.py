@@ -94,17 +94,23 @@ def test_syncing_puts_the_groups_back_to_their_rules():
 
 
 def test_a_model_added_later_gets_its_permissions_in_the_roles_after_migrate():
-    order = ContentType.objects.create(app_label="procurement", model="order")
-    for codename in ("add_order", "change_order", "delete_order", "view_order", "sign_off_order"):
-        Permission.objects.create(content_type=order, codename=codename, name=codename)
+    claim = ContentType.objects.create(app_label="procurement", model="warrantyclaim")
+    for codename in (
+        "add_warrantyclaim",
+        "change_warrantyclaim",
+        "delete_warrantyclaim",
+        "view_warrantyclaim",
+        "sign_off_warrantyclaim",
+    ):
+        Permission.objects.create(content_type=claim, codename=codename, name=codename)
 
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
 
-    assert {"procurement.view_order"} <= granted("Viewer")
-    assert {"procurement.add_order", "procurement.change_order"} <= granted("Buyer")
-    assert "procurement.delete_order" not in granted("Buyer")
-    assert "procurement.sign_off_order" not in granted("Buyer")
-    assert "procurement.sign_off_order" in granted("Approver")
+    assert {"procurement.view_warrantyclaim"} <= granted("Viewer")
+    assert {"procurement.add_warrantyclaim", "procurement.change_warrantyclaim"} <= granted("Buyer")
+    assert "procurement.delete_warrantyclaim" not in granted("Buyer")
+    assert "procurement.sign_off_warrantyclaim" not in granted("Buyer")
+    assert "procurement.sign_off_warrantyclaim" in granted("Approver")
 
 
 # Each role in the admin ---------------------------------------------------------------------
@@ -160,8 +166,16 @@ def test_a_viewer_sees_a_draft_but_cannot_save_it(client, revisions):
     ("role", "actions"),
     [
         ("Viewer", []),
-        ("Buyer", ["receive_revisions"]),
-        ("Approver", ["receive_revisions", "accept_revisions", "reject_revisions"]),
+        ("Buyer", ["receive_revisions", "order_selected_revisions"]),
+        (
+            "Approver",
+            [
+                "receive_revisions",
+                "accept_revisions",
+                "reject_revisions",
+                "order_selected_revisions",
+            ],
+        ),
     ],
 )
 def test_the_revision_actions_each_role_is_offered(client, revisions, role, actions):

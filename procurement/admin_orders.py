@@ -1,0 +1,555 @@
+"""The admin of orders and deliveries: the order board (order lines), orders, delivered units
+and calendar feeds. Every change of state goes through procurement.services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from procurement import order_flow, services
+from procurement.models import CalendarFeed, DeliveredUnit, Order, OrderLine
+from procurement.order_flow import ARRIVED, EXITS, OUTSTANDING, LineStatus
+from procurement.tracking import tracking_url
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# The order board ---------------------------------------------------------------------------
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "delivery"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue"), ("no", "On time or arrived")]
+
+    def queryset(self, request, queryset):
+        late = Q(expected_on__lt=timezone.localdate(), status__in=sorted(OUTSTANDING))
+        if self.value() == "yes":
+            return queryset.filter(late)
+        if self.value() == "no":
+            return queryset.exclude(late)
+        return queryset
+
+
+def _advance_action(target: LineStatus | None):
+    """An admin action moving the selected lines to `target` (the next step when None)."""
+
+    def action(modeladmin, request, queryset):
+        modeladmin.advance_lines(request, queryset, target)
+
+    action.__name__ = f"mark_{target}" if target else "advance_to_next_step"
+    description = f"Mark as {target.label}" if target else "Advance to the next step"
+    return admin.action(description=description)(action)
+
+
+class DeliveredUnitInline(admin.TabularInline):
+    model = DeliveredUnit
+    extra = 0
+    can_delete = False
+    fields = ["received_on", "serial_number"]
+    readonly_fields = ["received_on"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OrderLine)
+class OrderLineAdmin(admin.ModelAdmin):
+    """The order board: every part ordered, where it is, and what is late."""
+
+    list_display = [
+        "description",
+        "build",
+        "vendor",
+        "status",
+        "received",
+        "ordered_on",
+        "expected_on",
+        "overdue",
+        "tracking",
+    ]
+    list_filter = [
+        "status",
+        ("order__vendor", admin.RelatedOnlyFieldListFilter),
+        OverdueFilter,
+        ("order__build", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["order__vendor", "order__build", "component", "carrier"]
+    search_fields = [
+        "description",
+        "component__slug",
+        "tracking_number",
+        "order__vendor__name",
+        "order__vendor_reference",
+        "units__serial_number",
+    ]
+    ordering = ["order__build__slug", "expected_on", "order_id", "position", "id"]
+    actions = [_advance_action(None)] + [_advance_action(status) for status in order_flow.FLOW[1:]]
+    inlines = [DeliveredUnitInline]
+    change_form_template = "admin/procurement/orderline/change_form.html"
+    fieldsets = [
+        (
+            None,
+            {"fields": ["order", "description", "component", "build_line", "quote_line"]},
+        ),
+        ("Quantity and price", {"fields": ["quantity", "quantity_received", "unit_price"]}),
+        (
+            "Delivery",
+            {"fields": ["status", "expected_on", "carrier", "tracking_number", "tracking"]},
+        ),
+        (
+            "Steps",
+            {
+                "fields": [
+                    "ordered_on",
+                    "confirmed_on",
+                    "shipped_on",
+                    "at_customs_on",
+                    "delivered_on",
+                    "installed_on",
+                    "cancelled_on",
+                    "returned_on",
+                    "exit_reason",
+                ]
+            },
+        ),
+        (None, {"fields": ["note"]}),
+    ]
+    readonly_fields = [
+        "order",
+        "quote_line",
+        "quantity",
+        "quantity_received",
+        "status",
+        "tracking",
+        "ordered_on",
+        "confirmed_on",
+        "shipped_on",
+        "at_customs_on",
+        "delivered_on",
+        "installed_on",
+        "cancelled_on",
+        "returned_on",
+        "exit_reason",
+    ]
+    autocomplete_fields = ["component", "build_line", "carrier"]
+
+    def has_add_permission(self, request):
+        # Lines are made from accepted revisions or added on their order's page.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A line that will not come is cancelled with its reason, not deleted.
+        return False
+
+    @admin.display(description="build", ordering="order__build__slug")
+    def build(self, line: OrderLine) -> str:
+        return line.order.build.slug
+
+    @admin.display(description="vendor", ordering="order__vendor__name")
+    def vendor(self, line: OrderLine) -> str:
+        return line.order.vendor.name
+
+    @admin.display(description="received")
+    def received(self, line: OrderLine) -> str:
+        return f"{line.quantity_received} of {line.quantity}"
+
+    @admin.display(description="overdue", boolean=True)
+    def overdue(self, line: OrderLine) -> bool:
+        return line.is_overdue(timezone.localdate())
+
+    @admin.display(description="tracking")
+    def tracking(self, line: OrderLine) -> str:
+        if not line.tracking_number:
+            return ""
+        url = tracking_url(line.carrier.slug if line.carrier else None, line.tracking_number)
+        if url is None:
+            return line.tracking_number
+        return format_html(
+            '<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>',
+            url,
+            line.tracking_number,
+        )
+
+    def advance_lines(self, request, queryset, target: LineStatus | None) -> None:
+        moved, refused = 0, []
+        for line in queryset.order_by("order_id", "position", "id"):
+            try:
+                services.order_line_advance(line=line, to=target)
+            except ValidationError as error:
+                refused.append(f"{line.description}: {_error_text(error)}")
+            else:
+                moved += 1
+        if moved:
+            messages.success(request, f"{moved} line(s) moved on.")
+        for text in refused:
+            messages.error(request, text)
+
+    # Receiving units and leaving the flow, one line at a time ------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/receive/", view(self.receive_view), name="procurement_orderline_receive"
+            ),
+            path("<int:pk>/close/", view(self.close_view), name="procurement_orderline_close"),
+            *super().get_urls(),
+        ]
+
+    def _line_for(self, request, pk: int) -> OrderLine:
+        line = get_object_or_404(OrderLine.objects.select_related("order__vendor"), pk=pk)
+        if not self.has_change_permission(request, line):
+            raise PermissionDenied
+        return line
+
+    def _step_page(self, request, line, form, template: str, title: str):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": line,
+            "form": form,
+            "title": title,
+        }
+        return TemplateResponse(request, template, context)
+
+    def _back_to(self, line: OrderLine) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:procurement_orderline_change", args=[line.pk]))
+
+    def receive_view(self, request, pk: int):
+        line = self._line_for(request, pk)
+        form = ReceiveUnitsForm(request.POST or None, line=line)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.order_line_receive(
+                    line=line,
+                    quantity=form.cleaned_data["quantity"],
+                    serial_numbers=form.cleaned_data["serial_numbers"],
+                    received_on=form.cleaned_data["received_on"],
+                )
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+            else:
+                messages.success(
+                    request, f"Received {form.cleaned_data['quantity']} of {line.description}."
+                )
+                return self._back_to(line)
+        return self._step_page(
+            request,
+            line,
+            form,
+            "admin/procurement/orderline/receive.html",
+            f"Receive {line.description}",
+        )
+
+    def close_view(self, request, pk: int):
+        line = self._line_for(request, pk)
+        form = CloseLineForm(request.POST or None, line=line)
+        if request.method == "POST" and form.is_valid():
+            exit_service = (
+                services.order_line_cancel
+                if form.cleaned_data["exit"] == LineStatus.CANCELLED
+                else services.order_line_return
+            )
+            try:
+                exit_service(
+                    line=line, reason=form.cleaned_data["reason"], on=form.cleaned_data["on"]
+                )
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+            else:
+                messages.success(request, f"{line.description} is {form.cleaned_data['exit']}.")
+                return self._back_to(line)
+        return self._step_page(
+            request,
+            line,
+            form,
+            "admin/procurement/orderline/close.html",
+            f"Cancel or return {line.description}",
+        )
+
+
+class ReceiveUnitsForm(forms.Form):
+    quantity = forms.IntegerField(min_value=1, help_text="Units in this delivery.")
+    serial_numbers = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One serial number per line, one for each unit; empty for parts without.",
+    )
+    received_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, line: OrderLine, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quantity"].initial = line.quantity_outstanding
+        self.fields["received_on"].initial = timezone.localdate()
+
+    def clean_serial_numbers(self) -> list[str]:
+        text = self.cleaned_data["serial_numbers"]
+        return [row.strip() for row in text.splitlines() if row.strip()]
+
+
+class CloseLineForm(forms.Form):
+    exit = forms.ChoiceField(
+        choices=[(LineStatus.CANCELLED, "Cancelled"), (LineStatus.RETURNED, "Returned")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date")
+
+    def __init__(self, *args, line: OrderLine, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+        self.fields["exit"].initial = (
+            LineStatus.CANCELLED if line.status in order_flow.CANCELLABLE else LineStatus.RETURNED
+        )
+
+
+# Orders ------------------------------------------------------------------------------------
+
+
+class OrderLineSummaryInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "lines"
+    fields = [
+        "position",
+        "description",
+        "component",
+        "quantity",
+        "quantity_received",
+        "unit_price",
+        "status",
+        "expected_on",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineAddFormSet(BaseInlineFormSet):
+    pass
+
+
+class OrderLineAddInline(admin.TabularInline):
+    """Empty rows for lines added by hand; saved through order_line_add."""
+
+    model = OrderLine
+    formset = OrderLineAddFormSet
+    extra = 1
+    can_delete = False
+    verbose_name = "line to add"
+    verbose_name_plural = "add lines (parts bought elsewhere)"
+    fields = ["component", "build_line", "description", "quantity", "unit_price", "expected_on"]
+    autocomplete_fields = ["component", "build_line"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "build", "vendor", "revision", "owner", "progress", "created_at"]
+    list_filter = ["build", "vendor"]
+    list_select_related = ["build", "vendor", "revision__quote", "owner"]
+    search_fields = [
+        "vendor__name",
+        "vendor_reference",
+        "revision__quote__reference",
+        "build__slug",
+    ]
+    autocomplete_fields = ["build", "vendor", "owner"]
+    inlines = [OrderLineSummaryInline, OrderLineAddInline]
+
+    def get_queryset(self, request):
+        live = ~Q(lines__status__in=sorted(EXITS))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                live_lines=Count("lines", filter=live),
+                arrived_lines=Count("lines", filter=Q(lines__status__in=sorted(ARRIVED))),
+            )
+        )
+
+    def get_fields(self, request, obj=None):
+        fields = ["build", "vendor", "owner", "currency", "ship_from", "vendor_reference", "note"]
+        return fields if obj is None else ["revision", *fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        # What the order is for and where it ships from fix its lines' flow.
+        return [] if obj is None else ["revision", "build", "vendor", "currency", "ship_from"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="delivered or installed")
+    def progress(self, order: Order) -> str:
+        return f"{order.arrived_lines} of {order.live_lines}"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = services.order_create(
+            build=obj.build,
+            vendor=obj.vendor,
+            owner=obj.owner,
+            ship_from=obj.ship_from,
+            currency=obj.currency,
+            vendor_reference=obj.vendor_reference,
+            note=obj.note,
+        )
+        # The admin goes on with the instance it built (for its inlines and redirect).
+        obj.pk, obj.created_at, obj._state.adding = created.pk, created.created_at, False
+
+    def save_formset(self, request, form, formset, change):
+        if not isinstance(formset, OrderLineAddFormSet):
+            super().save_formset(request, form, formset, change)
+            return
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for line_form in formset.forms:
+            if not line_form.has_changed():
+                continue
+            data = line_form.cleaned_data
+            price = data.get("unit_price")
+            try:
+                line = services.order_line_add(
+                    order=form.instance,
+                    description=data["description"],
+                    quantity=data["quantity"],
+                    component=data.get("component"),
+                    unit_price=price.amount if price is not None else None,
+                    build_line=data.get("build_line"),
+                    expected_on=data.get("expected_on"),
+                )
+            except ValidationError as error:
+                messages.error(request, f"{data['description']}: {_error_text(error)}")
+            else:
+                formset.new_objects.append(line)
+
+
+@admin.action(description="Make orders from the selected accepted revisions", permissions=["order"])
+def order_selected_revisions(modeladmin, request, queryset):
+    """On the quote revision list: an order per selected accepted revision."""
+    for revision in queryset.select_related("quote"):
+        try:
+            order = services.order_create_from_revision(revision=revision, ordered_by=request.user)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            url = reverse("admin:procurement_order_change", args=[order.pk])
+            messages.success(
+                request,
+                format_html(
+                    '<a href="{}">{}</a> made with {} line(s).', url, order, order.lines.count()
+                ),
+            )
+
+
+# Delivered units (serial numbers) ----------------------------------------------------------
+
+
+@admin.register(DeliveredUnit)
+class DeliveredUnitAdmin(admin.ModelAdmin):
+    list_display = ["serial_number", "part", "vendor", "build", "received_on"]
+    list_select_related = ["line__order__vendor", "line__order__build"]
+    list_filter = [("line__order__build", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["serial_number", "line__description", "line__component__slug"]
+    fields = ["line", "received_on", "serial_number"]
+    readonly_fields = ["line", "received_on"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="part", ordering="line__description")
+    def part(self, unit: DeliveredUnit) -> str:
+        return unit.line.description
+
+    @admin.display(description="vendor")
+    def vendor(self, unit: DeliveredUnit) -> str:
+        return unit.line.order.vendor.name
+
+    @admin.display(description="build")
+    def build(self, unit: DeliveredUnit) -> str:
+        return unit.line.order.build.slug
+
+
+# Calendar feeds ----------------------------------------------------------------------------
+
+
+class IssueFeedForm(forms.Form):
+    user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        help_text="A new secret address is issued; the user's previous one stops working.",
+    )
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["user", "hint", "created_at", "revoked_at", "active"]
+    list_filter = ["revoked_at"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "hint", "created_at", "revoked_at"]
+    fields = readonly_fields
+    actions = ["revoke", "issue_new"]
+
+    @admin.display(description="active", boolean=True)
+    def active(self, feed: CalendarFeed) -> bool:
+        return feed.is_active
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _announce(self, request, issued: services.IssuedFeed) -> None:
+        url = request.build_absolute_uri(reverse("calendar_feed", args=[issued.token]))
+        messages.success(
+            request,
+            f"Calendar address of {issued.feed.user}: {url} (copy it now: it is not stored "
+            "and cannot be shown again).",
+        )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = IssueFeedForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            self._announce(request, services.calendar_feed_issue(user=form.cleaned_data["user"]))
+            return HttpResponseRedirect(reverse("admin:procurement_calendarfeed_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": "Issue a calendar address",
+        }
+        return TemplateResponse(request, "admin/procurement/calendarfeed/issue.html", context)
+
+    @admin.action(description="Revoke the selected addresses")
+    def revoke(self, request, queryset):
+        for feed in queryset:
+            services.calendar_feed_revoke(feed=feed)
+        messages.success(request, f"{queryset.count()} address(es) revoked.")
+
+    @admin.action(description="Issue new addresses for the selected users (the old stop working)")
+    def issue_new(self, request, queryset):
+        for user in {feed.user for feed in queryset.select_related("user")}:
+            self._announce(request, services.calendar_feed_issue(user=user))

@@ -1,0 +1,99 @@
+"""A user's calendar as iCalendar: quote expiry dates and expected deliveries, all-day events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.urls import reverse
+from icalendar import Calendar, Event
+
+from procurement.models import OrderLine
+from procurement.templatetags.swiss import chf
+from procurement.tracking import tracking_url
+from quotes.models import QuoteRevision
+
+
+def _uid(kind: str, pk: int) -> str:
+    host = urlparse(settings.SITE_URL).hostname or "procurement.local"
+    return f"{kind}-{pk}@{host}"
+
+
+def _all_day(summary: str, day: date, uid: str, description: str, url: str, now: datetime) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", now)
+    event.add("summary", summary)
+    event.add("dtstart", day)
+    event.add("dtend", day + timedelta(days=1))
+    event.add("description", description)
+    event.add("url", url)
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def quote_expiry_event(revision: QuoteRevision, now: datetime) -> Event:
+    quote = revision.quote
+    landed = f"landed {chf(revision.landed_total_chf)}" if revision.landed_total_chf else ""
+    description = "\n".join(
+        part
+        for part in [
+            f"Revision {revision.number} of {quote.vendor.name}'s quote {quote.reference} is "
+            f"valid until this day; accept it before then or ask for a new revision.",
+            landed,
+        ]
+        if part
+    )
+    return _all_day(
+        summary=f"Quote expires: {quote.vendor.name} {quote.reference} rev. {revision.number}",
+        day=revision.valid_until,
+        uid=_uid("quote-revision-expiry", revision.pk),
+        description=description,
+        url=settings.SITE_URL + reverse("admin:quotes_quoterevision_change", args=[revision.pk]),
+        now=now,
+    )
+
+
+def expected_delivery_event(line: OrderLine, now: datetime) -> Event:
+    assert line.expected_on is not None
+    order = line.order
+    lines = [
+        f"{line.quantity} x {line.description} from {order.vendor.name} for build "
+        f"{order.build.slug}; now {line.get_status_display()}"
+        + (f", {line.quantity_received} received" if line.quantity_received else "")
+        + "."
+    ]
+    link = tracking_url(line.carrier.slug if line.carrier else None, line.tracking_number)
+    if line.tracking_number:
+        carrier = f"{line.carrier.name} " if line.carrier else ""
+        lines.append(f"Tracking: {carrier}{line.tracking_number}" + (f" {link}" if link else ""))
+    return _all_day(
+        summary=f"Delivery expected: {line.description} ({order.vendor.name})",
+        day=line.expected_on,
+        uid=_uid("order-line-delivery", line.pk),
+        description="\n".join(lines),
+        url=settings.SITE_URL + reverse("admin:procurement_orderline_change", args=[line.pk]),
+        now=now,
+    )
+
+
+def calendar_ics(
+    *,
+    name: str,
+    revisions: Iterable[QuoteRevision],
+    order_lines: Iterable[OrderLine],
+    now: datetime,
+) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Workstation procurement desk//Quotes and deliveries//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    for revision in revisions:
+        calendar.add_component(quote_expiry_event(revision, now))
+    for line in order_lines:
+        calendar.add_component(expected_delivery_event(line, now))
+    ics: bytes = calendar.to_ical()
+    return ics

@@ -1,0 +1,141 @@
+"""The start page's figures, read in a fixed number of queries however much there is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+
+from procurement.models import Build, OrderLine, Requirements
+from procurement.order_flow import ARRIVED, EXITS, LineStatus
+from quotes.models import QuoteRevision
+
+ZERO = Decimal("0.00")
+EXPIRY_HORIZON_DAYS = 14
+# Builds past the choosing stage: their money is committed and their parts are tracked.
+ACTIVE_BUILD_STATUSES = [
+    Build.Status.CHOSEN,
+    Build.Status.ORDERED,
+    Build.Status.ASSEMBLED,
+    Build.Status.ACCEPTED,
+]
+
+
+@dataclass
+class BuildRow:
+    build: Build
+    counts: dict[str, int] = field(default_factory=dict)
+    committed_chf: Decimal = ZERO
+
+    @property
+    def total_lines(self) -> int:
+        return sum(n for status, n in self.counts.items() if status not in EXITS)
+
+    @property
+    def arrived(self) -> int:
+        return sum(self.counts.get(status, 0) for status in ARRIVED)
+
+    @property
+    def installed(self) -> int:
+        return self.counts.get(LineStatus.INSTALLED, 0)
+
+    @property
+    def percent_arrived(self) -> int:
+        return round(100 * self.arrived / self.total_lines) if self.total_lines else 0
+
+
+@dataclass
+class StartPage:
+    today: date
+    brief: Requirements | None
+    builds: list[BuildRow]
+    expiring: list[QuoteRevision]
+    candidates: list[Build]
+
+    @property
+    def committed_chf(self) -> Decimal:
+        return sum((row.committed_chf for row in self.builds), ZERO)
+
+    @property
+    def budget_position(self) -> str | None:
+        if self.brief is None:
+            return None
+        if self.committed_chf < self.brief.budget_min.amount:
+            return "below"
+        if self.committed_chf > self.brief.budget_max.amount:
+            return "above"
+        return "within"
+
+    @property
+    def budget_percent(self) -> int | None:
+        """The committed money as a share of the top of the budget."""
+        if self.brief is None or not self.brief.budget_max.amount:
+            return None
+        return round(100 * self.committed_chf / self.brief.budget_max.amount)
+
+
+def expiring_revisions(today: date) -> QuerySet[QuoteRevision]:
+    """Received revisions still open whose validity ends within the horizon."""
+    return (
+        QuoteRevision.objects.filter(
+            status=QuoteRevision.Status.RECEIVED,
+            valid_until__gte=today,
+            valid_until__lte=today + timedelta(days=EXPIRY_HORIZON_DAYS),
+        )
+        .select_related("quote__vendor", "quote__build")
+        .order_by("valid_until", "quote__reference")
+    )
+
+
+def start_page(today: date) -> StartPage:
+    """Six queries: the brief, builds, order line counts, the two parts of the money
+    committed (as procurement.selectors.build_commitment counts it), expiring quotes."""
+    brief = Requirements.objects.order_by("pk").first()
+    builds = list(Build.objects.order_by("slug"))
+    active = {
+        build.pk: BuildRow(build) for build in builds if build.status in ACTIVE_BUILD_STATUSES
+    }
+    for row in (
+        OrderLine.objects.filter(order__build__in=list(active))
+        .values("order__build", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        active[row["order__build"]].counts[row["status"]] = row["n"]
+    _add_commitments(active)
+    return StartPage(
+        today=today,
+        brief=brief,
+        builds=list(active.values()),
+        expiring=list(expiring_revisions(today)),
+        candidates=[build for build in builds if build.status == Build.Status.CANDIDATE],
+    )
+
+
+def _add_commitments(active: dict[int, BuildRow]) -> None:
+    """Accepted revisions at their frozen landed total, hand-ordered lines at their CHF price."""
+    accepted = QuoteRevision.objects.filter(
+        Q(quote__build__in=list(active)) | Q(order__build__in=list(active)),
+        status=QuoteRevision.Status.ACCEPTED,
+    ).values_list("pk", "quote__build", "order__build", "landed_total_chf")
+    counted: set[int] = set()
+    for pk, quote_build, order_build, landed in accepted:
+        build = quote_build if quote_build in active else order_build
+        if pk not in counted and landed is not None:
+            active[build].committed_chf += landed
+            counted.add(pk)
+    line_value = ExpressionWrapper(
+        F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2)
+    )
+    for row in (
+        OrderLine.objects.filter(
+            order__build__in=list(active), order__revision__isnull=True, unit_price_currency="CHF"
+        )
+        .exclude(status=LineStatus.CANCELLED)
+        .values("order__build")
+        .annotate(total=Sum(line_value))
+        .order_by()
+    ):
+        active[row["order__build"]].committed_chf += row["total"] or ZERO

@@ -1,0 +1,474 @@
+"""Writes on orders, their lines and deliveries, the build they follow, and calendar feeds."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from djmoney.money import Money
+
+from procurement import order_flow as flow
+from procurement.models import (
+    Build,
+    BuildLine,
+    CalendarFeed,
+    Component,
+    DeliveredUnit,
+    Order,
+    OrderLine,
+    Vendor,
+)
+from procurement.order_flow import LineStatus
+from procurement.selectors import build_progress
+from quotes.models import Carrier, QuoteLine, QuoteRevision
+
+# Orders ------------------------------------------------------------------------------------
+
+
+def _build_for_revision(revision: QuoteRevision) -> Build | None:
+    """The build a revision is for: its quote's, else the one its lines source."""
+    if revision.quote.build is not None:
+        return revision.quote.build
+    builds = {line.build_line.build for line in revision.lines.all() if line.build_line}
+    return builds.pop() if len(builds) == 1 else None
+
+
+def _build_line_for(build: Build, component: Component | None) -> BuildLine | None:
+    if component is None:
+        return None
+    return BuildLine.objects.filter(build=build, component=component).first()
+
+
+@transaction.atomic
+def order_create_from_revision(
+    *,
+    revision: QuoteRevision,
+    owner: User | None = None,
+    build: Build | None = None,
+    ordered_by: User | None = None,
+) -> Order:
+    """An order to the revision's vendor with a planned line per quote line.
+
+    The build is the quote's, else the one the quote lines source, unless given. The owner
+    (who hears about late deliveries) is `owner`, else the quote's owner, else `ordered_by`.
+    """
+    revision = (
+        QuoteRevision.objects.select_for_update(of=("self",))
+        .select_related("quote__vendor", "quote__build", "quote__owner", "carrier")
+        .get(pk=revision.pk)
+    )
+    name = f"{revision.quote.reference} revision {revision.number}"
+    if revision.status != QuoteRevision.Status.ACCEPTED:
+        raise ValidationError(
+            f"Only an accepted revision can be ordered; {name} is {revision.get_status_display().lower()}."
+        )
+    if Order.objects.filter(revision=revision).exists():
+        raise ValidationError(f"{name} is already ordered.")
+    build = build or _build_for_revision(revision)
+    if build is None:
+        raise ValidationError(
+            f"Say which build {name} is for: its quote names no build and its lines source none."
+        )
+    order = Order(
+        build=build,
+        vendor=revision.quote.vendor,
+        revision=revision,
+        owner=owner or revision.quote.owner or ordered_by,
+        currency=revision.currency,
+        ship_from=revision.ship_from.upper(),
+    )
+    order.full_clean()
+    try:
+        order.save()
+    except IntegrityError:
+        raise ValidationError(f"{name} is already ordered.") from None
+    quote_lines = QuoteLine.objects.filter(revision=revision).select_related(
+        "component", "build_line"
+    )
+    for quote_line in quote_lines.order_by("position", "id"):
+        _line_create(
+            order=order,
+            description=quote_line.description,
+            quantity=quote_line.quantity,
+            component=quote_line.component,
+            unit_price=quote_line.unit_price,
+            build_line=quote_line.build_line or _build_line_for(build, quote_line.component),
+            quote_line=quote_line,
+            carrier=revision.carrier,
+        )
+    build_follow_orders(build=build)
+    return order
+
+
+@transaction.atomic
+def order_create(
+    *,
+    build: Build,
+    vendor: Vendor,
+    owner: User | None = None,
+    ship_from: str | None = None,
+    currency: str = "CHF",
+    vendor_reference: str = "",
+    note: str = "",
+) -> Order:
+    """An order entered by hand, for parts bought without a quote in the product."""
+    order = Order(
+        build=build,
+        vendor=vendor,
+        owner=owner,
+        currency=currency,
+        ship_from=(ship_from or vendor.country).upper(),
+        vendor_reference=vendor_reference,
+        note=note,
+    )
+    order.full_clean()
+    order.save()
+    return order
+
+
+def _line_create(
+    *,
+    order: Order,
+    description: str,
+    quantity: int,
+    component: Component | None,
+    unit_price: Money | None,
+    build_line: BuildLine | None,
+    quote_line: QuoteLine | None = None,
+    carrier: Carrier | None = None,
+    expected_on: date | None = None,
+) -> OrderLine:
+    if build_line is not None and build_line.build_id != order.build_id:
+        raise ValidationError(
+            {"build_line": f"That line belongs to another build than {order.build.slug}."}
+        )
+    if build_line is not None and component is not None and build_line.component_id != component.pk:
+        raise ValidationError(
+            {"component": f"The build line is for {build_line.component}, not {component}."}
+        )
+    highest = order.lines.aggregate(highest=Max("position"))["highest"] or 0
+    line = OrderLine(
+        order=order,
+        position=highest + 1,
+        description=description,
+        quantity=quantity,
+        component=component or (build_line.component if build_line else None),
+        unit_price=unit_price,
+        build_line=build_line,
+        quote_line=quote_line,
+        carrier=carrier,
+        expected_on=expected_on,
+    )
+    line.full_clean()
+    line.save()
+    return line
+
+
+@transaction.atomic
+def order_line_add(
+    *,
+    order: Order,
+    description: str,
+    quantity: int = 1,
+    component: Component | None = None,
+    unit_price: Decimal | None = None,
+    build_line: BuildLine | None = None,
+    carrier: Carrier | None = None,
+    expected_on: date | None = None,
+) -> OrderLine:
+    """A line added by hand (a part bought elsewhere, a forgotten cable), planned.
+
+    Without `build_line`, the line is tied to the build's line for the same component.
+    The price is in the order's currency.
+    """
+    order = Order.objects.select_for_update().select_related("build").get(pk=order.pk)
+    if not description.strip():
+        raise ValidationError({"description": "Describe the part."})
+    line = _line_create(
+        order=order,
+        description=description.strip(),
+        quantity=quantity,
+        component=component,
+        unit_price=Money(unit_price, order.currency) if unit_price is not None else None,
+        build_line=build_line or _build_line_for(order.build, component),
+        carrier=carrier,
+        expected_on=expected_on,
+    )
+    build_follow_orders(build=order.build)
+    return line
+
+
+# Order lines through their steps -----------------------------------------------------------
+
+
+def _locked(line: OrderLine) -> OrderLine:
+    return (
+        OrderLine.objects.select_for_update(of=("self",))
+        .select_related("order__build", "order__vendor", "component", "carrier")
+        .get(pk=line.pk)
+    )
+
+
+def _latest_step_date(line: OrderLine) -> tuple[str, date] | None:
+    """The step recorded last and its date."""
+    dated = [
+        (flow.label(status), getattr(line, field))
+        for status, field in flow.STEP_DATE_FIELD.items()
+        if getattr(line, field) is not None
+    ]
+    if line.units.exists():
+        latest_unit = max(unit.received_on for unit in line.units.all())
+        dated.append(("partly delivered", latest_unit))
+    return max(dated, key=lambda item: item[1]) if dated else None
+
+
+def _check_step_date(line: OrderLine, on: date, doing: str) -> None:
+    if on > timezone.localdate():
+        raise ValidationError(f"A line cannot be {doing} on {on}: that date is in the future.")
+    latest = _latest_step_date(line)
+    if latest is not None and on < latest[1]:
+        step, when = latest
+        raise ValidationError(
+            f"This line was {step} on {when}; it cannot be {doing} on an earlier date ({on})."
+        )
+
+
+def _move(line: OrderLine, to: LineStatus, on: date) -> None:
+    error = flow.transition_error(line.status, to, line.order.crosses_border)
+    if error:
+        raise ValidationError(error)
+    _check_step_date(line, on, flow.label(to))
+    line.status = to
+    setattr(line, flow.STEP_DATE_FIELD[to], on)
+
+
+@transaction.atomic
+def order_line_advance(
+    *,
+    line: OrderLine,
+    to: str | None = None,
+    on: date | None = None,
+    expected_on: date | None = None,
+    carrier: Carrier | None = None,
+    tracking_number: str | None = None,
+) -> OrderLine:
+    """Move a line one step on (to the next step unless `to` names it), dated `on` (today).
+
+    Skipping a step, going back or leaving an exit is refused. Delivered receives every unit
+    still outstanding (without serial numbers; use `order_line_receive` to record them).
+    Ordered sets the expected delivery from the vendor's lead time when none is known. The
+    carrier and tracking number (usually known when the part ships) are kept when given.
+    """
+    if to is not None and to not in LineStatus.values:
+        raise ValidationError(f"There is no step called {to!r}.")
+    line = _locked(line)
+    on = on or timezone.localdate()
+    target = LineStatus(to) if to else flow.next_status(line.status, line.order.crosses_border)
+    if target is None:
+        exited = flow.transition_error(line.status, line.status, line.order.crosses_border)
+        raise ValidationError(
+            exited
+            if line.status in flow.EXITS and exited
+            else f"This line is {flow.label(line.status)}; there is no further step."
+        )
+    if target in flow.EXITS:
+        raise ValidationError("Cancel or return a line with its reason, not by advancing it.")
+    _move(line, target, on)
+    if target == LineStatus.DELIVERED and line.quantity_outstanding:
+        _receive_units(line, [""] * line.quantity_outstanding, on)
+    if target == LineStatus.ORDERED and expected_on is None and line.expected_on is None:
+        lead_time = line.order.vendor.lead_time_days
+        if lead_time:
+            line.expected_on = flow.add_business_days(on, lead_time)
+    if expected_on is not None:
+        line.expected_on = expected_on
+    if carrier is not None:
+        line.carrier = carrier
+    if tracking_number is not None:
+        line.tracking_number = tracking_number.strip()
+    line.full_clean()
+    line.save()
+    build_follow_orders(build=line.order.build)
+    return line
+
+
+def _receive_units(line: OrderLine, serial_numbers: Sequence[str], received_on: date) -> None:
+    for serial in serial_numbers:
+        unit = DeliveredUnit(line=line, received_on=received_on, serial_number=serial)
+        unit.full_clean()
+        unit.save()
+    line.quantity_received += len(serial_numbers)
+
+
+def _clean_serials(line: OrderLine, quantity: int, serial_numbers: Sequence[str]) -> list[str]:
+    serials = [serial.strip() for serial in serial_numbers]
+    if not any(serials):
+        return [""] * quantity
+    if len(serials) != quantity or not all(serials):
+        raise ValidationError(
+            {
+                "serial_numbers": f"Give one serial number for each of the {quantity} unit(s) "
+                "received, or none for parts without serial numbers."
+            }
+        )
+    repeated = sorted({serial for serial in serials if serials.count(serial) > 1})
+    if repeated:
+        raise ValidationError(
+            {"serial_numbers": f"Serial number {', '.join(repeated)} is given twice."}
+        )
+    same_part = DeliveredUnit.objects.filter(serial_number__in=serials)
+    same_part = (
+        same_part.filter(line__component=line.component)
+        if line.component_id
+        else same_part.filter(line=line)
+    )
+    known = sorted(same_part.values_list("serial_number", flat=True))
+    if known:
+        raise ValidationError(
+            {
+                "serial_numbers": f"Serial number {', '.join(known)} is already recorded for this part."
+            }
+        )
+    return serials
+
+
+@transaction.atomic
+def order_line_receive(
+    *,
+    line: OrderLine,
+    quantity: int,
+    serial_numbers: Sequence[str] = (),
+    received_on: date | None = None,
+) -> OrderLine:
+    """Units of a line arrived (all or part of it), with a serial number each, or none.
+
+    Units are received once the line is shipped, or at customs for parts from abroad. The
+    line is delivered when the last unit arrives.
+    """
+    line = _locked(line)
+    received_on = received_on or timezone.localdate()
+    crosses_border = line.order.crosses_border
+    ready = flow.receiving_status(crosses_border)
+    if line.status != ready:
+        if line.status in flow.ARRIVED:
+            raise ValidationError("Every unit of this line has been received already.")
+        where = "at customs" if crosses_border else "shipped"
+        raise ValidationError(
+            f"This line is {flow.label(line.status)}; units are received once it is {where}."
+        )
+    if quantity < 1:
+        raise ValidationError({"quantity": "Receive at least one unit."})
+    if quantity > line.quantity_outstanding:
+        raise ValidationError(
+            {
+                "quantity": f"Only {line.quantity_outstanding} of {line.quantity} unit(s) are still "
+                f"outstanding; {quantity} cannot be received."
+            }
+        )
+    _check_step_date(line, received_on, "delivered")
+    _receive_units(line, _clean_serials(line, quantity, serial_numbers), received_on)
+    if not line.quantity_outstanding:
+        line.status = LineStatus.DELIVERED
+        line.delivered_on = received_on
+    line.full_clean()
+    line.save()
+    build_follow_orders(build=line.order.build)
+    return line
+
+
+def _leave(line: OrderLine, to: LineStatus, reason: str, on: date | None) -> OrderLine:
+    line = _locked(line)
+    if not reason.strip():
+        raise ValidationError({"reason": f"Say why the line is {flow.label(to)}."})
+    _move(line, to, on or timezone.localdate())
+    line.exit_reason = reason.strip()
+    line.full_clean()
+    line.save()
+    build_follow_orders(build=line.order.build)
+    return line
+
+
+@transaction.atomic
+def order_line_cancel(*, line: OrderLine, reason: str, on: date | None = None) -> OrderLine:
+    """The part will not come: cancelled before it shipped, with the reason."""
+    return _leave(line, LineStatus.CANCELLED, reason, on)
+
+
+@transaction.atomic
+def order_line_return(*, line: OrderLine, reason: str, on: date | None = None) -> OrderLine:
+    """The part went back to the vendor (refused, faulty, wrong), with the reason."""
+    return _leave(line, LineStatus.RETURNED, reason, on)
+
+
+# The build following its orders -------------------------------------------------------------
+
+
+@transaction.atomic
+def build_follow_orders(*, build: Build) -> Build:
+    """The build's status after a change to its order lines.
+
+    Assembled once every part is ordered and every line installed, and only then; ordered
+    as soon as one line is placed with a vendor. An accepted or dropped build stays as it is.
+    """
+    build = Build.objects.select_for_update().get(pk=build.pk)
+    if build.status in (Build.Status.ACCEPTED, Build.Status.DROPPED):
+        return build
+    progress = build_progress(build)
+    status = build.status
+    if progress.complete:
+        status = Build.Status.ASSEMBLED
+    elif build.status == Build.Status.ASSEMBLED or (
+        build.status in (Build.Status.CANDIDATE, Build.Status.CHOSEN) and progress.placed
+    ):
+        status = Build.Status.ORDERED
+    if status != build.status:
+        build.status = status
+        build.full_clean()
+        build.save(update_fields=["status"])
+    return build
+
+
+# Calendar feeds ----------------------------------------------------------------------------
+
+
+def calendar_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedFeed:
+    """A new calendar feed and its secret, which is not stored and cannot be shown again."""
+
+    feed: CalendarFeed
+    token: str
+
+
+@transaction.atomic
+def calendar_feed_issue(*, user: User) -> IssuedFeed:
+    """A new secret calendar address for the user; the previous one stops working."""
+    now = timezone.now()
+    CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    feed = CalendarFeed(user=user, token_hash=calendar_token_hash(token), hint=token[:6])
+    feed.full_clean()
+    feed.save()
+    return IssuedFeed(feed=feed, token=token)
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, feed: CalendarFeed) -> CalendarFeed:
+    """The address stops working at once; a calendar that polls it gets 404."""
+    feed = CalendarFeed.objects.select_for_update().get(pk=feed.pk)
+    if feed.revoked_at is None:
+        feed.revoked_at = timezone.now()
+        feed.save(update_fields=["revoked_at"])
+    return feed

@@ -1,0 +1,19 @@
+"""Background work of orders and deliveries. Tasks are thin: they call procurement.deliveries."""
+
+from celery import shared_task
+from django.db import DatabaseError
+from django.utils import timezone
+
+from procurement import deliveries
+
+
+@shared_task(
+    autoretry_for=(OSError, DatabaseError),
+    retry_backoff=60,
+    retry_jitter=False,
+    max_retries=3,
+)
+def send_overdue_digests() -> int:
+    """Today's overdue-delivery digests (beat runs it daily); a retry sends only what the
+    failed run did not (see the once-only claim in procurement.deliveries)."""
+    return deliveries.send_overdue_digests(today=timezone.localdate())
