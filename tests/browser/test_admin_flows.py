@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from procurement.models import Build, Vendor
+from procurement.models import Build, OrderLine, Vendor
 from quotes.models import Carrier, Quote, QuoteRevision
-from quotes.services import LineData, quote_revision_create
+from quotes.services import LineData, quote_revision_accept, quote_revision_create
 from tests.browser.steps import (
     keep_pdfs,
     log_in,
@@ -69,12 +69,12 @@ def received_usd_revision(*, reference: str = "BZ-2026-0142") -> QuoteRevision:
     )
 
 
-def test_log_in_through_the_login_form(page: Page, screenshot):
-    user_in_role("Buyer", username="berta", first_name="Berta")
+def test_log_in_through_the_login_form_to_the_start_page(seed, page: Page, screenshot):
+    user_in_role("Buyer", username="berta")
 
-    page.goto(reverse("admin:quotes_quote_changelist"))
+    page.goto("/")
 
-    expect(page).to_have_url(re.compile(r"/admin/login/\?next="))
+    expect(page).to_have_url(re.compile(r"/admin/login/\?next=/$"))
     page.get_by_label("Username").fill("berta")
     page.get_by_label("Password").fill("not-her-password")
     page.get_by_role("button", name="Log in").click()
@@ -82,9 +82,9 @@ def test_log_in_through_the_login_form(page: Page, screenshot):
     page.get_by_label("Password").fill("a-long-test-password")
     page.get_by_role("button", name="Log in").click()
 
-    expect(page).to_have_url(re.compile(r"/admin/quotes/quote/$"))
-    expect(page.locator("#user-tools")).to_contain_text("Berta")
-    expect(page.get_by_role("heading", name="Select quote to change")).to_be_visible()
+    # Only a logged-in user gets the start page.
+    expect(page).to_have_url(re.compile(r"^http://[^/]+/$"))
+    expect(page.get_by_role("heading", name="Where the purchase stands on")).to_be_visible()
     screenshot(page, "log-in")
 
 
@@ -176,7 +176,7 @@ def test_buyer_is_refused_accepting_a_revision(seed, page: Page, screenshot):
     expect(page.get_by_role("button", name="Accept")).to_have_count(0)
     page.goto(reverse("admin:quotes_quoterevision_changelist"))
     actions = page.get_by_label("Action:")
-    expect(actions.locator("option", has_text="Accept")).to_have_count(0)
+    expect(actions.locator("option[value=accept_revisions]")).to_have_count(0)
     # Whatever the page offers, the server decides: an accept posted by a Buyer is refused.
     actions.evaluate("select => select.add(new Option('Accept (Approvers)', 'accept_revisions'))")
     tick_row(page, "BZ-2026-0142")
@@ -227,3 +227,45 @@ def test_viewer_opens_the_comparison_sheet_of_two_builds(
     text = pdf_text(content)
     assert "CHF 11’453.00" in text  # 2.0b, as the research note estimates it
     assert "CHF 7’665.00" in text  # B
+
+
+def test_buyer_orders_an_accepted_revision_and_advances_a_line_to_delivered(
+    seed, page: Page, screenshot
+):
+    revision = received_usd_revision()
+    quote_revision_accept(revision=revision, user=user_in_role("Approver", username="anna"))
+    user_in_role("Buyer", username="berta")
+    log_in(page, "berta")
+
+    page.goto(reverse("admin:quotes_quoterevision_changelist"))
+    tick_row(page, "BZ-2026-0142")
+    run_action(page, "Make orders from the selected accepted revisions")
+    expect(messages(page)).to_contain_text("made with 2 line(s)")
+
+    page.goto(reverse("admin:procurement_orderline_changelist"))
+    gpus = page.locator("#result_list tbody tr", has_text="RTX 5090 32 GB")
+    tick_row(page, "RTX 5090 32 GB")
+    run_action(page, "Mark as delivered")
+    expect(messages(page)).to_contain_text(
+        "RTX 5090 32 GB: A line that is planned is ordered next; it cannot skip to delivered."
+    )
+    expect(gpus.locator(".field-status")).to_have_text("planned")
+    for step in ("ordered", "confirmed", "shipped", "at customs"):
+        tick_row(page, "RTX 5090 32 GB")
+        run_action(page, "Advance to the next step")
+        expect(messages(page)).to_contain_text("1 line(s) moved on.")
+        expect(gpus.locator(".field-status")).to_have_text(step)
+    gpus.get_by_role("link", name="RTX 5090 32 GB").click()
+    page.get_by_role("link", name="Receive units").click()
+    page.get_by_label("Serial numbers").fill("1324A0001\n1324A0002")
+    page.get_by_role("button", name="Receive").click()
+
+    expect(messages(page)).to_contain_text("Received 2 of RTX 5090 32 GB.")
+    expect(readonly_value(page, "status")).to_have_text("delivered")
+    page.goto(reverse("admin:procurement_orderline_changelist"))
+    expect(gpus.locator(".field-status")).to_have_text("delivered")
+    expect(gpus.locator(".field-received")).to_have_text("2 of 2")
+    screenshot(page, "order-line-delivered")
+    line = OrderLine.objects.get(description="RTX 5090 32 GB")
+    assert line.status == "delivered"
+    assert sorted(line.units.values_list("serial_number", flat=True)) == ["1324A0001", "1324A0002"]
