@@ -184,12 +184,14 @@ CELERY_BROKER_URL = env_url(
 )
 BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem"):
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # Without it the exchange tables go to ./control, wherever the worker was started.
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
@@ -212,12 +214,32 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 QUOTE_REMINDER_HOUR = env_int("QUOTE_REMINDER_HOUR", 7)
+if not 0 <= QUOTE_REMINDER_HOUR <= 23:
+    raise ImproperlyConfigured(
+        f"QUOTE_REMINDER_HOUR must be an hour from 0 to 23; got {QUOTE_REMINDER_HOUR}."
+    )
 QUOTE_REMINDER_DAYS = env_int_list("QUOTE_REMINDER_DAYS", [7, 2, 0])
+if any(days < 0 for days in QUOTE_REMINDER_DAYS):
+    raise ImproperlyConfigured(
+        "QUOTE_REMINDER_DAYS must be days before a quote's valid-until date (0 or more), "
+        f"e.g. 7,2,0; got {','.join(map(str, QUOTE_REMINDER_DAYS))}."
+    )
 OVERDUE_DIGEST_HOUR = env_int("OVERDUE_DIGEST_HOUR", 7)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Daily, Europe/Zurich (CELERY_TIMEZONE); a scan missed while beat was down runs when
+    # beat starts again, and the scan itself catches up on anything still unsent.
+    "quote-reminders": {
+        "task": "quotes.tasks.send_quote_reminders",
+        "schedule": crontab(hour=QUOTE_REMINDER_HOUR, minute=0),
+    },
     "overdue-deliveries-digest": {
         "task": "procurement.tasks.send_overdue_digests",
         "schedule": crontab(hour=OVERDUE_DIGEST_HOUR, minute=15),
+    },
+    # The ECB publishes its reference rates on working days at about 16:00 CET.
+    "update-exchange-rates": {
+        "task": "quotes.tasks.update_exchange_rates",
+        "schedule": crontab(hour=16, minute=30, day_of_week="mon-fri"),
     },
 }
 

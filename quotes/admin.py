@@ -14,6 +14,7 @@ from django.db.models import (
 )
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -30,6 +31,7 @@ from quotes.models import (
     Quote,
     QuoteLine,
     QuoteRevision,
+    ReminderClaim,
     VatRate,
 )
 from quotes.revision_diff import diff_revisions
@@ -408,7 +410,7 @@ REVISION_FIELDSETS = [
     ),
     ("Delivery", {"fields": ["ship_from", "carrier"]}),
     ("Exchange rate", {"fields": ["fx_rate", "fx_rate_date", "fx_rate_source"]}),
-    ("Landed cost", {"fields": ["landed_total_chf", "landed_net_chf"]}),
+    ("Landed cost", {"fields": ["landed_total_chf", "landed_net_chf", "landed_cost_breakdown"]}),
     ("Vendor's document", {"fields": ["attachment"]}),
     (
         "Decision",
@@ -432,6 +434,7 @@ SERVICE_FIELDS = [
     "fx_rate_source",
     "landed_total_chf",
     "landed_net_chf",
+    "landed_cost_breakdown",
     "received_at",
     "accepted_at",
     "accepted_by",
@@ -494,6 +497,13 @@ class QuoteRevisionAdmin(AuditedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(goods=goods_total_subquery("pk"))
+
+    @admin.display(description="landed cost, step by step")
+    def landed_cost_breakdown(self, revision):
+        return render_to_string(
+            "admin/quotes/quoterevision/landed_breakdown.html",
+            {"breakdown": revision.landed_breakdown},
+        )
 
     def has_order_permission(self, request) -> bool:
         return request.user.has_perm("procurement.add_order")
@@ -711,3 +721,28 @@ class QuoteRevisionAdmin(AuditedAdmin):
         return TemplateResponse(
             request, "admin/quotes/quoterevision/reject_revisions.html", context
         )
+
+
+@admin.register(ReminderClaim)
+class ReminderClaimAdmin(admin.ModelAdmin):
+    """The expiry notices sent and those still waiting (a failed send shows its error).
+
+    Read only: the reminder scan writes these rows. Deleting a sent notice lets the next
+    scan send it again.
+    """
+
+    list_display = ["revision", "notice", "claimed_at", "sent_at", "attempts", "last_error"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter), "step"]
+    list_select_related = ["revision__quote"]
+    search_fields = ["revision__quote__reference", "recipients"]
+    readonly_fields = [field.name for field in ReminderClaim._meta.fields]
+
+    @admin.display(description="notice", ordering="step")
+    def notice(self, claim):
+        return claim.step_label
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

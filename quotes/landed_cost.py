@@ -2,8 +2,8 @@
 
 The inputs of a revision and the rules in force on its date go in; a breakdown comes out
 with every step of the procedure and the rule each step used. Every rate, threshold and fee
-is data handed in by the caller (see `quotes.selectors.landed_cost_rules`), never a constant
-here. Each step is rounded half-up to 0.01.
+is data handed in by the caller (see `quotes.selectors.RuleBook.rules_for`), never a
+constant here. Each step is rounded half-up to 0.01.
 """
 
 from __future__ import annotations
@@ -31,6 +31,27 @@ def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
 
 class LandedCostError(ValueError):
     """A rule the calculation needs is missing; the message says which."""
+
+
+def share_by_value(total: Decimal, values: Sequence[Decimal]) -> list[Decimal]:
+    """`total` shared over `values` in proportion, in cents that add up to `total` exactly.
+
+    Each share is rounded down to the cent and the cents left over go to the largest
+    remainders (the first of equal ones). Values that are all 0 share equally; neither
+    the total nor a value is negative.
+    """
+    if not values:
+        return []
+    weights = list(values) if any(values) else [Decimal(1)] * len(values)
+    weight_total = sum(weights, Decimal(0))
+    cents = int((total / CENT).to_integral_value(rounding=ROUND_HALF_UP))
+    exact = [Decimal(cents) * weight / weight_total for weight in weights]
+    shares = [int(portion) for portion in exact]
+    left_over = cents - sum(shares)
+    by_remainder = sorted(range(len(exact)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for index in by_remainder[:left_over]:
+        shares[index] += 1
+    return [Decimal(share) * CENT for share in shares]
 
 
 # Rules -------------------------------------------------------------------------------------
@@ -238,24 +259,37 @@ def clearance_fee(
     return round_chf(fee)
 
 
+FEE_BASES = {
+    "customs_value": "customs value",
+    "customs_value_plus_duty": "(customs value + duty)",
+    "duty_plus_import_vat": "(duty + import VAT)",
+    "import_vat": "import VAT",
+}
+
+
 def describe_fee_schedule(schedule: FeeSchedule) -> str:
-    basis = schedule.basis.replace("_plus_", " + ").replace("_", " ")
-    base = f"{schedule.base_fee_chf}"
+    percent = f"{schedule.percent}% x {FEE_BASES[schedule.basis]}"
     if schedule.nearby_base_fee_chf is not None:
         nearby = ", ".join(schedule.nearby_countries)
-        base = f"{schedule.nearby_base_fee_chf} from {nearby}, {schedule.base_fee_chf} elsewhere"
-    if schedule.value_threshold_chf is not None:
-        base = (
-            f"{schedule.base_fee_chf} below customs value {schedule.value_threshold_chf}, "
-            f"{schedule.base_fee_above_threshold_chf} from it"
+        text = (
+            f"{schedule.nearby_base_fee_chf} from {nearby} or {schedule.base_fee_chf} from "
+            f"elsewhere, + {percent}"
         )
-    text = f"{schedule.carrier}: {base} + {schedule.percent}% x {basis}"
+    elif schedule.value_threshold_chf is not None:
+        text = (
+            f"{schedule.base_fee_chf} below a customs value of {schedule.value_threshold_chf}, "
+            f"else {schedule.base_fee_above_threshold_chf}, + {percent}"
+        )
+    elif schedule.base_fee_chf:
+        text = f"{schedule.base_fee_chf} + {percent}"
+    else:
+        text = percent
     if schedule.minimum_fee_chf is not None:
         text += f", at least {schedule.minimum_fee_chf}"
     if schedule.maximum_fee_chf is not None:
         text += f", at most {schedule.maximum_fee_chf}"
     verified = "verified" if schedule.verified else "UNVERIFIED"
-    return f"{text} ({verified}; {schedule.source}, seen {schedule.seen_on})"
+    return f"{schedule.carrier}: {text} ({verified}; {schedule.source}, seen {schedule.seen_on})"
 
 
 def _rules_used(rules: Rules) -> dict[str, dict[str, str | bool | None]]:
@@ -291,26 +325,29 @@ def _rules_used(rules: Rules) -> dict[str, dict[str, str | bool | None]]:
     return used
 
 
+def is_domestic(*, prices_include_vat: bool, ship_from: str) -> bool:
+    """A Swiss purchase (Swiss VAT in the price, or shipped within Switzerland): no
+    customs, no import VAT, no clearance fee."""
+    return prices_include_vat or ship_from.upper() == SWITZERLAND
+
+
 def landed_cost(inputs: RevisionInputs, rules: Rules) -> LandedCost:
     """The landed cost of one revision under `rules` (see DESIGN.md, "Landed cost in CHF")."""
     if inputs.currency != CHF and inputs.currency != rules.fx.currency:
         raise LandedCostError(f"no exchange rate for {inputs.currency}")
     rate = Decimal(1) if inputs.currency == CHF else rules.fx.chf_per_unit
-    fx_rule = (
-        "CHF, no conversion"
-        if inputs.currency == CHF
-        else f"{rate} CHF per {inputs.currency} ({rules.fx.source}, {rules.fx.rate_date})"
-    )
+    fx_dated = f", {rules.fx.rate_date}" if rules.fx.rate_date else ""
+    fx_rule = f"{rate} CHF per {inputs.currency} ({rules.fx.source}{fx_dated})"
     vat_rule = f"Swiss VAT {rules.vat.rate_percent}% from {rules.vat.valid_from}"
 
     goods = round_chf(sum((line.unit_price * line.quantity for line in inputs.lines), ZERO))
     warranty = percent_of(goods, inputs.warranty_percent)
     shipping = round_chf(inputs.shipping)
-    warranty_rule = (
-        f"{inputs.warranty_years} years: +{inputs.warranty_percent}% of goods"
-        if inputs.warranty_years
-        else "included term"
-    )
+    warranty_rule = "included term"
+    if inputs.warranty_years:
+        warranty_rule = f"{inputs.warranty_years} years, included"
+    if inputs.warranty_years and inputs.warranty_percent:
+        warranty_rule = f"{inputs.warranty_years} years: +{inputs.warranty_percent}% of goods"
     foreign_vat_rule = (
         f"foreign VAT {inputs.foreign_vat:.2f} {inputs.currency} shown on the quote is left out"
         if inputs.foreign_vat
@@ -343,7 +380,7 @@ def landed_cost(inputs: RevisionInputs, rules: Rules) -> LandedCost:
         "shipping_chf": shipping_chf,
         "rules": _rules_used(rules),
     }
-    if inputs.prices_include_vat or inputs.ship_from == SWITZERLAND:
+    if is_domestic(prices_include_vat=inputs.prices_include_vat, ship_from=inputs.ship_from):
         return _domestic(inputs, rules, value_chf, steps, vat_rule, common)
     return _imported(inputs, rules, value_chf, steps, vat_rule, common)
 

@@ -417,3 +417,60 @@ class QuoteLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.description}"
+
+
+class ReminderClaim(models.Model):
+    """One notice about a revision: a reminder `step` days before it expires, or the notice
+    that it has expired (`EXPIRY_STEP`).
+
+    The row is taken before the e-mail goes out; its unique (revision, step) pair is what
+    makes concurrent scans, a redelivered task or a rerun send each notice once. A scan
+    leases the row while it sends; a failed send gives the lease back so the next scan
+    tries again, and `sent_at` marks the notice done for good.
+    """
+
+    EXPIRY_STEP = -1
+
+    revision = models.ForeignKey(
+        QuoteRevision, on_delete=models.CASCADE, related_name="reminder_claims"
+    )
+    step = models.SmallIntegerField(
+        help_text="Days before valid until the reminder was due; -1 for the expiry notice."
+    )
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-claimed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "step"],
+                name="reminder_claim_once_per_step",
+                violation_error_message="This notice was already claimed for this revision.",
+            ),
+            models.CheckConstraint(
+                condition=Q(step__gte=-1),
+                name="reminder_claim_step_valid",
+                violation_error_message="A step is a number of days (0 or more), or -1 for "
+                "the expiry notice.",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["step"], condition=Q(sent_at__isnull=True), name="reminder_claim_unsent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step_label} for {self.revision}"
+
+    @property
+    def step_label(self) -> str:
+        if self.step == self.EXPIRY_STEP:
+            return "expiry notice"
+        return f"reminder {self.step} days before"

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -17,9 +18,17 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from procurement.models import Build, BuildLine, Component
+from quotes import ecb
 from quotes import landed_cost as lc
 from quotes.documents import check_pdf
-from quotes.models import Quote, QuoteLine, QuoteRevision
+from quotes.models import ExchangeRate, Quote, QuoteLine, QuoteRevision
+from quotes.quote_file import (
+    RATE_GIVEN_WITH_QUOTE,
+    FileLine,
+    QuoteFile,
+    ResolvedQuoteFile,
+    resolve_quote_file,
+)
 from quotes.selectors import RuleBook, revision_landed_cost, revisions_for_landed_cost
 
 NUMBERING_ATTEMPTS = 5
@@ -122,8 +131,7 @@ def quote_revision_create(
                     quote_line.save()
                 if status == RECEIVED:
                     return quote_revision_receive(revision=revision)
-                _store_draft_landed_cost(revision)
-                return revision
+                return _store_draft_landed_cost(revision)
         except IntegrityError:
             if number is not None:
                 raise ValidationError(
@@ -139,13 +147,15 @@ def quote_revision_create(
     raise AssertionError("unreachable")
 
 
-def _store_draft_landed_cost(revision: QuoteRevision) -> None:
+def _store_draft_landed_cost(revision: QuoteRevision) -> QuoteRevision:
     """A draft's figures are provisional: one that cannot be computed yet stays empty."""
     try:
         with transaction.atomic():
             _store_landed_cost(revision)
     except ValidationError:
-        pass
+        return revision
+    revision.refresh_from_db()
+    return revision
 
 
 def _label(revision: QuoteRevision) -> str:
@@ -219,7 +229,7 @@ def quote_revision_receive(*, revision: QuoteRevision) -> QuoteRevision:
     if not revision.lines.exists():
         raise ValidationError(f"{_label(revision)} has no lines; a revision needs at least one.")
     _check_line_currencies(revision)
-    _store_landed_cost(revision)
+    _store_landed_cost(revision, keep_rate=True)
     revision.refresh_from_db()
     for earlier in quote.revisions.filter(status=RECEIVED, number__lt=revision.number):
         earlier.status = QuoteRevision.Status.SUPERSEDED
@@ -249,14 +259,23 @@ def quote_revision_refresh_landed_cost(
     return _store_landed_cost(current, book)
 
 
-def _store_landed_cost(revision: QuoteRevision, book: RuleBook | None = None) -> QuoteRevision:
+def _store_landed_cost(
+    revision: QuoteRevision, book: RuleBook | None = None, *, keep_rate: bool = False
+) -> QuoteRevision:
+    """Compute and store a revision's landed figures and the breakdown that made them.
+
+    Once received (or with `keep_rate`, as it is being received) the exchange rate used is
+    kept with the revision, so that later rate changes never change its figures; a draft
+    without a rate of its own follows the stored rates until then.
+    """
     revision = revisions_for_landed_cost().get(pk=revision.pk)
     try:
         result = revision_landed_cost(revision, book)
     except lc.LandedCostError as error:
         raise ValidationError(f"The landed cost cannot be computed: {error}.") from error
     fx = result.rules["fx"]
-    if revision.currency != lc.CHF:
+    keep_rate = keep_rate or revision.status != DRAFT
+    if revision.currency != lc.CHF and keep_rate:
         revision.fx_rate = result.fx_rate
         revision.fx_rate_date = (
             date.fromisoformat(str(fx["rate_date"])) if fx["rate_date"] else None
@@ -533,3 +552,124 @@ def quote_revision_reject(*, revision: QuoteRevision, user: User, reason: str) -
         update_fields=["status", "rejected_at", "rejected_by", "rejection_reason", "updated_at"]
     )
     return current
+
+
+@transaction.atomic
+def quote_revision_expire(*, revision: QuoteRevision, today: date | None = None) -> QuoteRevision:
+    """The revision's validity has passed: it is marked expired and can no longer be accepted.
+
+    `today` (Europe/Zurich) defaults to the current date; a revision valid until a date is
+    still valid on that date.
+    """
+    today = today or timezone.localdate()
+    revision = QuoteRevision.objects.select_for_update().get(pk=revision.pk)
+    if revision.status != QuoteRevision.Status.RECEIVED:
+        raise ValidationError(
+            f"Only a received revision can expire; revision {revision.number} is "
+            f"{revision.get_status_display().lower()}."
+        )
+    if revision.valid_until >= today:
+        raise ValidationError(
+            f"Revision {revision.number} is valid until {revision.valid_until:%d.%m.%Y}; "
+            "it cannot expire before then."
+        )
+    revision.status = QuoteRevision.Status.EXPIRED
+    # The reminder scan expires revisions by the hundred: the fields are checked here, the
+    # unique and check constraints (a query each) by the database on save.
+    revision.full_clean(validate_unique=False, validate_constraints=False)
+    revision.save(update_fields=["status", "updated_at"])
+    return revision
+
+
+@transaction.atomic
+def quote_import(*, quote_file: QuoteFile) -> QuoteRevision:
+    """One revision from a quote file, all or nothing; a new quote for a new reference.
+
+    A file for an existing reference adds a revision to that quote, sets its owner and
+    adds its watchers. Raises ValidationError naming the field when the file is wrong.
+    """
+    resolved = resolve_quote_file(quote_file)
+    quote = _quote_for_file(resolved)
+    file = resolved.file
+    terms: dict[str, Any] = {}
+    if file.fx_rate is not None:
+        terms.update(
+            fx_rate=file.fx_rate, fx_rate_date=file.issued, fx_rate_source=RATE_GIVEN_WITH_QUOTE
+        )
+    return quote_revision_create(
+        quote=quote,
+        issued_on=file.issued,
+        valid_until=file.valid_until,
+        currency=file.currency,
+        lines=[_line_data(resolved, line) for line in file.lines],
+        number=file.revision,
+        status=file.status,
+        prices_include_vat=file.prices_include_vat,
+        ship_from=resolved.ship_from,
+        carrier=resolved.carrier,
+        shipping=file.shipping,
+        warranty_years=file.warranty_years,
+        foreign_vat=file.foreign_vat,
+        note=file.note,
+        **terms,
+    )
+
+
+def _quote_for_file(resolved: ResolvedQuoteFile) -> Quote:
+    quote = resolved.quote or Quote(vendor=resolved.vendor, reference=resolved.file.reference)
+    quote.build = resolved.build
+    if resolved.owner is not None:
+        quote.owner = resolved.owner
+    if resolved.file.estimate is not None:
+        quote.is_estimate = resolved.file.estimate
+    quote.full_clean()
+    try:
+        with transaction.atomic():
+            quote.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"reference": f"{quote.reference} was created meanwhile; import the file again."}
+        ) from None
+    if resolved.watchers:
+        quote.watchers.add(*resolved.watchers)
+    return quote
+
+
+def _line_data(resolved: ResolvedQuoteFile, line: FileLine) -> LineData:
+    component = resolved.components.get(line.component) if line.component else None
+    return LineData(
+        description=line.description or str(component),
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        component=component,
+        build_line=resolved.build_lines.get(component.pk) if component else None,
+    )
+
+
+@transaction.atomic
+def exchange_rates_record(*, daily: ecb.DailyRates) -> list[ExchangeRate]:
+    """The ECB's rates of one day into the rate table, crossed to CHF.
+
+    A rate entered by hand (or from the seed) for the same currency and day is left as it
+    is; an ECB rate of that day is brought up to date. Returns the rows written.
+    """
+    written = []
+    for currency, chf_per_unit in daily.chf_per_unit(settings.CURRENCIES).items():
+        rate = ExchangeRate.objects.filter(currency=currency, rate_date=daily.rate_date).first()
+        if rate is not None and rate.source != ExchangeRate.Source.ECB:
+            continue
+        rate = rate or ExchangeRate(currency=currency, rate_date=daily.rate_date)
+        rate.chf_per_unit = chf_per_unit
+        rate.source = ExchangeRate.Source.ECB
+        rate.full_clean()
+        rate.save()
+        written.append(rate)
+    return written
+
+
+def exchange_rates_update(
+    *, url: str = ecb.DAILY_URL, timeout: float = ecb.TIMEOUT_SECONDS
+) -> list[ExchangeRate]:
+    """Fetch the ECB's daily rates and record them; ecb.EcbError when they cannot be had."""
+    document = ecb.fetch_daily(url, timeout=timeout)
+    return exchange_rates_record(daily=ecb.parse_daily(document))

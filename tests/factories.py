@@ -29,6 +29,7 @@ from quotes.models import (
     Quote,
     QuoteLine,
     QuoteRevision,
+    ReminderClaim,
     VatRate,
 )
 
@@ -224,6 +225,93 @@ class QuoteLineFactory(factory.django.DjangoModelFactory):
     unit_price = factory.LazyAttribute(lambda line: Money("100.00", line.revision.currency))
 
 
+# The design's rules of landed cost ----------------------------------------------------------
+
+
+class SwissPostScheduleFactory(ClearanceFeeScheduleFactory):
+    """min(70.00, base + 3% x (customs value + duty)); base 11.50 from neighbours, else 16.00."""
+
+    carrier = factory.SubFactory(CarrierFactory, slug="swiss-post")
+    basis = ClearanceFeeSchedule.Basis.CUSTOMS_VALUE_PLUS_DUTY
+    percent = Decimal("3.00")
+    base_fee_chf = Decimal("16.00")
+    nearby_base_fee_chf = Decimal("11.50")
+    nearby_countries = "DE,FR,IT,AT"
+    minimum_fee_chf = None
+    maximum_fee_chf = Decimal("70.00")
+
+
+class DhlScheduleFactory(ClearanceFeeScheduleFactory):
+    """(19.00 below a customs value of 1,000.00, else 39.50) + 2% x import VAT; unverified."""
+
+    carrier = factory.SubFactory(CarrierFactory, slug="dhl")
+    basis = ClearanceFeeSchedule.Basis.IMPORT_VAT
+    percent = Decimal("2.00")
+    base_fee_chf = Decimal("19.00")
+    value_threshold_chf = Decimal("1000.00")
+    base_fee_above_threshold_chf = Decimal("39.50")
+    minimum_fee_chf = None
+    verified = False
+
+
+class UpsScheduleFactory(ClearanceFeeScheduleFactory):
+    """max(25.15, 3% x customs value); unverified."""
+
+    carrier = factory.SubFactory(CarrierFactory, slug="ups")
+    basis = ClearanceFeeSchedule.Basis.CUSTOMS_VALUE
+    percent = Decimal("3.00")
+    minimum_fee_chf = Decimal("25.15")
+    verified = False
+
+
+def design_rules() -> dict[str, Carrier]:
+    """Swiss VAT 7.7% from 2018 and 8.1% from 2024, duty 0 and the four carriers' fees.
+
+    Returns the carriers by slug.
+    """
+    VatRateFactory(valid_from=date(2018, 1, 1), rate_percent=Decimal("7.70"))
+    VatRateFactory(valid_from=date(2024, 1, 1), rate_percent=Decimal("8.10"))
+    DutyRateFactory(valid_from=date(2018, 1, 1), description="industrial goods")
+    DutyRateFactory(valid_from=date(2024, 1, 1), description="industrial tariffs abolished")
+    schedules = [
+        ClearanceFeeScheduleFactory(valid_from=date(2018, 1, 1)),
+        SwissPostScheduleFactory(valid_from=date(2018, 1, 1)),
+        DhlScheduleFactory(valid_from=date(2018, 1, 1)),
+        UpsScheduleFactory(valid_from=date(2018, 1, 1)),
+    ]
+    return {schedule.carrier.slug: schedule.carrier for schedule in schedules}
+
+
+def bizon() -> Vendor:
+    """BIZON: ships from the US in USD, 3 years included, 4 years +8%, 5 years +15%."""
+    vendor = VendorFactory(
+        slug="bizon",
+        name="BIZON",
+        kind=Vendor.Kind.INTEGRATOR,
+        country="US",
+        default_currency="USD",
+        warranty_years_included=3,
+    )
+    WarrantyOptionFactory(vendor=vendor, years=4, surcharge_percent=Decimal("8.00"))
+    WarrantyOptionFactory(vendor=vendor, years=5, surcharge_percent=Decimal("15.00"))
+    return vendor
+
+
+def revision_with_lines(
+    *, lines: list[tuple[int, str]], quote: Quote | None = None, **fields
+) -> QuoteRevision:
+    """A revision with lines of (quantity, unit price in the revision's currency)."""
+    revision = QuoteRevisionFactory(**({"quote": quote} if quote else {}), **fields)
+    for position, (quantity, unit_price) in enumerate(lines, start=1):
+        QuoteLineFactory(
+            revision=revision,
+            position=position,
+            quantity=quantity,
+            unit_price=Money(unit_price, revision.currency),
+        )
+    return revision
+
+
 def user_in_role(role: str, **kwargs) -> object:
     """A staff user in one of the role groups (Viewer, Buyer, Approver) of the migration."""
     kwargs.setdefault("is_staff", True)
@@ -332,3 +420,25 @@ class DeliveredUnitFactory(factory.django.DjangoModelFactory):
     line = factory.SubFactory(OrderLineFactory)
     received_on = date(2026, 2, 20)
     serial_number = factory.Sequence(lambda n: f"SN-{n:06d}")
+
+
+class FollowedQuoteFactory(QuoteFactory):
+    """A quote with an owner; `FollowedQuoteFactory(watchers=[user, ...])` adds watchers."""
+
+    owner = factory.SubFactory(UserFactory)
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def watchers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.watchers.add(*extracted)
+
+
+class ReminderClaimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReminderClaim
+
+    revision = factory.SubFactory(QuoteRevisionFactory)
+    step = 7

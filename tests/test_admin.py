@@ -25,6 +25,7 @@ from quotes.models import (
     ExchangeRate,
     Quote,
     QuoteRevision,
+    ReminderClaim,
     VatRate,
 )
 from tests import factories
@@ -89,6 +90,7 @@ ROW_MAKERS = {
     OrderLine: factories.OrderLineFactory,
     DeliveredUnit: factories.DeliveredUnitFactory,
     CalendarFeed: _calendar_feed,
+    ReminderClaim: factories.ReminderClaimFactory,
 }
 
 OUR_APPS = {"procurement", "quotes"}

@@ -298,8 +298,8 @@ def test_sheet_loads_in_the_same_number_of_queries_for_2_and_8_options(
     ]
 
     # builds, their lines, their components' price observations; quote references, latest
-    # revisions, their lines, the vendors' warranty options, the offered builds' lines; the
-    # requirements; VAT, duty, fee schedules and exchange rates of the rule book
+    # revisions, their lines, the offered builds' lines; the requirements; VAT, duty, fee
+    # schedules, exchange rates and the vendors' warranty options of the rule book
     with django_assert_num_queries(13):
         sheet = comparison_sheet(
             build_slugs=slugs, quote_references=references, today=helpers.SEED_DAY

@@ -36,6 +36,9 @@ def manage(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProces
         ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG must be one of"),
         ({"DJANGO_EMAIL_BACKEND": "pigeon"}, "DJANGO_EMAIL_BACKEND must be one of"),
         ({"QUOTE_REMINDER_DAYS": "7,two"}, "QUOTE_REMINDER_DAYS must be whole numbers"),
+        ({"QUOTE_REMINDER_DAYS": "7,-2"}, "QUOTE_REMINDER_DAYS must be days before"),
+        ({"QUOTE_REMINDER_HOUR": "25"}, "QUOTE_REMINDER_HOUR must be an hour from 0 to 23"),
+        ({"DJANGO_EMAIL_PORT": "twenty-five"}, "DJANGO_EMAIL_PORT must be a whole number"),
     ],
 )
 def test_wrong_environment_value_stops_startup_naming_the_variable(tmp_path, env, named):

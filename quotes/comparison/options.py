@@ -55,7 +55,7 @@ def builds_for_comparison(slugs: Sequence[str]) -> list[Build]:
 
 def latest_revisions_for_comparison(references: Sequence[str]) -> list[QuoteRevision]:
     """The latest revision of each quote, in the order given, with all the landed cost and
-    the sheet read (five queries)."""
+    the sheet read (four queries; the warranty terms are in the rule book)."""
     if not references:
         return []
     known = set(Quote.objects.filter(reference__in=references).values_list("reference", flat=True))
@@ -75,7 +75,6 @@ def latest_revisions_for_comparison(references: Sequence[str]) -> list[QuoteRevi
                 "lines",
                 queryset=QuoteLine.objects.select_related("component").order_by("position", "id"),
             ),
-            "quote__vendor__warranty_options",
             Prefetch("quote__build__lines", queryset=_lines_with_components().queryset),
         )
     )

@@ -1,0 +1,36 @@
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from procurement.templatetags.swiss import chf
+from quotes.management.commands._errors import one_line
+from quotes.quote_file import parse_quote_file
+from quotes.services import quote_import
+
+
+class Command(BaseCommand):
+    # The output is one clear line on bad input, not the project's system-check warnings.
+    requires_system_checks: list[str] = []
+    help = (
+        "Import one quote revision from a JSON quote file (the schema is in DESIGN.md). "
+        "All or nothing: a wrong file changes nothing and the error names the field "
+        "(lines counted from 1, e.g. lines[2].unit_price)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="The quote file (JSON).")
+
+    def handle(self, *args, file: Path, **options):
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(f"file: {file} cannot be read ({error})") from None
+        try:
+            revision = quote_import(quote_file=parse_quote_file(text))
+        except ValidationError as error:
+            raise CommandError(f"{file}: {one_line(error)}") from None
+        self.stdout.write(
+            f"Imported {revision.quote.reference} revision {revision.number} "
+            f"({revision.get_status_display().lower()}): landed {chf(revision.landed_total_chf)}."
+        )
