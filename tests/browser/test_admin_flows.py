@@ -116,7 +116,9 @@ def test_buyer_enters_a_quote_with_two_lines_and_sees_its_landed_cost(seed, page
     page.get_by_role("button", name="Save and continue editing").click()
 
     expect(messages(page)).to_contain_text("was added successfully")
-    expect(readonly_value(page, "landed_total_chf")).to_contain_text("12478.34")
+    expect(landed_cost_step(page, "Import VAT")).to_have_text("CHF 933.12")
+    expect(landed_cost_step(page, "Carrier clearance fee")).to_have_text("CHF 23.33")
+    expect(landed_cost_step(page, "Landed total")).to_have_text(WORKED_EXAMPLE_LANDED)
     screenshot(page, "enter-quote-revision")
     page.goto(reverse("admin:quotes_quote_changelist"))
     page.get_by_role("button", name="Toggle navigation").click()
@@ -131,6 +133,14 @@ def test_buyer_enters_a_quote_with_two_lines_and_sees_its_landed_cost(seed, page
         "RTX 5090 32 GB",
         "G3000 base system",
     ]
+
+
+def landed_cost_step(page: Page, label: str):
+    """The amount of one step of the landed-cost breakdown on a revision's page."""
+    step = page.locator("table.landed-breakdown tr").filter(
+        has=page.get_by_role("cell", name=label, exact=True)
+    )
+    return step.locator("td").nth(1)
 
 
 def fill_line(page: Page, index: int, description: str, *, quantity: int, unit_price: str):
