@@ -14,6 +14,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from procurement.admin_acceptance import make_acceptance_checklists
 from procurement.models import (
     Build,
     BuildLine,
@@ -185,7 +186,7 @@ class BuildAdmin(admin.ModelAdmin):
     autocomplete_fields = ["requirements"]
     inlines = [BuildLineInline]
     readonly_fields = ["total", "vram", "power_draw", "order_progress", "money_committed"]
-    actions = ["comparison_sheet"]
+    actions = ["comparison_sheet", make_acceptance_checklists]
 
     def get_queryset(self, request):
         return builds_with_figures(super().get_queryset(request)).annotate(

@@ -233,6 +233,13 @@ class Requirements(models.Model):
         verbose_name="throughput target from (tok/s)"
     )
     throughput_max_tok_s = models.PositiveIntegerField(verbose_name="throughput target to (tok/s)")
+    throughput_model = models.CharField(
+        max_length=80,
+        default="GPT-OSS-120B",
+        verbose_name="throughput measured with",
+        help_text="The model whose tokens per second the target counts (the acceptance "
+        "benchmark runs it).",
+    )
     vat_registered = models.BooleanField(
         default=False, help_text="A VAT-registered buyer recovers import VAT."
     )
@@ -705,3 +712,13 @@ class CalendarFeed(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+# Acceptance of a build lives in its own module (models of this app all the same).
+from procurement.acceptance.models import (  # noqa: E402, F401
+    AcceptanceChecklist,
+    AcceptanceEvidence,
+    AcceptanceItem,
+    UnitWarranty,
+    WarrantyReminder,
+)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from procurement import order_flow as flow
+from procurement.acceptance.services import acceptance_checklist_create_when_delivered
 from procurement.models import (
     Build,
     BuildLine,
@@ -418,6 +419,7 @@ def build_follow_orders(*, build: Build) -> Build:
 
     Assembled once every part is ordered and every line installed, and only then; ordered
     as soon as one line is placed with a vendor. An accepted or dropped build stays as it is.
+    When every part has arrived, the build's acceptance checklist is made (once).
     """
     build = Build.objects.select_for_update().get(pk=build.pk)
     if build.status in (Build.Status.ACCEPTED, Build.Status.DROPPED):
@@ -434,6 +436,8 @@ def build_follow_orders(*, build: Build) -> Build:
         build.status = status
         build.full_clean()
         build.save(update_fields=["status"])
+    # The acceptance checklist is made as the last part arrives.
+    acceptance_checklist_create_when_delivered(build=build, progress=progress)
     return build
 
 

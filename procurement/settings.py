@@ -225,6 +225,9 @@ if any(days < 0 for days in QUOTE_REMINDER_DAYS):
         f"e.g. 7,2,0; got {','.join(map(str, QUOTE_REMINDER_DAYS))}."
     )
 OVERDUE_DIGEST_HOUR = env_int("OVERDUE_DIGEST_HOUR", 7)
+WARRANTY_REMINDER_HOUR = env_int("WARRANTY_REMINDER_HOUR", 7)
+# A reminder goes out this many days before a unit's warranty ends.
+WARRANTY_REMINDER_DAYS = env_int("WARRANTY_REMINDER_DAYS", 60)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Daily, Europe/Zurich (CELERY_TIMEZONE); a scan missed while beat was down runs when
     # beat starts again, and the scan itself catches up on anything still unsent.
@@ -236,12 +239,20 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "procurement.tasks.send_overdue_digests",
         "schedule": crontab(hour=OVERDUE_DIGEST_HOUR, minute=15),
     },
+    "warranty-reminders": {
+        "task": "procurement.tasks.send_warranty_reminders",
+        "schedule": crontab(hour=WARRANTY_REMINDER_HOUR, minute=30),
+    },
     # The ECB publishes its reference rates on working days at about 16:00 CET.
     "update-exchange-rates": {
         "task": "quotes.tasks.update_exchange_rates",
         "schedule": crontab(hour=16, minute=30, day_of_week="mon-fri"),
     },
 }
+
+# Acceptance: the memory a GPU may report below its specified VRAM, in percent (the driver
+# reserves some; ECC on GDDR6 cards takes 1/16).
+ACCEPTANCE_VRAM_TOLERANCE_PERCENT = env_int("ACCEPTANCE_VRAM_TOLERANCE_PERCENT", 7)
 
 # Security. In production (debug off) cookies are secure, HSTS is on and HTTP redirects to
 # HTTPS; behind a TLS-terminating proxy set DJANGO_SECURE_PROXY_SSL_HEADER=1.

@@ -17,6 +17,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("builds/<slug:slug>/acceptance.pdf", views.acceptance_pdf, name="acceptance_pdf"),
+    path("acceptance/evidence/<str:token>", views.acceptance_evidence, name="acceptance_evidence"),
     path("admin/", admin.site.urls),
     path("quotes/", include("quotes.urls")),
 ]

@@ -1,13 +1,26 @@
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from procurement import dashboard, health, selectors
+from procurement.acceptance.evidence import CONTENT_TYPE, SUFFIX, evidence_name_prefix
+from procurement.acceptance.models import AcceptanceEvidence
+from procurement.acceptance.protocol import (
+    NoChecklist,
+    protocol_filename,
+    protocol_for,
+    protocol_pdf,
+)
 from procurement.calendar_feed import calendar_ics
+from procurement.models import Build
 from procurement.services import calendar_token_hash
+
+READ_ACCEPTANCE = "procurement.view_acceptancechecklist"
 
 
 @never_cache
@@ -39,6 +52,48 @@ def calendar_feed(request, token: str):
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="procurement.ics"'
+    return response
+
+
+@login_required
+@require_GET
+def acceptance_pdf(request, slug: str):
+    """/builds/SLUG/acceptance.pdf: the build's acceptance protocol (a draft while open)."""
+    if not request.user.has_perm(READ_ACCEPTANCE):
+        raise PermissionDenied
+    build = get_object_or_404(Build.objects.select_related("requirements"), slug=slug)
+    try:
+        protocol = protocol_for(build)
+    except NoChecklist as error:
+        raise Http404(str(error)) from None
+    response = HttpResponse(protocol_pdf(protocol), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{protocol_filename(protocol)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def acceptance_evidence(request, token: str):
+    """An evidence file of an acceptance, for users who may read acceptances. Text is served
+    as plain text and nothing is allowed to run in the browser."""
+    if not request.user.has_perm(READ_ACCEPTANCE):
+        raise PermissionDenied
+    prefix = evidence_name_prefix(token)
+    evidence = (
+        AcceptanceEvidence.objects.filter(file__startswith=prefix).first() if prefix else None
+    )
+    if evidence is None:
+        raise Http404("There is no such evidence file.")
+    try:
+        content = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The evidence file is missing.") from None
+    response = FileResponse(content, content_type=CONTENT_TYPE[evidence.kind])
+    filename = f"evidence-{evidence.pk}{SUFFIX[evidence.kind]}"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -176,6 +176,8 @@ class RevisionSummaryInline(admin.TabularInline):
 
 @admin.register(Quote)
 class QuoteAdmin(AuditedAdmin):
+    # Newest first, by primary key: the index serves it and the page stops at 100 rows.
+    ordering = ["-pk"]
     list_display = [
         "reference",
         "vendor",
@@ -469,6 +471,8 @@ def _line_data(line: QuoteLine) -> services.LineData:
 
 @admin.register(QuoteRevision)
 class QuoteRevisionAdmin(AuditedAdmin):
+    # Newest first, by primary key: the index serves it and the page stops at 100 rows.
+    ordering = ["-pk"]
     form = QuoteRevisionForm
     list_display = [
         "quote",

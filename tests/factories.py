@@ -10,6 +10,8 @@ from djmoney.money import Money
 from pypdf import PdfWriter
 
 from procurement.models import (
+    AcceptanceChecklist,
+    AcceptanceItem,
     Build,
     BuildLine,
     Component,
@@ -420,6 +422,28 @@ class DeliveredUnitFactory(factory.django.DjangoModelFactory):
     line = factory.SubFactory(OrderLineFactory)
     received_on = date(2026, 2, 20)
     serial_number = factory.Sequence(lambda n: f"SN-{n:06d}")
+
+
+class AcceptanceChecklistFactory(factory.django.DjangoModelFactory):
+    """A checklist row as the admin lists it; tests of the rules make checklists through
+    procurement.acceptance.services."""
+
+    class Meta:
+        model = AcceptanceChecklist
+        rename = {"for_build": "build"}
+
+    for_build = factory.SubFactory(BuildFactory)
+
+
+class AcceptanceItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AcceptanceItem
+
+    checklist = factory.SubFactory(AcceptanceChecklistFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    kind = AcceptanceItem.Kind.BURN_IN
+    subject = "System"
+    expected_value = "24 hours at full load without errors, crashes or throttling"
 
 
 class FollowedQuoteFactory(QuoteFactory):

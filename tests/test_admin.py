@@ -7,6 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from procurement.models import (
+    AcceptanceChecklist,
+    AcceptanceItem,
     Build,
     BuildLine,
     CalendarFeed,
@@ -90,6 +92,8 @@ ROW_MAKERS = {
     OrderLine: factories.OrderLineFactory,
     DeliveredUnit: factories.DeliveredUnitFactory,
     CalendarFeed: _calendar_feed,
+    AcceptanceChecklist: factories.AcceptanceChecklistFactory,
+    AcceptanceItem: factories.AcceptanceItemFactory,
     ReminderClaim: factories.ReminderClaimFactory,
 }
 

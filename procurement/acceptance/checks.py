@@ -1,0 +1,396 @@
+"""What a build's acceptance checks, what each check expects, and how a measurement is judged.
+
+Pure: descriptions of the parts and the brief in, item descriptions and results out. Every
+expectation comes from data: the catalog's specs (VRAM, PCIe generation and lanes, the PSU's
+rating, the research note's benchmarks kept in a component's specs), the buyer's brief
+(throughput target, noise tolerance, one circuit's watts) and the orders (which crossed a
+border). Nothing here knows a particular card.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
+from typing import Any
+
+from django.db import models
+
+from procurement.templatetags.swiss import swiss_number
+
+
+class ItemKind(models.TextChoices):
+    GPU_MODEL = "gpu_model", "detected model"
+    GPU_MEMORY = "gpu_memory", "memory total"
+    GPU_PCIE_GENERATION = "gpu_pcie_generation", "PCIe generation"
+    GPU_PCIE_WIDTH = "gpu_pcie_width", "PCIe link width"
+    GPU_STRESS = "gpu_stress", "stress test"
+    GPU_SERIAL = "gpu_serial", "serial number"
+    PSU_WALL_POWER = "psu_wall_power", "wall power under full load"
+    BURN_IN = "burn_in", "24-hour burn-in"
+    NOISE = "noise", "noise at 1 m under load"
+    SSH = "ssh", "headless SSH access"
+    THROUGHPUT = "throughput", "throughput benchmark"
+    WARRANTY_REGISTERED = "warranty_registered", "warranty registered"
+    IMPORT_VAT_RECEIPT = "import_vat_receipt", "import VAT receipt filed"
+
+
+class ItemResult(models.TextChoices):
+    PENDING = "pending", "pending"
+    PASS = "pass", "passed"
+    FAIL = "fail", "failed"
+    NOT_APPLICABLE = "not_applicable", "not applicable"
+
+
+# A graphics card's slot is x16 (PCIe CEM); used when the catalog gives the card no width.
+GRAPHICS_CARD_LANES = 16
+UNDER_LOAD = "read under load (an idle card slows its link to save power)"
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    """A component as the checks see it."""
+
+    manufacturer: str
+    model: str
+    vram_gb: int | None = None
+    pcie_generation: int | None = None
+    pcie_lanes: int | None = None
+    psu_rating_w: int | None = None
+    specs: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The name the driver reports: the catalog's `reported_name` spec, else maker + model."""
+        reported = self.specs.get("reported_name")
+        return str(reported) if reported else f"{self.manufacturer} {self.model}".strip()
+
+
+@dataclass(frozen=True)
+class GpuUnit:
+    """One delivered GPU of the build, numbered 1, 2, ... in the order the parts were ordered."""
+
+    index: int
+    part: PartSpec
+    serial: str = ""
+    build_line_id: int | None = None
+    unit_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PsuLine:
+    part: PartSpec
+    build_line_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Brief:
+    throughput_min_tok_s: int
+    throughput_max_tok_s: int
+    throughput_model: str
+    noise_tolerance: str
+    circuit_watts: int
+
+
+@dataclass(frozen=True)
+class BuildFacts:
+    """What the checklist of one build is made from."""
+
+    gpus: Sequence[GpuUnit]
+    cpu: PartSpec | None
+    motherboard: PartSpec | None
+    psus: Sequence[PsuLine]
+    brief: Brief | None
+    noise_class: str
+    power_draw_w: int
+    imports: Sequence[str]
+    vram_tolerance_percent: int
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """An item to create: what is checked and what is expected."""
+
+    kind: ItemKind
+    subject: str
+    expected_value: str
+    limit_min: Decimal | None = None
+    limit_max: Decimal | None = None
+    measure_unit: str = ""
+    required: bool = True
+    result: ItemResult = ItemResult.PENDING
+    note: str = ""
+    unit_index: int | None = None
+    build_line_id: int | None = None
+    unit_id: int | None = None
+
+
+def number(value: int | Decimal) -> str:
+    """A number as the Swiss write it, with the decimals it has (up to 2): 98’304, 131.5."""
+    exponent = Decimal(value).normalize().as_tuple().exponent
+    places = min(-exponent, 2) if isinstance(exponent, int) and exponent < 0 else 0
+    return swiss_number(value, places)
+
+
+# Judging -----------------------------------------------------------------------------------
+
+
+def judge(measured: Decimal, limit_min: Decimal | None, limit_max: Decimal | None) -> ItemResult:
+    """Passed when the measured number is within the limits that are set."""
+    if limit_min is not None and measured < limit_min:
+        return ItemResult.FAIL
+    if limit_max is not None and measured > limit_max:
+        return ItemResult.FAIL
+    return ItemResult.PASS
+
+
+def normalized_gpu_name(name: str) -> str:
+    """Case, spacing and the maker's prefix aside: "NVIDIA GeForce RTX 5090" ~ "GeForce RTX 5090"."""
+    text = " ".join(name.lower().split())
+    return text.removeprefix("nvidia ").strip()
+
+
+def gpu_name_matches(reported: str, part: PartSpec) -> bool:
+    return normalized_gpu_name(reported) == normalized_gpu_name(part.name)
+
+
+# Expectations ------------------------------------------------------------------------------
+
+
+def memory_minimum_mib(vram_gb: int, tolerance_percent: int) -> int:
+    """The least memory total a card of `vram_gb` may report: its MiB less the tolerance."""
+    mib = Decimal(vram_gb * 1024)
+    allowed = mib * (100 - tolerance_percent) / 100
+    return int(allowed.to_integral_value(rounding=ROUND_FLOOR))
+
+
+def expected_generation(gpu: PartSpec, facts: BuildFacts) -> tuple[int | None, str]:
+    """The PCIe generation the link should run: the lowest of card, CPU and board."""
+    known = [
+        (label, part.pcie_generation)
+        for label, part in (("card", gpu), ("CPU", facts.cpu), ("board", facts.motherboard))
+        if part is not None and part.pcie_generation
+    ]
+    if not known:
+        return None, "the generation card and platform offer (not in the catalog)"
+    generation = min(value for _, value in known)
+    sources = ", ".join(f"{label} Gen {value}" for label, value in known)
+    return generation, f"Gen {generation} ({sources}), {UNDER_LOAD}"
+
+
+def _power_of_two_at_most(lanes: int) -> int:
+    width = 1
+    while width * 2 <= lanes:
+        width *= 2
+    return width
+
+
+def expected_link_width(gpu: GpuUnit, gpu_count: int, cpu: PartSpec | None) -> tuple[int, str]:
+    """The link width the platform offers this GPU: the card's, unless the CPU runs fewer
+    GPUs at x16 (its `max_gpus_x16` spec) or has too few lanes for all of them."""
+    card = gpu.part.pcie_lanes or GRAPHICS_CARD_LANES
+    card_text = f"card x{card}" if gpu.part.pcie_lanes else f"card x{card}, a graphics card's width"
+    if cpu is None:
+        return card, card_text
+    max_x16 = cpu.specs.get("max_gpus_x16")
+    if isinstance(max_x16, int) and max_x16 > 0:
+        if gpu.index <= max_x16:
+            return card, f"{card_text}; the {cpu.model} runs {max_x16} GPUs at x16"
+        width = min(card, 8)
+        return width, f"the {cpu.model} runs {max_x16} GPUs at x16, the others at x{width}"
+    if cpu.pcie_lanes:
+        share = _power_of_two_at_most(max(cpu.pcie_lanes // max(gpu_count, 1), 1))
+        if share < card:
+            return share, f"the {cpu.model}'s {cpu.pcie_lanes} lanes shared by {gpu_count} GPUs"
+        plural = "s" if gpu_count != 1 else ""
+        return (
+            card,
+            f"{card_text}; the {cpu.model} has {cpu.pcie_lanes} lanes for {gpu_count} GPU{plural}",
+        )
+    return card, card_text
+
+
+def _gpu_items(unit: GpuUnit, facts: BuildFacts) -> list[ItemSpec]:
+    part = unit.part
+    subject = f"GPU {unit.index}: {part.name}"
+    common: dict[str, Any] = {
+        "subject": subject,
+        "unit_index": unit.index,
+        "build_line_id": unit.build_line_id,
+        "unit_id": unit.unit_id,
+    }
+    items = [ItemSpec(ItemKind.GPU_MODEL, expected_value=part.name, **common)]
+    if part.vram_gb:
+        minimum = memory_minimum_mib(part.vram_gb, facts.vram_tolerance_percent)
+        memory = ItemSpec(
+            ItemKind.GPU_MEMORY,
+            expected_value=f"{part.vram_gb} GB ({number(part.vram_gb * 1024)} MiB); at least "
+            f"{number(minimum)} MiB, up to {facts.vram_tolerance_percent}% reserved by the driver",
+            limit_min=Decimal(minimum),
+            measure_unit="MiB",
+            **common,
+        )
+    else:
+        memory = ItemSpec(
+            ItemKind.GPU_MEMORY, expected_value="the card's VRAM (not in the catalog)", **common
+        )
+    generation, generation_text = expected_generation(part, facts)
+    width, width_text = expected_link_width(unit, len(facts.gpus), facts.cpu)
+    return [
+        *items,
+        memory,
+        ItemSpec(
+            ItemKind.GPU_PCIE_GENERATION,
+            expected_value=generation_text,
+            limit_min=Decimal(generation) if generation else None,
+            measure_unit="Gen" if generation else "",
+            **common,
+        ),
+        ItemSpec(
+            ItemKind.GPU_PCIE_WIDTH,
+            expected_value=f"x{width} ({width_text}), {UNDER_LOAD}",
+            limit_min=Decimal(width),
+            measure_unit="lanes",
+            **common,
+        ),
+        ItemSpec(
+            ItemKind.GPU_STRESS,
+            expected_value="a GPU stress test (e.g. gpu-burn, 30 minutes) without errors, "
+            "Xid messages or thermal throttling",
+            **common,
+        ),
+        ItemSpec(
+            ItemKind.GPU_SERIAL,
+            expected_value=unit.serial or "the serial number the card reports, recorded",
+            **common,
+        ),
+    ]
+
+
+def _psu_item(psu: PsuLine, facts: BuildFacts) -> ItemSpec:
+    rating = psu.part.psu_rating_w
+    circuit = facts.brief.circuit_watts if facts.brief else None
+    limits = [value for value in (rating, circuit) if value]
+    parts = []
+    if rating:
+        parts.append(f"the PSU's rating of {number(rating)} W")
+    if circuit:
+        parts.append(f"one circuit's {number(circuit)} W")
+    if limits:
+        expected = f"at most {number(min(limits))} W at the wall ({' and '.join(parts)})"
+    else:
+        expected = "within the PSU's rating (not in the catalog)"
+    if facts.power_draw_w:
+        expected += f"; about {number(facts.power_draw_w)} W estimated"
+    return ItemSpec(
+        ItemKind.PSU_WALL_POWER,
+        subject=f"PSU: {psu.part.name}",
+        expected_value=expected,
+        limit_max=Decimal(min(limits)) if limits else None,
+        measure_unit="W" if limits else "",
+        build_line_id=psu.build_line_id,
+    )
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def research_note_throughput(gpus: Sequence[GpuUnit], model: str) -> tuple[int, str] | None:
+    """The research note's tokens per second for `model` on these GPUs, from the GPU's
+    `benchmarks` spec: keys like `gpt-oss-120b_moe_tok_s` (one card) or `2x_dense_70b_tok_s`
+    (two cards), compared without case and separators."""
+    if not gpus or not model or len({unit.part.name for unit in gpus}) != 1:
+        return None
+    part, count = gpus[0].part, len(gpus)
+    benchmarks = part.specs.get("benchmarks")
+    if not isinstance(benchmarks, Mapping):
+        return None
+    slug = _slug(model)
+    prefixes = [f"{count}x-{slug}"] + ([slug] if count == 1 else [])
+    for key, value in benchmarks.items():
+        name = _slug(str(key))
+        if not (name.endswith("-tok-s") and isinstance(value, int | float)):
+            continue
+        if any(name.startswith(f"{prefix}-") for prefix in prefixes):
+            return int(value), f"{count}x {part.model}"
+    return None
+
+
+def _throughput_item(facts: BuildFacts) -> ItemSpec:
+    brief = facts.brief
+    model = brief.throughput_model if brief else ""
+    texts, limit = [], None
+    if brief:
+        limit = Decimal(brief.throughput_min_tok_s)
+        texts.append(
+            f"at least {brief.throughput_min_tok_s} tok/s with {model or 'the named model'} "
+            f"(the brief's target: {brief.throughput_min_tok_s} to {brief.throughput_max_tok_s} tok/s)"
+        )
+    seed = research_note_throughput(facts.gpus, model)
+    if seed:
+        texts.append(f"the research note expects {seed[0]} tok/s on {seed[1]}")
+    return ItemSpec(
+        ItemKind.THROUGHPUT,
+        subject="System",
+        expected_value="; ".join(texts) or "tokens per second of a named model, recorded",
+        limit_min=limit,
+        measure_unit="tok/s" if limit is not None else "",
+    )
+
+
+def _system_items(facts: BuildFacts) -> list[ItemSpec]:
+    noise = f"the build is rated {facts.noise_class}"
+    if facts.brief:
+        noise = f"{facts.brief.noise_tolerance} or quieter (the brief's tolerance; {noise})"
+    if facts.imports:
+        vat = ItemSpec(
+            ItemKind.IMPORT_VAT_RECEIPT,
+            subject="System",
+            expected_value="the import VAT receipt of each order from abroad, filed: "
+            + ", ".join(facts.imports),
+        )
+    else:
+        vat = ItemSpec(
+            ItemKind.IMPORT_VAT_RECEIPT,
+            subject="System",
+            expected_value="none: every order shipped from within Switzerland",
+            required=False,
+            result=ItemResult.NOT_APPLICABLE,
+            note="No order crossed the border, so no import VAT was collected.",
+        )
+    return [
+        ItemSpec(
+            ItemKind.BURN_IN,
+            subject="System",
+            expected_value="24 hours at full load without errors, crashes or throttling",
+        ),
+        ItemSpec(
+            ItemKind.NOISE,
+            subject="System",
+            expected_value=f"{noise}, measured in dB(A) at 1 m under full load",
+        ),
+        ItemSpec(
+            ItemKind.SSH,
+            subject="System",
+            expected_value="runs headless and answers SSH from the network after a cold start",
+        ),
+        _throughput_item(facts),
+        ItemSpec(
+            ItemKind.WARRANTY_REGISTERED,
+            subject="System",
+            expected_value="each part's warranty registered where its vendor or maker asks "
+            "for it, serial numbers on file",
+        ),
+        vat,
+    ]
+
+
+def checklist_items(facts: BuildFacts) -> list[ItemSpec]:
+    """Every item of the build's checklist, in the order the protocol lists them."""
+    items: list[ItemSpec] = []
+    for unit in facts.gpus:
+        items += _gpu_items(unit, facts)
+    items += [_psu_item(psu, facts) for psu in facts.psus]
+    return items + _system_items(facts)

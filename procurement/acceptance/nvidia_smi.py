@@ -1,0 +1,262 @@
+"""The machine's own report of its GPUs: the XML that `nvidia-smi -q -x` prints.
+
+Pure: bytes in, readings out; then each reading matched to a GPU of the build and turned into
+measurements of its checklist items. The file comes from outside, so it is parsed with
+defusedxml (no entities, no external references) and its size is bounded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from procurement.acceptance.checks import (
+    GpuUnit,
+    ItemKind,
+    ItemResult,
+    gpu_name_matches,
+    number,
+)
+
+MAX_REPORT_BYTES = 5 * 1024 * 1024
+ROOT_TAG = "nvidia_smi_log"
+NOT_AVAILABLE = {"", "n/a", "[n/a]", "not available", "[not supported]", "unknown error"}
+HOW_TO = "Save the output of `nvidia-smi -q -x` on the machine to a file and import that file."
+
+
+class NvidiaSmiError(ValueError):
+    """The file is not a report of `nvidia-smi -q -x` that can be read."""
+
+
+@dataclass(frozen=True)
+class GpuReading:
+    """What nvidia-smi says about one GPU."""
+
+    bus_id: str
+    product_name: str
+    serial: str | None
+    uuid: str
+    board_part_number: str | None
+    memory_total_mib: int | None
+    pcie_generation: int | None
+    pcie_generation_max: int | None
+    link_width: int | None
+    link_width_max: int | None
+
+    @property
+    def label(self) -> str:
+        serial = f", serial {self.serial}" if self.serial else ""
+        return f"{self.product_name} at {self.bus_id}{serial}"
+
+
+@dataclass(frozen=True)
+class NvidiaSmiReport:
+    driver_version: str
+    cuda_version: str
+    timestamp: str
+    attached_gpus: int | None
+    gpus: tuple[GpuReading, ...]
+
+    @property
+    def is_complete(self) -> bool:
+        """Lists every GPU the machine has (not a report of one GPU with `-i`)."""
+        return self.attached_gpus is None or self.attached_gpus <= len(self.gpus)
+
+
+def _text(element: Element | None, path: str) -> str | None:
+    found = element.find(path) if element is not None else None
+    if found is None or found.text is None:
+        return None
+    value = " ".join(found.text.split())
+    return None if value.lower() in NOT_AVAILABLE else value
+
+
+def _leading_int(value: str | None) -> int | None:
+    """97887 from "97887 MiB", 16 from "16x", 5 from "5"; None when there is no number."""
+    match = re.match(r"\s*(\d+)", value or "")
+    return int(match.group(1)) if match else None
+
+
+def _gpu(element: Element) -> GpuReading:
+    name = _text(element, "product_name")
+    if not name:
+        raise NvidiaSmiError(
+            f"A GPU in the file has no product name (bus {element.get('id', '?')}). {HOW_TO}"
+        )
+    link = element.find("pci/pci_gpu_link_info")
+    return GpuReading(
+        bus_id=element.get("id", "") or _text(element, "pci/pci_bus_id") or "",
+        product_name=name,
+        serial=_text(element, "serial"),
+        uuid=_text(element, "uuid") or "",
+        board_part_number=_text(element, "board_part_number"),
+        memory_total_mib=_leading_int(_text(element, "fb_memory_usage/total")),
+        pcie_generation=_leading_int(_text(link, "pcie_gen/current_link_gen")),
+        pcie_generation_max=_leading_int(_text(link, "pcie_gen/max_link_gen")),
+        link_width=_leading_int(_text(link, "link_widths/current_link_width")),
+        link_width_max=_leading_int(_text(link, "link_widths/max_link_width")),
+    )
+
+
+def parse_nvidia_smi(content: bytes, *, name: str = "The file") -> NvidiaSmiReport:
+    """The report in `content`; NvidiaSmiError with a sentence for the buyer otherwise."""
+    if len(content) > MAX_REPORT_BYTES:
+        raise NvidiaSmiError(f"{name} is larger than an nvidia-smi report can be. {HOW_TO}")
+    try:
+        root = fromstring(content)
+    except ParseError as error:
+        raise NvidiaSmiError(f"{name} is not XML ({error}). {HOW_TO}") from None
+    except DefusedXmlException:
+        raise NvidiaSmiError(
+            f"{name} declares XML entities or external references, which nvidia-smi never "
+            f"writes; it was not read. {HOW_TO}"
+        ) from None
+    if root.tag != ROOT_TAG:
+        raise NvidiaSmiError(
+            f"{name} is XML but not an nvidia-smi report: it starts with <{root.tag}>, not "
+            f"<{ROOT_TAG}>. {HOW_TO}"
+        )
+    gpus = tuple(_gpu(element) for element in root.findall("gpu"))
+    if not gpus:
+        raise NvidiaSmiError(f"{name} is an nvidia-smi report that lists no GPU.")
+    return NvidiaSmiReport(
+        driver_version=_text(root, "driver_version") or "",
+        cuda_version=_text(root, "cuda_version") or "",
+        timestamp=_text(root, "timestamp") or "",
+        attached_gpus=_leading_int(_text(root, "attached_gpus")),
+        gpus=gpus,
+    )
+
+
+# Matching the report to the build ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GpuMatching:
+    pairs: list[tuple[GpuUnit, GpuReading]]
+    # GPUs of the build the report does not list, and GPUs it lists beyond the build's.
+    missing: list[GpuUnit]
+    extra: list[GpuReading]
+
+
+def match_gpus(units: Sequence[GpuUnit], readings: Sequence[GpuReading]) -> GpuMatching:
+    """Each reading to a GPU of the build: by serial number where delivery recorded it, then
+    by model, then whatever is left in order (so a wrong card fails the checks of the GPU it
+    stands in for)."""
+    free_units = list(units)
+    free_readings = list(readings)
+    pairs: list[tuple[GpuUnit, GpuReading]] = []
+
+    def take(unit: GpuUnit, reading: GpuReading) -> None:
+        pairs.append((unit, reading))
+        free_units.remove(unit)
+        free_readings.remove(reading)
+
+    for reading in list(free_readings):
+        unit = next((u for u in free_units if u.serial and u.serial == reading.serial), None)
+        if unit is not None:
+            take(unit, reading)
+    for reading in list(free_readings):
+        unit = next((u for u in free_units if gpu_name_matches(reading.product_name, u.part)), None)
+        if unit is not None:
+            take(unit, reading)
+    for unit, reading in list(zip(list(free_units), list(free_readings), strict=False)):
+        take(unit, reading)
+    pairs.sort(key=lambda pair: pair[0].index)
+    return GpuMatching(pairs=pairs, missing=free_units, extra=free_readings)
+
+
+# Measurements ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What the report shows for one item. `result` is set where the reading itself decides
+    (model, serial number); otherwise the number is judged against the item's limits, and
+    without a number the item stays pending."""
+
+    kind: ItemKind
+    value: str
+    number: Decimal | None = None
+    result: ItemResult | None = None
+    note: str = ""
+
+
+def _generation(reading: GpuReading) -> Measurement:
+    current, best = reading.pcie_generation, reading.pcie_generation_max
+    if current is None:
+        return Measurement(ItemKind.GPU_PCIE_GENERATION, "not reported")
+    value = f"Gen {current}"
+    if best and best > current:
+        value += f" (the link can run Gen {best}: report under load)"
+    return Measurement(ItemKind.GPU_PCIE_GENERATION, value, Decimal(current))
+
+
+def _width(reading: GpuReading) -> Measurement:
+    current, best = reading.link_width, reading.link_width_max
+    if current is None:
+        return Measurement(ItemKind.GPU_PCIE_WIDTH, "not reported")
+    value = f"x{current}"
+    if best and best > current:
+        value += f" (the card can run x{best})"
+    return Measurement(ItemKind.GPU_PCIE_WIDTH, value, Decimal(current))
+
+
+def _serial(unit: GpuUnit, reading: GpuReading) -> Measurement:
+    kind = ItemKind.GPU_SERIAL
+    if reading.serial is None:
+        return Measurement(
+            kind, "not reported by the card", note="Read the serial number from the card's label."
+        )
+    if not unit.serial:
+        return Measurement(
+            kind,
+            reading.serial,
+            result=ItemResult.PASS,
+            note="Recorded from the machine's report; delivery had no serial number for this card.",
+        )
+    if reading.serial == unit.serial:
+        return Measurement(kind, reading.serial, result=ItemResult.PASS)
+    return Measurement(
+        kind,
+        reading.serial,
+        result=ItemResult.FAIL,
+        note=f"Delivery recorded serial number {unit.serial}: another card is installed.",
+    )
+
+
+def measurements(unit: GpuUnit, reading: GpuReading) -> list[Measurement]:
+    """The report's reading of one GPU as measurements of that GPU's items."""
+    matches = gpu_name_matches(reading.product_name, unit.part)
+    memory = reading.memory_total_mib
+    return [
+        Measurement(
+            ItemKind.GPU_MODEL,
+            reading.product_name,
+            result=ItemResult.PASS if matches else ItemResult.FAIL,
+        ),
+        Measurement(
+            ItemKind.GPU_MEMORY,
+            f"{number(memory)} MiB" if memory is not None else "not reported",
+            Decimal(memory) if memory is not None else None,
+        ),
+        _generation(reading),
+        _width(reading),
+        _serial(unit, reading),
+    ]
+
+
+def not_detected(unit: GpuUnit, report: NvidiaSmiReport) -> Measurement:
+    """A GPU of the build missing from a report of every GPU of the machine."""
+    count = len(report.gpus)
+    return Measurement(
+        ItemKind.GPU_MODEL,
+        f"not detected (the machine reports {count} GPU{'s' if count != 1 else ''})",
+        result=ItemResult.FAIL,
+    )

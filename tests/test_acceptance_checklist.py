@@ -1,0 +1,188 @@
+"""The checklist is made when the build's last part arrives, from its parts and its brief."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from procurement import services
+from procurement.acceptance.services import acceptance_checklist_create
+from procurement.models import AcceptanceChecklist, AcceptanceItem, Build, OrderLine
+from procurement.order_flow import LineStatus
+from tests import factories
+from tests.acceptance_helpers import (
+    PRO_6000_SERIAL,
+    a6000,
+    build_of,
+    deliver,
+    delivered_build,
+    order_build,
+    threadripper,
+)
+from tests.order_steps import walk
+
+pytestmark = pytest.mark.django_db
+
+Kind = AcceptanceItem.Kind
+
+
+def test_the_checklist_is_made_as_the_last_part_arrives():
+    build = build_of()
+    order = order_build(build)
+    lines = list(OrderLine.objects.filter(order=order).order_by("position"))
+    for line in lines[:-1]:
+        walk(line, LineStatus.DELIVERED)
+    assert not AcceptanceChecklist.objects.filter(build=build).exists()
+
+    walk(lines[-1], LineStatus.DELIVERED)
+
+    checklist = AcceptanceChecklist.objects.get(build=build)
+    assert checklist.status == AcceptanceChecklist.Status.OPEN
+    assert checklist.created_by is None
+    assert checklist.items.count() == 13
+
+
+def test_installing_the_parts_afterwards_makes_no_second_checklist():
+    build = delivered_build()
+    for line in OrderLine.objects.filter(order__build=build):
+        services.order_line_advance(line=line, to=LineStatus.INSTALLED)
+
+    assert AcceptanceChecklist.objects.filter(build=build).count() == 1
+    assert Build.objects.get(pk=build.pk).status == Build.Status.ASSEMBLED
+
+
+def test_a_cancelled_line_does_not_hold_up_the_checklist_once_its_part_is_ordered_again():
+    build = build_of()
+    order = order_build(build)
+    gpu_line = OrderLine.objects.get(order=order, component__category="gpu")
+    services.order_line_cancel(line=gpu_line, reason="Out of stock at this shop.")
+    others = OrderLine.objects.filter(order=order).exclude(pk=gpu_line.pk)
+    for line in others:
+        walk(line, LineStatus.DELIVERED)
+    assert not AcceptanceChecklist.objects.filter(build=build).exists()  # the GPU is missing
+
+    again = factories.OrderFactory(build=build)
+    replacement = services.order_line_add(
+        order=again, description="RTX PRO 6000 from another shop", component=gpu_line.component
+    )
+    deliver(again, serials={gpu_line.component.slug: [PRO_6000_SERIAL]})
+
+    checklist = AcceptanceChecklist.objects.get(build=build)
+    gpu_model = checklist.items.get(kind=Kind.GPU_MODEL)
+    assert gpu_model.unit.line == replacement
+
+
+def test_a_dropped_build_gets_no_checklist():
+    build = build_of(status=Build.Status.DROPPED)
+    order = order_build(build)
+    deliver(order)
+
+    assert not AcceptanceChecklist.objects.filter(build=build).exists()
+
+
+def test_an_admin_makes_the_checklist_once_everything_has_arrived(staff_client, staff_user):
+    build = delivered_build()
+    AcceptanceChecklist.objects.filter(build=build).delete()  # as before this feature existed
+
+    response = staff_client.post(
+        reverse("admin:procurement_build_changelist"),
+        {"action": "make_acceptance_checklists", "_selected_action": [build.pk]},
+        follow=True,
+    )
+
+    checklist = AcceptanceChecklist.objects.get(build=build)
+    assert checklist.created_by == staff_user
+    assert "made with 13 items" in response.content.decode()
+
+
+def test_the_checklist_waits_for_every_part(staff_client):
+    build = build_of()
+    order = order_build(build)
+    walk(OrderLine.objects.filter(order=order).first(), LineStatus.DELIVERED)
+
+    with pytest.raises(ValidationError) as refused:
+        acceptance_checklist_create(build=build)
+
+    assert "once every part is delivered or installed; now 1 of 4 lines" in str(refused.value)
+    response = staff_client.post(
+        reverse("admin:procurement_build_changelist"),
+        {"action": "make_acceptance_checklists", "_selected_action": [build.pk]},
+        follow=True,
+    )
+    assert "1 of 4 lines delivered or installed" in response.content.decode()
+    assert not AcceptanceChecklist.objects.exists()
+
+
+def test_a_build_has_one_checklist():
+    build = delivered_build()
+    with pytest.raises(ValidationError, match="already has its acceptance checklist"):
+        acceptance_checklist_create(build=build)
+
+
+def test_gpu_items_expect_the_specs_and_record_the_delivered_serial_number():
+    build = delivered_build()
+    items = {item.kind: item for item in build.acceptance.items.filter(unit_index=1)}
+
+    assert (
+        items[Kind.GPU_MODEL].expected_value == "NVIDIA RTX PRO 6000 Blackwell Workstation Edition"
+    )
+    assert items[Kind.GPU_MEMORY].expected_value.startswith(
+        "96 GB (98’304 MiB); at least 91’422 MiB"
+    )
+    assert (items[Kind.GPU_MEMORY].limit_min, items[Kind.GPU_MEMORY].measure_unit) == (
+        Decimal("91422"),
+        "MiB",
+    )
+    assert items[Kind.GPU_PCIE_GENERATION].limit_min == 5
+    assert items[Kind.GPU_PCIE_WIDTH].limit_min == 16
+    assert items[Kind.GPU_SERIAL].expected_value == PRO_6000_SERIAL
+    assert items[Kind.GPU_SERIAL].unit.serial_number == PRO_6000_SERIAL
+    assert all(item.result == "pending" and item.required for item in items.values())
+
+
+def test_system_items_expect_the_brief_and_the_research_notes_throughput():
+    build = delivered_build()
+    items = {item.kind: item for item in build.acceptance.items.filter(unit_index__isnull=True)}
+
+    throughput = items[Kind.THROUGHPUT]
+    assert throughput.limit_min == 60
+    assert throughput.expected_value == (
+        "at least 60 tok/s with GPT-OSS-120B (the brief's target: 60 to 80 tok/s); the "
+        "research note expects 134 tok/s on 1x RTX PRO 6000 Blackwell Workstation Edition"
+    )
+    assert items[Kind.PSU_WALL_POWER].limit_max == 1000
+    assert "about 400 W estimated" in items[Kind.PSU_WALL_POWER].expected_value
+    assert items[Kind.NOISE].expected_value.startswith("quiet or quieter")
+    assert {Kind.BURN_IN, Kind.SSH, Kind.WARRANTY_REGISTERED} <= set(items)
+
+
+def test_a_build_of_two_gpus_gets_the_checks_of_each():
+    build = delivered_build(gpu=a6000(), gpus=2, cpu=threadripper())
+    items = build.acceptance.items.all()
+
+    assert sorted({item.unit_index for item in items if item.unit_index}) == [1, 2]
+    assert items.filter(kind=Kind.GPU_MEMORY).count() == 2
+    widths = items.filter(kind=Kind.GPU_PCIE_WIDTH)
+    assert [item.limit_min for item in widths] == [16, 16]  # Threadripper: three at x16
+    assert [item.limit_min for item in items.filter(kind=Kind.GPU_PCIE_GENERATION)] == [4, 4]
+    assert [item.subject for item in widths] == [
+        "GPU 1: NVIDIA RTX A6000",
+        "GPU 2: NVIDIA RTX A6000",
+    ]
+
+
+def test_an_order_from_abroad_makes_the_import_vat_receipt_required():
+    build = delivered_build(vendor=factories.VendorFactory(name="BIZON Tech"), ship_from="US")
+    receipt = build.acceptance.items.get(kind=Kind.IMPORT_VAT_RECEIPT)
+
+    assert (receipt.required, receipt.result) == (True, "pending")
+    assert "BIZON Tech (US)" in receipt.expected_value
+
+
+def test_orders_from_switzerland_make_the_receipt_not_applicable():
+    build = delivered_build()
+    receipt = build.acceptance.items.get(kind=Kind.IMPORT_VAT_RECEIPT)
+
+    assert (receipt.required, receipt.result) == (False, "not_applicable")
+    assert receipt.recorded_at == build.acceptance.created_at
