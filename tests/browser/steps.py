@@ -66,8 +66,14 @@ def keep_pdfs(page: Page) -> list[bytes]:
     return received
 
 
-def pdf_viewer(page: Page) -> Frame:
-    """Chromium's PDF viewer in this page, once it opened (within the action timeout)."""
+def expect_pdf_shown(page: Page, title: str) -> None:
+    """Chromium's PDF viewer opened in this page and shows a document whose title (the PDF's
+    own, in the viewer's toolbar) starts with `title`; bounded by the action timeout."""
+    viewer = _pdf_viewer(page)
+    expect(viewer.get_by_text(re.compile("^" + re.escape(title))).first).to_be_visible()
+
+
+def _pdf_viewer(page: Page) -> Frame:
     for _ in range(100):
         for frame in page.frames:
             if frame.url.startswith("chrome-extension://"):

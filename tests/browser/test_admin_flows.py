@@ -17,11 +17,11 @@ from procurement.models import Build, OrderLine, Vendor
 from quotes.models import Carrier, Quote, QuoteRevision
 from quotes.services import LineData, quote_revision_accept, quote_revision_create
 from tests.browser.steps import (
+    expect_pdf_shown,
     keep_pdfs,
     log_in,
     messages,
     pdf_text,
-    pdf_viewer,
     pick,
     readonly_value,
     run_action,
@@ -229,8 +229,7 @@ def test_viewer_opens_the_comparison_sheet_of_two_builds(
     tick_row(page, "b-2x-rtx-5090")
     run_action(page, "Comparison sheet (PDF) of the selected builds")
 
-    viewer = pdf_viewer(page)
-    expect(viewer.get_by_text(re.compile(r"^Comparison sheet of \d"))).to_be_visible()
+    expect_pdf_shown(page, "Comparison sheet of ")
     screenshot(page, "comparison-pdf")
     [content] = received
     (artifact_folder / "comparison.pdf").write_bytes(content)
@@ -279,3 +278,35 @@ def test_buyer_orders_an_accepted_revision_and_advances_a_line_to_delivered(
     line = OrderLine.objects.get(description="RTX 5090 32 GB")
     assert line.status == "delivered"
     assert sorted(line.units.values_list("serial_number", flat=True)) == ["1324A0001", "1324A0002"]
+
+
+def test_buyer_records_a_measurement_and_opens_the_acceptance_protocol(
+    seed, page: Page, screenshot, artifact_folder
+):
+    call_command("loaddata", "demo", verbosity=0)  # pro-6000 delivered, its checklist open
+    user_in_role("Buyer", username="berta")
+    log_in(page, "berta")
+
+    page.goto(reverse("admin:procurement_acceptancechecklist_changelist"))
+    page.get_by_role("link", name="2.0: 1x RTX PRO 6000").click()
+    page.locator("tr", has_text="PSU: be quiet! Pure Power 12 M 1000W").get_by_role(
+        "link", name="Change"
+    ).click()
+    page.get_by_role("link", name="Record a result").click()
+    page.get_by_label("Measured value").fill("405 W at the wall")
+    page.get_by_label("Measured number").fill("405")
+    page.get_by_role("button", name="Record").click()
+    expect(messages(page)).to_contain_text(": passed.")
+    page.get_by_role("link", name="Acceptance of pro-6000").click()
+    received = keep_pdfs(page)
+    page.get_by_role("link", name="Acceptance protocol (PDF)").click()
+
+    expect_pdf_shown(page, "Acceptance protocol of pro-6000")
+    screenshot(page, "acceptance-pdf")
+    [content] = received
+    (artifact_folder / "acceptance.pdf").write_bytes(content)
+    text = " ".join(pdf_text(content).split())
+    assert "DRAFT: not signed off" in text
+    assert "Acceptance protocol: 2.0" in text
+    assert "405 W at the wall" in text
+    assert "13 items: 1 passed, 0 failed, 1 not applicable, 11 pending" in text
