@@ -41,6 +41,7 @@ WORKED_EXAMPLE_LANDED = "CHF 12’478.34"
 
 @pytest.fixture
 def seed(transactional_db):
+    """The seed, committed, so that the live server's threads read it."""
     call_command("loaddata", "seed", verbosity=0)
 
 
