@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -101,4 +102,5 @@ def acceptance_evidence(request, token: str):
 def home(request):
     """The start page: money committed, quotes about to lapse, where the parts are."""
     page = dashboard.start_page(timezone.localdate())
-    return render(request, "home.html", {"page": page, "title": "Start"})
+    context = {**admin.site.each_context(request), "page": page, "title": "Start"}
+    return render(request, "home.html", context)

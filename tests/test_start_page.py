@@ -53,6 +53,9 @@ def test_start_page_shows_money_committed_against_the_budget(staff_client, froze
     _chosen_build_with_orders(brief, lines=2, committed="7942.00")
     content = staff_client.get(reverse("home")).content.decode()
     assert "CHF 7’942.00 committed" in content
+    # The admin's header and user tools, as on every admin page.
+    assert "Workstation procurement desk" in content
+    assert "Log out" in content
     assert "Within the brief’s range of CHF 4’000.00 to CHF 15’000.00" in content
     assert "(53% of the top)" in content
 
