@@ -445,6 +445,10 @@ SERVICE_FIELDS = [
     "rejection_reason",
 ]
 MONEY_TERMS = ("shipping", "foreign_vat")
+DECISION_REFUSALS = {
+    "accept_revisions": "Only an Approver may accept a quote revision.",
+    "reject_revisions": "Only an Approver may reject a quote revision.",
+}
 
 
 def _amount(value):
@@ -501,6 +505,15 @@ class QuoteRevisionAdmin(AuditedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(goods=goods_total_subquery("pk"))
+
+    def changelist_view(self, request, extra_context=None):
+        # An action the user may not run is not offered; one posted all the same would get
+        # Django's bare "No action selected", so say who may run it instead.
+        refusal = DECISION_REFUSALS.get(request.POST.get("action", ""))
+        if request.method == "POST" and refusal and not self.has_decide_permission(request):
+            self.message_user(request, refusal, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="landed cost, step by step")
     def landed_cost_breakdown(self, revision):

@@ -8,7 +8,14 @@ from djmoney.money import Money
 
 from quotes.models import QuoteRevision
 from quotes.services import quote_revision_receive
-from tests.factories import QuoteFactory, bizon, design_rules, revision_with_lines
+from tests.factories import (
+    BuildFactory,
+    QuoteFactory,
+    bizon,
+    design_rules,
+    revision_with_lines,
+    user_in_role,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,15 +52,18 @@ def test_revision_form_labels_say_vat_and_exchange_rate_in_words(staff_client, c
         staff_client.get(reverse("admin:quotes_quoterevision_change", args=[revision.pk]))
     )
 
-    for label in ["Prices include VAT", "Foreign VAT", "Exchange rate date", "Exchange rate source"]:
+    for label in [
+        "Prices include VAT",
+        "Foreign VAT",
+        "Exchange rate date",
+        "Exchange rate source",
+    ]:
         assert f"{label}:</label>" in page or f">{label}:<" in page, label
     for clumsy in ["Prices include vat", "Foreign vat", "Fx rate"]:
         assert clumsy not in page
 
 
-def test_breakdown_names_a_rate_given_with_the_quote_without_a_missing_date(
-    staff_client, carriers
-):
+def test_breakdown_names_a_rate_given_with_the_quote_without_a_missing_date(staff_client, carriers):
     revision = received_usd_revision(carriers)
 
     page = page_text(
@@ -62,3 +72,58 @@ def test_breakdown_names_a_rate_given_with_the_quote_without_a_missing_date(
 
     assert "Exchange rate 0.80 CHF per USD, given with the quote." in page
     assert "no date" not in page
+
+
+@pytest.mark.filterwarnings("error::django.core.paginator.UnorderedObjectListWarning")
+@pytest.mark.parametrize(
+    ("model_name", "field_name"),
+    [
+        ("quote", "vendor"),
+        ("quote", "build"),
+        ("quote", "owner"),
+        ("quoterevision", "quote"),
+        ("quoterevision", "carrier"),
+        ("quoteline", "component"),
+        ("quoteline", "build_line"),
+    ],
+)
+def test_autocomplete_lists_its_choices_in_a_stable_order(staff_client, model_name, field_name):
+    BuildFactory.create_batch(2)
+    QuoteFactory.create_batch(2)
+
+    response = staff_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "quotes", "model_name": model_name, "field_name": field_name, "term": ""},
+    )
+
+    assert response.status_code == 200
+    assert "results" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("action", "refusal"),
+    [
+        ("accept_revisions", "Only an Approver may accept a quote revision."),
+        ("reject_revisions", "Only an Approver may reject a quote revision."),
+    ],
+)
+def test_buyer_forcing_a_decision_is_told_only_an_approver_may(client, carriers, action, refusal):
+    revision = received_usd_revision(carriers)
+    client.force_login(user_in_role("Buyer"))
+
+    response = client.post(
+        reverse("admin:quotes_quoterevision_changelist"),
+        {
+            "action": action,
+            "_selected_action": [revision.pk],
+            "reason": "too dear",
+            "_confirm": "1",
+        },
+        follow=True,
+    )
+
+    page = page_text(response)
+    assert refusal in page
+    assert "No action selected" not in page
+    revision.refresh_from_db()
+    assert revision.status == QuoteRevision.Status.RECEIVED

@@ -193,7 +193,7 @@ def test_buyer_is_refused_accepting_a_revision(seed, page: Page, screenshot):
     tick_row(page, "BZ-2026-0142")
     run_action(page, "Accept (Approvers)")
 
-    expect(messages(page)).to_contain_text("No action selected")
+    expect(messages(page)).to_contain_text("Only an Approver may accept a quote revision.")
     screenshot(page, "accept-refused-as-buyer")
     revision.refresh_from_db()
     assert revision.status == Status.RECEIVED
