@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from procurement.admin_orders import order_selected_revisions
@@ -51,6 +52,11 @@ def goods_total_subquery(revision_ref: str):
         .values("total")[:1],
         output_field=DecimalField(max_digits=14, decimal_places=2),
     )
+
+
+def first_revision_link(quote_id: int) -> str:
+    """The revision form with the quote filled in."""
+    return f"{reverse('admin:quotes_quoterevision_add')}?quote={quote_id}"
 
 
 def money_text(amount, currency: str) -> str:
@@ -236,17 +242,22 @@ class QuoteAdmin(AuditedAdmin):
         return super().has_delete_permission(request, obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        buttons = []
+        buttons, first_revision_url = [], None
+        quote_id = unquote(object_id)
         if self.has_add_revision_permission(request):
-            buttons.append(
-                {
-                    "url": reverse("admin:quotes_quote_changelist"),
-                    "action": "new_revision",
-                    "selected": unquote(object_id),
-                    "label": "New revision",
-                }
-            )
-        extra = {"lifecycle_buttons": buttons}
+            has_revisions = QuoteRevision.objects.filter(quote_id=quote_id).exists()
+            if has_revisions:
+                buttons.append(
+                    {
+                        "url": reverse("admin:quotes_quote_changelist"),
+                        "action": "new_revision",
+                        "selected": quote_id,
+                        "label": "New revision",
+                    }
+                )
+            elif quote_id.isdigit():
+                first_revision_url = first_revision_link(int(quote_id))
+        extra = {"lifecycle_buttons": buttons, "first_revision_url": first_revision_url}
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     @admin.display(description="revision", ordering="latest_number")
@@ -278,7 +289,7 @@ class QuoteAdmin(AuditedAdmin):
             try:
                 revision = services.quote_revision_new_from_latest(quote=quote)
             except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                self.message_user(request, self._refusal(quote, error), messages.ERROR)
                 continue
             created.append(revision)
             self.message_user(
@@ -292,6 +303,15 @@ class QuoteAdmin(AuditedAdmin):
                 reverse("admin:quotes_quoterevision_change", args=[created[0].pk])
             )
         return None
+
+    def _refusal(self, quote, error: ValidationError) -> str:
+        """Why no new revision was made; for a quote with none, where to enter its first."""
+        text = " ".join(error.messages)
+        if quote.revisions.exists():
+            return text
+        return format_html(
+            '{} <a href="{}">Add the first revision</a>.', text, first_revision_link(quote.pk)
+        )
 
     def compare_view(self, request, object_id):
         quote = Quote.objects.select_related("vendor").filter(pk=object_id).first()

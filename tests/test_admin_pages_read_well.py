@@ -127,3 +127,30 @@ def test_buyer_forcing_a_decision_is_told_only_an_approver_may(client, carriers,
     assert "No action selected" not in page
     revision.refresh_from_db()
     assert revision.status == QuoteRevision.Status.RECEIVED
+
+
+def test_quote_without_revisions_offers_to_add_the_first_with_the_quote_filled_in(staff_client):
+    quote = QuoteFactory(reference="BZ-2026-0142")
+    add_first = f"{reverse('admin:quotes_quoterevision_add')}?quote={quote.pk}"
+
+    quote_page = page_text(staff_client.get(reverse("admin:quotes_quote_change", args=[quote.pk])))
+    form = page_text(staff_client.get(add_first))
+
+    assert f'<a href="{add_first}">Add the first revision</a>' in quote_page
+    assert 'value="new_revision"' not in quote_page
+    assert f'<option value="{quote.pk}" selected>{quote}</option>' in form
+
+
+def test_new_revision_of_a_quote_without_revisions_points_to_adding_the_first(staff_client):
+    quote = QuoteFactory(reference="BZ-2026-0142")
+
+    response = staff_client.post(
+        reverse("admin:quotes_quote_changelist"),
+        {"action": "new_revision", "_selected_action": [quote.pk]},
+        follow=True,
+    )
+
+    add_first = f"{reverse('admin:quotes_quoterevision_add')}?quote={quote.pk}"
+    assert "BZ-2026-0142 has no revision to copy" in page_text(response)
+    assert f'<a href="{add_first}">Add the first revision</a>.' in page_text(response)
+    assert not quote.revisions.exists()

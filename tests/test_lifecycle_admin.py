@@ -135,7 +135,7 @@ def test_a_buyer_is_not_offered_accept_and_cannot_post_it(swiss_rules, buyer_cli
 
     revision.refresh_from_db()
     assert revision.status == Status.RECEIVED
-    assert messages_of(response) == ["No action selected."]
+    assert messages_of(response) == ["Only an Approver may accept a quote revision."]
 
 
 def test_reject_asks_for_the_reason_then_keeps_it(swiss_rules, approver_client):
