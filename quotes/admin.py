@@ -465,6 +465,10 @@ SERVICE_FIELDS = [
     "rejection_reason",
 ]
 MONEY_TERMS = ("shipping", "foreign_vat")
+ATTACHMENT_ONLY_HELP = (
+    "This revision is kept as the vendor sent it; the only thing you can still save is "
+    "the vendor's own document (a PDF of at most 20 MB)."
+)
 DECISION_REFUSALS = {
     "accept_revisions": "Only an Approver may accept a quote revision.",
     "reject_revisions": "Only an Approver may reject a quote revision.",
@@ -559,6 +563,12 @@ class QuoteRevisionAdmin(AuditedAdmin):
         ]
         return kept if obj.attachment else [name for name in kept if name != "attachment"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and obj.status != DRAFT and "attachment" in form.base_fields:
+            form.base_fields["attachment"].help_text = ATTACHMENT_ONLY_HELP
+        return form
+
     def has_delete_permission(self, request, obj=None):
         return _is_draft(obj) and super().has_delete_permission(request, obj)
 
@@ -592,12 +602,14 @@ class QuoteRevisionAdmin(AuditedAdmin):
         revision = self.get_object(request, unquote(object_id))
         extra = {}
         if revision is not None:
-            editable = revision.status == DRAFT or not revision.attachment
+            # Once received, the only thing left to save is a missing vendor's PDF.
+            attachment_only = revision.status != DRAFT and not revision.attachment
             extra = {
                 "lifecycle_buttons": self._lifecycle_buttons(request, revision),
-                "show_save": editable,
-                "show_save_and_continue": editable,
+                "show_save": revision.status == DRAFT or attachment_only,
+                "show_save_and_continue": revision.status == DRAFT,
                 "show_save_and_add_another": False,
+                "attachment_only": attachment_only,
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 

@@ -1,18 +1,22 @@
 """What a person reads on the admin pages: labels, amounts, buttons and refusals."""
 
+import re
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from djmoney.money import Money
 
 from quotes.models import QuoteRevision
-from quotes.services import quote_revision_receive
+from quotes.services import quote_revision_attach, quote_revision_receive
 from tests.factories import (
+    AcceptanceItemFactory,
     BuildFactory,
     QuoteFactory,
     bizon,
     design_rules,
+    pdf_document,
     revision_with_lines,
     user_in_role,
 )
@@ -154,3 +158,46 @@ def test_new_revision_of_a_quote_without_revisions_points_to_adding_the_first(st
     assert "BZ-2026-0142 has no revision to copy" in page_text(response)
     assert f'<a href="{add_first}">Add the first revision</a>.' in page_text(response)
     assert not quote.revisions.exists()
+
+
+def submit_buttons(page: str) -> list[str]:
+    return re.findall(r'<input type="submit" value="([^"]*)"', page)
+
+
+def test_received_revision_offers_only_to_save_the_vendors_pdf(staff_client, carriers):
+    revision = received_usd_revision(carriers)
+
+    page = page_text(
+        staff_client.get(reverse("admin:quotes_quoterevision_change", args=[revision.pk]))
+    )
+
+    assert submit_buttons(page) == ["Save the vendor's PDF"]
+    assert "the only thing you can still save is the vendor's own document" in page
+
+
+def test_received_revision_with_its_pdf_offers_no_save(staff_client, carriers, media_root):
+    revision = received_usd_revision(carriers)
+    quote_revision_attach(
+        revision=revision, document=SimpleUploadedFile("quote.pdf", pdf_document())
+    )
+
+    page = page_text(
+        staff_client.get(reverse("admin:quotes_quoterevision_change", args=[revision.pk]))
+    )
+
+    assert submit_buttons(page) == []
+
+
+@pytest.mark.parametrize("page_of", ["item", "checklist"])
+def test_acceptance_pages_that_are_all_read_only_offer_no_save(staff_client, page_of):
+    item = AcceptanceItemFactory()
+    obj, name = (
+        (item, "acceptanceitem") if page_of == "item" else (item.checklist, "acceptancechecklist")
+    )
+    url = reverse(f"admin:procurement_{name}_change", args=[obj.pk])
+
+    page = page_text(staff_client.get(url))
+    posted = staff_client.post(url, {})
+
+    assert submit_buttons(page) == []
+    assert posted.status_code == 405
