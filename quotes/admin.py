@@ -19,10 +19,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from djmoney.money import Money
 from simple_history.admin import SimpleHistoryAdmin
 
 from procurement.admin_orders import order_selected_revisions
-from procurement.templatetags.swiss import chf, swiss
+from procurement.templatetags.swiss import chf, money
 from quotes import selectors, services
 from quotes.models import (
     Carrier,
@@ -60,7 +61,19 @@ def first_revision_link(quote_id: int) -> str:
 
 
 def money_text(amount, currency: str) -> str:
-    return "" if amount is None else f"{currency} {swiss(amount)}"
+    return money(amount, currency)
+
+
+def amount_field(*, label: str, required: bool = True) -> forms.DecimalField:
+    """An amount in the revision's currency: the revision's currency select sets it."""
+    return forms.DecimalField(
+        label=label,
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=required,
+        help_text="In the revision's currency.",
+    )
 
 
 @admin.register(ExchangeRate)
@@ -173,11 +186,15 @@ class RevisionSummaryInline(admin.TabularInline):
     extra = 0
     show_change_link = True
     can_delete = False
-    fields = ["number", "status", "issued_on", "valid_until", "currency", "landed_total_chf"]
+    fields = ["number", "status", "issued_on", "valid_until", "currency", "landed_total"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="landed total")
+    def landed_total(self, revision):
+        return chf(revision.landed_total_chf)
 
 
 @admin.register(Quote)
@@ -356,28 +373,37 @@ class QuoteAdmin(AuditedAdmin):
         return chosen("old", (older or others)[0]), new
 
 
+class QuoteLineForm(forms.ModelForm):
+    """A line priced in its revision's currency: only the amount is asked for."""
+
+    unit_price = amount_field(label="Unit price")
+
+    class Meta:
+        model = QuoteLine
+        fields = "__all__"  # noqa: DJ007 (the admin picks the fields)
+
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        if self.instance.pk is not None:
+            self.initial["unit_price"] = self.instance.unit_price.amount
+
+    def clean_unit_price(self):
+        amount = self.cleaned_data["unit_price"]
+        return Money(amount, self.currency) if amount is not None else None
+
+
 class QuoteLineFormSet(BaseInlineFormSet):
     def get_form_kwargs(self, index):
-        kwargs = super().get_form_kwargs(index)
-        if index is None or index >= self.initial_form_count():
-            # A new line is priced in the revision's currency unless the buyer says otherwise.
-            kwargs["initial"] = {"unit_price": [None, self.instance.currency]}
-        return kwargs
+        return {**super().get_form_kwargs(index), "currency": self.instance.currency}
 
     def clean(self):
         super().clean()
-        currency = self.instance.currency
         live = [
             form
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
         ]
-        for form in live:
-            price = form.cleaned_data.get("unit_price")
-            if price is not None and str(price.currency) != currency:
-                form.add_error(
-                    "unit_price", f"Enter the price in the revision's currency ({currency})."
-                )
         if not live:
             raise ValidationError("A revision needs at least one line.")
 
@@ -386,9 +412,22 @@ class QuoteLineInline(admin.TabularInline):
     """Editable while the revision is a draft, read-only once it was received."""
 
     model = QuoteLine
+    form = QuoteLineForm
     formset = QuoteLineFormSet
     autocomplete_fields = ["component", "build_line"]
     fields = ["position", "component", "description", "quantity", "unit_price", "build_line"]
+
+    def get_fields(self, request, obj=None):
+        if _is_draft(obj):
+            return self.fields
+        return [READ_ONLY_AMOUNTS.get(name, name) for name in self.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if _is_draft(obj) else self.get_fields(request, obj)
+
+    @admin.display(description="unit price")
+    def unit_price_amount(self, line):
+        return money(line.unit_price)
 
     def get_extra(self, request, obj=None, **kwargs):
         return 1 if _is_draft(obj) else 0
@@ -406,6 +445,9 @@ class QuoteLineInline(admin.TabularInline):
 class QuoteRevisionForm(forms.ModelForm):
     # The version the editor loaded: a save based on an older one is refused.
     loaded_version = forms.IntegerField(widget=forms.HiddenInput)
+    # Shipping and foreign VAT are in the revision's currency: only their amounts are asked.
+    shipping = amount_field(label="Shipping")
+    foreign_vat = amount_field(label="Foreign VAT", required=False)
 
     class Meta:
         model = QuoteRevision
@@ -414,13 +456,20 @@ class QuoteRevisionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["loaded_version"].initial = self.instance.version
+        self.fields["foreign_vat"].help_text = (
+            "Foreign VAT shown on the quote, in the revision's currency; left out of the "
+            "landed cost."
+        )
+        for name in MONEY_TERMS:
+            if name in self.fields:
+                self.initial[name] = _amount(getattr(self.instance, name))
 
     def clean(self):
         cleaned = super().clean()
-        currency = cleaned.get("currency")
-        shipping = cleaned.get("shipping")
-        if currency and shipping is not None and str(shipping.currency) != currency:
-            self.add_error("shipping", f"Enter shipping in the revision's currency ({currency}).")
+        currency = cleaned.get("currency") or self.instance.currency
+        for name in MONEY_TERMS:
+            if cleaned.get(name) is not None:
+                cleaned[name] = Money(cleaned[name], currency)
         return cleaned
 
 
@@ -432,7 +481,10 @@ REVISION_FIELDSETS = [
     ),
     ("Delivery", {"fields": ["ship_from", "carrier"]}),
     ("Exchange rate", {"fields": ["fx_rate", "fx_rate_date", "fx_rate_source"]}),
-    ("Landed cost", {"fields": ["landed_total_chf", "landed_net_chf", "landed_cost_breakdown"]}),
+    (
+        "Landed cost",
+        {"fields": ["landed_total_amount", "landed_net_amount", "landed_cost_breakdown"]},
+    ),
     ("Vendor's document", {"fields": ["attachment"]}),
     (
         "Decision",
@@ -454,8 +506,8 @@ SERVICE_FIELDS = [
     "status",
     "fx_rate_date",
     "fx_rate_source",
-    "landed_total_chf",
-    "landed_net_chf",
+    "landed_total_amount",
+    "landed_net_amount",
     "landed_cost_breakdown",
     "received_at",
     "accepted_at",
@@ -465,6 +517,12 @@ SERVICE_FIELDS = [
     "rejection_reason",
 ]
 MONEY_TERMS = ("shipping", "foreign_vat")
+# Amounts shown read-only in their currency the Swiss way (`USD 4’500.00`).
+READ_ONLY_AMOUNTS = {
+    "shipping": "shipping_amount",
+    "foreign_vat": "foreign_vat_amount",
+    "unit_price": "unit_price_amount",
+}
 ATTACHMENT_ONLY_HELP = (
     "This revision is kept as the vendor sent it; the only thing you can still save is "
     "the vendor's own document (a PDF of at most 20 MB)."
@@ -476,7 +534,7 @@ DECISION_REFUSALS = {
 
 
 def _amount(value):
-    return value.amount if value is not None else None
+    return getattr(value, "amount", value)
 
 
 def _changed_terms(form) -> dict:
@@ -549,6 +607,14 @@ class QuoteRevisionAdmin(AuditedAdmin):
     def has_order_permission(self, request) -> bool:
         return request.user.has_perm("procurement.add_order")
 
+    def get_fieldsets(self, request, obj=None):
+        if _is_draft(obj):
+            return REVISION_FIELDSETS
+        return [
+            (title, {"fields": [READ_ONLY_AMOUNTS.get(name, name) for name in options["fields"]]})
+            for title, options in REVISION_FIELDSETS
+        ]
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return SERVICE_FIELDS
@@ -557,11 +623,27 @@ class QuoteRevisionAdmin(AuditedAdmin):
         # Received: kept as it came. Only a missing vendor's document may still be added.
         kept = [
             name
-            for _, options in REVISION_FIELDSETS
+            for _, options in self.get_fieldsets(request, obj)
             for name in options["fields"]
             if name != "loaded_version"
         ]
         return kept if obj.attachment else [name for name in kept if name != "attachment"]
+
+    @admin.display(description="landed total")
+    def landed_total_amount(self, revision):
+        return chf(revision.landed_total_chf)
+
+    @admin.display(description="net of VAT")
+    def landed_net_amount(self, revision):
+        return chf(revision.landed_net_chf)
+
+    @admin.display(description="shipping")
+    def shipping_amount(self, revision):
+        return money(revision.shipping)
+
+    @admin.display(description="foreign VAT")
+    def foreign_vat_amount(self, revision):
+        return money(revision.foreign_vat)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -658,6 +740,8 @@ class QuoteRevisionAdmin(AuditedAdmin):
             self._create(form, lines)
         elif revision.status == DRAFT:
             self._save_lines(lines)
+            if "currency" in form.changed_data:
+                self._restate_lines(revision)
         if "attachment" in form.changed_data:
             services.quote_revision_attach(
                 revision=revision, document=form.cleaned_data["attachment"] or None
@@ -687,6 +771,12 @@ class QuoteRevisionAdmin(AuditedAdmin):
         revision = form.instance
         revision.pk, revision.number, revision.status = created.pk, created.number, created.status
         revision._state.adding = False
+
+    def _restate_lines(self, revision) -> None:
+        """The amounts entered are in the revision's currency: after a change of currency,
+        the lines left as they were are stated in the new one."""
+        for line in revision.lines.exclude(unit_price_currency=revision.currency):
+            services.quote_line_update(line=line, unit_price=line.unit_price.amount)
 
     def _save_lines(self, lines) -> None:
         for line in sorted(lines.new_objects, key=lambda line: line.position):

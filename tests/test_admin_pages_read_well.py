@@ -10,6 +10,7 @@ from djmoney.money import Money
 
 from quotes.models import QuoteRevision
 from quotes.services import quote_revision_attach, quote_revision_receive
+from tests.admin_forms import revision_form_data
 from tests.factories import (
     AcceptanceItemFactory,
     BuildFactory,
@@ -201,3 +202,101 @@ def test_acceptance_pages_that_are_all_read_only_offer_no_save(staff_client, pag
 
     assert submit_buttons(page) == []
     assert posted.status_code == 405
+
+
+def test_revision_page_shows_every_amount_the_swiss_way(staff_client, carriers):
+    revision = received_usd_revision(carriers)
+
+    page = page_text(
+        staff_client.get(reverse("admin:quotes_quoterevision_change", args=[revision.pk]))
+    )
+
+    for amount in ["CHF 12’478.34", "CHF 11’543.33", "USD 400.00", "USD 4’500.00"]:
+        assert f'<div class="readonly">{amount}</div>' in page or f"<p>{amount}</p>" in page, amount
+    for raw in ["12478.34", "$400.00", "$4,500.00"]:
+        assert raw not in page, raw
+
+
+def test_revision_summary_on_the_quote_page_shows_the_landed_total_in_chf(staff_client, carriers):
+    revision = received_usd_revision(carriers)
+
+    page = page_text(
+        staff_client.get(reverse("admin:quotes_quote_change", args=[revision.quote_id]))
+    )
+
+    assert "CHF 12’478.34" in page
+    assert "12478.34" not in page
+
+
+def test_quote_list_keeps_chf_and_its_amount_on_one_line(staff_client, carriers):
+    received_usd_revision(carriers)
+
+    page = page_text(staff_client.get(reverse("admin:quotes_quote_changelist")))
+
+    assert ".field-landed_total" in page and "white-space: nowrap" in page
+
+
+def new_revision_form(quote, **changes) -> dict:
+    """The add form as a buyer fills it: a USD revision with amounts only, no currencies."""
+    return {
+        "quote": quote.pk,
+        "issued_on": "2026-02-16",
+        "valid_until": "2026-03-18",
+        "currency": "USD",
+        "shipping": "400.00",
+        "foreign_vat": "50.00",
+        "ship_from": "US",
+        "fx_rate": "0.80",
+        "loaded_version": 1,
+        "lines-TOTAL_FORMS": 1,
+        "lines-INITIAL_FORMS": 0,
+        "lines-MIN_NUM_FORMS": 0,
+        "lines-MAX_NUM_FORMS": 1000,
+        "lines-0-position": 1,
+        "lines-0-description": "RTX 5090 32 GB",
+        "lines-0-quantity": 2,
+        "lines-0-unit_price": "4500.00",
+        **changes,
+    }
+
+
+def test_revision_form_asks_amounts_only_and_keeps_them_in_the_revisions_currency(
+    staff_client, carriers
+):
+    quote = QuoteFactory(vendor=bizon())
+    add_url = reverse("admin:quotes_quoterevision_add")
+    form = page_text(staff_client.get(add_url))
+
+    response = staff_client.post(add_url, new_revision_form(quote))
+
+    for currency_select in ["shipping_1", "foreign_vat_1", "unit_price_1"]:
+        assert currency_select not in form
+    assert response.status_code == 302, response.context["errors"]
+    revision = quote.revisions.get()
+    line = revision.lines.get()
+    assert (revision.shipping, revision.foreign_vat, line.unit_price) == (
+        Money("400.00", "USD"),
+        Money("50.00", "USD"),
+        Money("4500.00", "USD"),
+    )
+
+
+def test_a_drafts_new_currency_restates_its_shipping_and_lines(staff_client, carriers):
+    draft = revision_with_lines(
+        quote=QuoteFactory(vendor=bizon()),
+        lines=[(2, "4500.00")],
+        currency="CHF",
+        shipping=Money("400.00", "CHF"),
+        status=QuoteRevision.Status.DRAFT,
+    )
+    url = reverse("admin:quotes_quoterevision_change", args=[draft.pk])
+
+    response = staff_client.post(
+        url, revision_form_data(draft, currency="USD", ship_from="US", fx_rate="0.80")
+    )
+
+    assert response.status_code == 302, response.context["errors"]
+    draft.refresh_from_db()
+    assert (draft.currency, draft.shipping) == ("USD", Money("400.00", "USD"))
+    assert [line.unit_price for line in draft.lines.all()] == [Money("4500.00", "USD")]
+    assert draft.landed_total_chf is not None

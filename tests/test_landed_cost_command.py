@@ -77,9 +77,7 @@ def test_table_shows_every_step_with_the_rule_it_used(quote, capsys):
     assert lines[0] == "BIZON BZ-2026-0142, revision 2 (received)"
     assert "Goods (quantity x unit price)" in output
     assert any(
-        line.startswith("Goods in CHF")
-        and "CHF 11’200.00" in line
-        and "0.80 CHF per USD" in line
+        line.startswith("Goods in CHF") and "CHF 11’200.00" in line and "0.80 CHF per USD" in line
         for line in lines
     )
     import_vat = next(line for line in lines if line.startswith("Import VAT"))
