@@ -319,9 +319,10 @@ def _rules_used(rules: Rules) -> dict[str, dict[str, str | bool | None]]:
             "chf_per_unit": f"{rules.fx.chf_per_unit}",
             "rate_date": rules.fx.rate_date.isoformat() if rules.fx.rate_date else None,
             "source": rules.fx.source,
-            "description": describe_fx_rate(rules.fx),
         },
     }
+    if rules.fx.currency != CHF:
+        used["fx"]["description"] = describe_fx_rate(rules.fx)
     if rules.fee_schedule is not None:
         schedule = rules.fee_schedule
         used["fee"] = {
