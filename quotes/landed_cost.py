@@ -273,7 +273,9 @@ def describe_fx_rate(fx: FxRate) -> str:
     places = max(2, -fx.chf_per_unit.normalize().as_tuple().exponent)
     rate = f"{fx.chf_per_unit:.{places}f}"
     dated = f" of {fx.rate_date.isoformat()}" if fx.rate_date else ""
-    return f"{rate} CHF per {fx.currency}, {fx.source}{dated}"
+    if fx.source[:1].islower():  # "given with the quote" reads on from the rate
+        return f"{rate} CHF per {fx.currency}, {fx.source}{dated}"
+    return f"{rate} CHF per {fx.currency}{dated} ({fx.source})"
 
 
 def describe_fee_schedule(schedule: FeeSchedule) -> str:
