@@ -169,6 +169,9 @@ class BuildForm(forms.ModelForm):
 @admin.register(Build)
 class BuildAdmin(admin.ModelAdmin):
     form = BuildForm
+    # Explicit: a query that sums the lines drops the model's default order, and the list
+    # and the build autocomplete page through it.
+    ordering = ["slug"]
     list_display = [
         "code",
         "name",

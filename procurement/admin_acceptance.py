@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -140,6 +140,23 @@ class ObjectPagesMixin:
         return obj
 
 
+class ReadOnlyPageMixin:
+    """A change page whose every field is read-only: results, waivers and the sign-off go
+    through their own pages, so this one offers no Save and takes no post."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST":
+            return HttpResponseNotAllowed(["GET"])
+        no_save = {
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(
+            request, object_id, form_url, {**no_save, **(extra_context or {})}
+        )
+
+
 # Checklists --------------------------------------------------------------------------------
 
 
@@ -175,7 +192,7 @@ class AcceptanceEvidenceInline(admin.TabularInline):
 
 
 @admin.register(AcceptanceChecklist)
-class AcceptanceChecklistAdmin(ObjectPagesMixin, admin.ModelAdmin):
+class AcceptanceChecklistAdmin(ReadOnlyPageMixin, ObjectPagesMixin, admin.ModelAdmin):
     list_display = ["build", "status", "progress", "created_at", "signed_by", "signed_at"]
     list_filter = ["status"]
     list_select_related = ["build", "signed_by"]
@@ -321,7 +338,7 @@ class AcceptanceChecklistAdmin(ObjectPagesMixin, admin.ModelAdmin):
 
 
 @admin.register(AcceptanceItem)
-class AcceptanceItemAdmin(ObjectPagesMixin, admin.ModelAdmin):
+class AcceptanceItemAdmin(ReadOnlyPageMixin, ObjectPagesMixin, admin.ModelAdmin):
     list_display = [
         "build",
         "position",

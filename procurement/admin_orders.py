@@ -168,9 +168,13 @@ class OrderLineAdmin(admin.ModelAdmin):
     def received(self, line: OrderLine) -> str:
         return f"{line.quantity_received} of {line.quantity}"
 
-    @admin.display(description="overdue", boolean=True)
-    def overdue(self, line: OrderLine) -> bool:
-        return line.is_overdue(timezone.localdate())
+    @admin.display(description="overdue", ordering="expected_on", empty_value="")
+    def overdue(self, line: OrderLine) -> str:
+        # Only a late line is marked: an empty cell is on time (or has arrived).
+        if not line.is_overdue(timezone.localdate()):
+            return ""
+        expected = line.expected_on.strftime("%d.%m.%Y")
+        return format_html('<span class="overdue">\u26a0 late: expected {}</span>', expected)
 
     @admin.display(description="tracking")
     def tracking(self, line: OrderLine) -> str:

@@ -18,10 +18,12 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from djmoney.money import Money
 from simple_history.admin import SimpleHistoryAdmin
 
 from procurement.admin_orders import order_selected_revisions
-from procurement.templatetags.swiss import chf, swiss
+from procurement.templatetags.swiss import chf, money
 from quotes import selectors, services
 from quotes.models import (
     Carrier,
@@ -53,8 +55,25 @@ def goods_total_subquery(revision_ref: str):
     )
 
 
+def first_revision_link(quote_id: int) -> str:
+    """The revision form with the quote filled in."""
+    return f"{reverse('admin:quotes_quoterevision_add')}?quote={quote_id}"
+
+
 def money_text(amount, currency: str) -> str:
-    return "" if amount is None else f"{currency} {swiss(amount)}"
+    return money(amount, currency)
+
+
+def amount_field(*, label: str, required: bool = True) -> forms.DecimalField:
+    """An amount in the revision's currency: the revision's currency select sets it."""
+    return forms.DecimalField(
+        label=label,
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=required,
+        help_text="In the revision's currency.",
+    )
 
 
 @admin.register(ExchangeRate)
@@ -167,11 +186,15 @@ class RevisionSummaryInline(admin.TabularInline):
     extra = 0
     show_change_link = True
     can_delete = False
-    fields = ["number", "status", "issued_on", "valid_until", "currency", "landed_total_chf"]
+    fields = ["number", "status", "issued_on", "valid_until", "currency", "landed_total"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="landed total")
+    def landed_total(self, revision):
+        return chf(revision.landed_total_chf)
 
 
 @admin.register(Quote)
@@ -236,17 +259,22 @@ class QuoteAdmin(AuditedAdmin):
         return super().has_delete_permission(request, obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        buttons = []
+        buttons, first_revision_url = [], None
+        quote_id = unquote(object_id)
         if self.has_add_revision_permission(request):
-            buttons.append(
-                {
-                    "url": reverse("admin:quotes_quote_changelist"),
-                    "action": "new_revision",
-                    "selected": unquote(object_id),
-                    "label": "New revision",
-                }
-            )
-        extra = {"lifecycle_buttons": buttons}
+            has_revisions = QuoteRevision.objects.filter(quote_id=quote_id).exists()
+            if has_revisions:
+                buttons.append(
+                    {
+                        "url": reverse("admin:quotes_quote_changelist"),
+                        "action": "new_revision",
+                        "selected": quote_id,
+                        "label": "New revision",
+                    }
+                )
+            elif quote_id.isdigit():
+                first_revision_url = first_revision_link(int(quote_id))
+        extra = {"lifecycle_buttons": buttons, "first_revision_url": first_revision_url}
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     @admin.display(description="revision", ordering="latest_number")
@@ -278,7 +306,7 @@ class QuoteAdmin(AuditedAdmin):
             try:
                 revision = services.quote_revision_new_from_latest(quote=quote)
             except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                self.message_user(request, self._refusal(quote, error), messages.ERROR)
                 continue
             created.append(revision)
             self.message_user(
@@ -292,6 +320,15 @@ class QuoteAdmin(AuditedAdmin):
                 reverse("admin:quotes_quoterevision_change", args=[created[0].pk])
             )
         return None
+
+    def _refusal(self, quote, error: ValidationError) -> str:
+        """Why no new revision was made; for a quote with none, where to enter its first."""
+        text = " ".join(error.messages)
+        if quote.revisions.exists():
+            return text
+        return format_html(
+            '{} <a href="{}">Add the first revision</a>.', text, first_revision_link(quote.pk)
+        )
 
     def compare_view(self, request, object_id):
         quote = Quote.objects.select_related("vendor").filter(pk=object_id).first()
@@ -336,28 +373,37 @@ class QuoteAdmin(AuditedAdmin):
         return chosen("old", (older or others)[0]), new
 
 
+class QuoteLineForm(forms.ModelForm):
+    """A line priced in its revision's currency: only the amount is asked for."""
+
+    unit_price = amount_field(label="Unit price")
+
+    class Meta:
+        model = QuoteLine
+        fields = "__all__"  # noqa: DJ007 (the admin picks the fields)
+
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        if self.instance.pk is not None:
+            self.initial["unit_price"] = self.instance.unit_price.amount
+
+    def clean_unit_price(self):
+        amount = self.cleaned_data["unit_price"]
+        return Money(amount, self.currency) if amount is not None else None
+
+
 class QuoteLineFormSet(BaseInlineFormSet):
     def get_form_kwargs(self, index):
-        kwargs = super().get_form_kwargs(index)
-        if index is None or index >= self.initial_form_count():
-            # A new line is priced in the revision's currency unless the buyer says otherwise.
-            kwargs["initial"] = {"unit_price": [None, self.instance.currency]}
-        return kwargs
+        return {**super().get_form_kwargs(index), "currency": self.instance.currency}
 
     def clean(self):
         super().clean()
-        currency = self.instance.currency
         live = [
             form
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
         ]
-        for form in live:
-            price = form.cleaned_data.get("unit_price")
-            if price is not None and str(price.currency) != currency:
-                form.add_error(
-                    "unit_price", f"Enter the price in the revision's currency ({currency})."
-                )
         if not live:
             raise ValidationError("A revision needs at least one line.")
 
@@ -366,9 +412,22 @@ class QuoteLineInline(admin.TabularInline):
     """Editable while the revision is a draft, read-only once it was received."""
 
     model = QuoteLine
+    form = QuoteLineForm
     formset = QuoteLineFormSet
     autocomplete_fields = ["component", "build_line"]
     fields = ["position", "component", "description", "quantity", "unit_price", "build_line"]
+
+    def get_fields(self, request, obj=None):
+        if _is_draft(obj):
+            return self.fields
+        return [READ_ONLY_AMOUNTS.get(name, name) for name in self.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if _is_draft(obj) else self.get_fields(request, obj)
+
+    @admin.display(description="unit price")
+    def unit_price_amount(self, line):
+        return money(line.unit_price)
 
     def get_extra(self, request, obj=None, **kwargs):
         return 1 if _is_draft(obj) else 0
@@ -386,6 +445,9 @@ class QuoteLineInline(admin.TabularInline):
 class QuoteRevisionForm(forms.ModelForm):
     # The version the editor loaded: a save based on an older one is refused.
     loaded_version = forms.IntegerField(widget=forms.HiddenInput)
+    # Shipping and foreign VAT are in the revision's currency: only their amounts are asked.
+    shipping = amount_field(label="Shipping")
+    foreign_vat = amount_field(label="Foreign VAT", required=False)
 
     class Meta:
         model = QuoteRevision
@@ -394,13 +456,20 @@ class QuoteRevisionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["loaded_version"].initial = self.instance.version
+        self.fields["foreign_vat"].help_text = (
+            "Foreign VAT shown on the quote, in the revision's currency; left out of the "
+            "landed cost."
+        )
+        for name in MONEY_TERMS:
+            if name in self.fields:
+                self.initial[name] = _amount(getattr(self.instance, name))
 
     def clean(self):
         cleaned = super().clean()
-        currency = cleaned.get("currency")
-        shipping = cleaned.get("shipping")
-        if currency and shipping is not None and str(shipping.currency) != currency:
-            self.add_error("shipping", f"Enter shipping in the revision's currency ({currency}).")
+        currency = cleaned.get("currency") or self.instance.currency
+        for name in MONEY_TERMS:
+            if cleaned.get(name) is not None:
+                cleaned[name] = Money(cleaned[name], currency)
         return cleaned
 
 
@@ -412,7 +481,10 @@ REVISION_FIELDSETS = [
     ),
     ("Delivery", {"fields": ["ship_from", "carrier"]}),
     ("Exchange rate", {"fields": ["fx_rate", "fx_rate_date", "fx_rate_source"]}),
-    ("Landed cost", {"fields": ["landed_total_chf", "landed_net_chf", "landed_cost_breakdown"]}),
+    (
+        "Landed cost",
+        {"fields": ["landed_total_amount", "landed_net_amount", "landed_cost_breakdown"]},
+    ),
     ("Vendor's document", {"fields": ["attachment"]}),
     (
         "Decision",
@@ -434,8 +506,8 @@ SERVICE_FIELDS = [
     "status",
     "fx_rate_date",
     "fx_rate_source",
-    "landed_total_chf",
-    "landed_net_chf",
+    "landed_total_amount",
+    "landed_net_amount",
     "landed_cost_breakdown",
     "received_at",
     "accepted_at",
@@ -445,10 +517,24 @@ SERVICE_FIELDS = [
     "rejection_reason",
 ]
 MONEY_TERMS = ("shipping", "foreign_vat")
+# Amounts shown read-only in their currency the Swiss way (`USD 4’500.00`).
+READ_ONLY_AMOUNTS = {
+    "shipping": "shipping_amount",
+    "foreign_vat": "foreign_vat_amount",
+    "unit_price": "unit_price_amount",
+}
+ATTACHMENT_ONLY_HELP = (
+    "This revision is kept as the vendor sent it; the only thing you can still save is "
+    "the vendor's own document (a PDF of at most 20 MB)."
+)
+DECISION_REFUSALS = {
+    "accept_revisions": "Only an Approver may accept a quote revision.",
+    "reject_revisions": "Only an Approver may reject a quote revision.",
+}
 
 
 def _amount(value):
-    return value.amount if value is not None else None
+    return getattr(value, "amount", value)
 
 
 def _changed_terms(form) -> dict:
@@ -502,6 +588,15 @@ class QuoteRevisionAdmin(AuditedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(goods=goods_total_subquery("pk"))
 
+    def changelist_view(self, request, extra_context=None):
+        # An action the user may not run is not offered; one posted all the same would get
+        # Django's bare "No action selected", so say who may run it instead.
+        refusal = DECISION_REFUSALS.get(request.POST.get("action", ""))
+        if request.method == "POST" and refusal and not self.has_decide_permission(request):
+            self.message_user(request, refusal, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().changelist_view(request, extra_context)
+
     @admin.display(description="landed cost, step by step")
     def landed_cost_breakdown(self, revision):
         return render_to_string(
@@ -512,6 +607,14 @@ class QuoteRevisionAdmin(AuditedAdmin):
     def has_order_permission(self, request) -> bool:
         return request.user.has_perm("procurement.add_order")
 
+    def get_fieldsets(self, request, obj=None):
+        if _is_draft(obj):
+            return REVISION_FIELDSETS
+        return [
+            (title, {"fields": [READ_ONLY_AMOUNTS.get(name, name) for name in options["fields"]]})
+            for title, options in REVISION_FIELDSETS
+        ]
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return SERVICE_FIELDS
@@ -520,11 +623,33 @@ class QuoteRevisionAdmin(AuditedAdmin):
         # Received: kept as it came. Only a missing vendor's document may still be added.
         kept = [
             name
-            for _, options in REVISION_FIELDSETS
+            for _, options in self.get_fieldsets(request, obj)
             for name in options["fields"]
             if name != "loaded_version"
         ]
         return kept if obj.attachment else [name for name in kept if name != "attachment"]
+
+    @admin.display(description="landed total")
+    def landed_total_amount(self, revision):
+        return chf(revision.landed_total_chf)
+
+    @admin.display(description="net of VAT")
+    def landed_net_amount(self, revision):
+        return chf(revision.landed_net_chf)
+
+    @admin.display(description="shipping")
+    def shipping_amount(self, revision):
+        return money(revision.shipping)
+
+    @admin.display(description="foreign VAT")
+    def foreign_vat_amount(self, revision):
+        return money(revision.foreign_vat)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and obj.status != DRAFT and "attachment" in form.base_fields:
+            form.base_fields["attachment"].help_text = ATTACHMENT_ONLY_HELP
+        return form
 
     def has_delete_permission(self, request, obj=None):
         return _is_draft(obj) and super().has_delete_permission(request, obj)
@@ -559,12 +684,14 @@ class QuoteRevisionAdmin(AuditedAdmin):
         revision = self.get_object(request, unquote(object_id))
         extra = {}
         if revision is not None:
-            editable = revision.status == DRAFT or not revision.attachment
+            # Once received, the only thing left to save is a missing vendor's PDF.
+            attachment_only = revision.status != DRAFT and not revision.attachment
             extra = {
                 "lifecycle_buttons": self._lifecycle_buttons(request, revision),
-                "show_save": editable,
-                "show_save_and_continue": editable,
+                "show_save": revision.status == DRAFT or attachment_only,
+                "show_save_and_continue": revision.status == DRAFT,
                 "show_save_and_add_another": False,
+                "attachment_only": attachment_only,
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
@@ -613,6 +740,8 @@ class QuoteRevisionAdmin(AuditedAdmin):
             self._create(form, lines)
         elif revision.status == DRAFT:
             self._save_lines(lines)
+            if "currency" in form.changed_data:
+                self._restate_lines(revision)
         if "attachment" in form.changed_data:
             services.quote_revision_attach(
                 revision=revision, document=form.cleaned_data["attachment"] or None
@@ -642,6 +771,12 @@ class QuoteRevisionAdmin(AuditedAdmin):
         revision = form.instance
         revision.pk, revision.number, revision.status = created.pk, created.number, created.status
         revision._state.adding = False
+
+    def _restate_lines(self, revision) -> None:
+        """The amounts entered are in the revision's currency: after a change of currency,
+        the lines left as they were are stated in the new one."""
+        for line in revision.lines.exclude(unit_price_currency=revision.currency):
+            services.quote_line_update(line=line, unit_price=line.unit_price.amount)
 
     def _save_lines(self, lines) -> None:
         for line in sorted(lines.new_objects, key=lambda line: line.position):

@@ -267,6 +267,17 @@ FEE_BASES = {
 }
 
 
+def describe_fx_rate(fx: FxRate) -> str:
+    """`0.80 CHF per USD, given with the quote`: the rate as a person reads it, its source
+    and, when it has one, its date."""
+    places = max(2, -fx.chf_per_unit.normalize().as_tuple().exponent)
+    rate = f"{fx.chf_per_unit:.{places}f}"
+    dated = f" of {fx.rate_date.isoformat()}" if fx.rate_date else ""
+    if fx.source[:1].islower():  # "given with the quote" reads on from the rate
+        return f"{rate} CHF per {fx.currency}, {fx.source}{dated}"
+    return f"{rate} CHF per {fx.currency}{dated} ({fx.source})"
+
+
 def describe_fee_schedule(schedule: FeeSchedule) -> str:
     percent = f"{schedule.percent}% x {FEE_BASES[schedule.basis]}"
     if schedule.nearby_base_fee_chf is not None:
@@ -312,6 +323,8 @@ def _rules_used(rules: Rules) -> dict[str, dict[str, str | bool | None]]:
             "source": rules.fx.source,
         },
     }
+    if rules.fx.currency != CHF:
+        used["fx"]["description"] = describe_fx_rate(rules.fx)
     if rules.fee_schedule is not None:
         schedule = rules.fee_schedule
         used["fee"] = {
@@ -336,8 +349,7 @@ def landed_cost(inputs: RevisionInputs, rules: Rules) -> LandedCost:
     if inputs.currency != CHF and inputs.currency != rules.fx.currency:
         raise LandedCostError(f"no exchange rate for {inputs.currency}")
     rate = Decimal(1) if inputs.currency == CHF else rules.fx.chf_per_unit
-    fx_dated = f", {rules.fx.rate_date}" if rules.fx.rate_date else ""
-    fx_rule = f"{rate} CHF per {inputs.currency} ({rules.fx.source}{fx_dated})"
+    fx_rule = describe_fx_rate(rules.fx) if inputs.currency != CHF else "CHF"
     vat_rule = f"Swiss VAT {rules.vat.rate_percent}% from {rules.vat.valid_from}"
 
     goods = round_chf(sum((line.unit_price * line.quantity for line in inputs.lines), ZERO))

@@ -244,7 +244,9 @@ class QuoteRevision(models.Model):
     valid_until = models.DateField()
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="CHF")
     prices_include_vat = models.BooleanField(
-        default=False, help_text="Swiss prices with VAT included."
+        default=False,
+        verbose_name="prices include VAT",
+        help_text="Swiss prices with VAT included.",
     )
     foreign_vat = MoneyField(
         max_digits=12,
@@ -252,6 +254,7 @@ class QuoteRevision(models.Model):
         null=True,
         blank=True,
         default_currency="EUR",
+        verbose_name="foreign VAT",
         help_text="Foreign VAT shown on the quote; left out of the landed cost.",
     )
     ship_from = models.CharField(max_length=2, default="CH", help_text="ISO country code.")
@@ -270,8 +273,10 @@ class QuoteRevision(models.Model):
         verbose_name="exchange rate (CHF per unit)",
         help_text="Kept with the revision once received; empty to use the stored rate.",
     )
-    fx_rate_date = models.DateField(null=True, blank=True)
-    fx_rate_source = models.CharField(max_length=60, blank=True)
+    fx_rate_date = models.DateField(null=True, blank=True, verbose_name="exchange rate date")
+    fx_rate_source = models.CharField(
+        max_length=60, blank=True, verbose_name="exchange rate source"
+    )
     attachment = models.FileField(
         upload_to=document_path,
         storage=document_storage,

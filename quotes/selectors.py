@@ -95,7 +95,7 @@ class RuleBook:
         if revision.currency == lc.CHF:
             return lc.FxRate(lc.CHF, Decimal(1), None, "CHF")
         if revision.fx_rate is not None:
-            source = revision.fx_rate_source or "rate given with the quote"
+            source = revision.fx_rate_source or "given with the quote"
             return lc.FxRate(revision.currency, revision.fx_rate, revision.fx_rate_date, source)
         stored = self.exchange_rate(revision.currency, revision.issued_on)
         if stored is None:

@@ -117,7 +117,7 @@ def test_every_step_names_the_rule_it_used():
     result = lc.landed_cost(inputs, rules("USD", "0.80", DHL))
 
     by_key = {step.key: step for step in result.steps}
-    assert by_key["goods_chf"].rule == "0.80 CHF per USD (given with the quote, 2026-02-16)"
+    assert by_key["goods_chf"].rule == "0.80 CHF per USD, given with the quote of 2026-02-16"
     assert by_key["duty_chf"].rule == "0.00% from 2024-01-01 industrial goods"
     assert by_key["import_vat_chf"].rule == (
         "Swiss VAT 8.10% from 2024-01-01 on customs value + duty"

@@ -85,8 +85,24 @@ def test_the_board_shows_status_receipt_dates_lateness_and_a_tracking_link(staff
     assert "0 of 1" in page
     assert '<td class="field-status">shipped</td>' in page
     assert 'href="https://www.fedex.com/fedextrack/?trknbr=770"' in page
-    assert 'alt="True"' in page  # overdue since 27.02.
+    assert "late: expected 27.02.2026" in page
     assert line.order.build.slug in page
+
+
+def test_the_board_marks_only_overdue_lines(staff_client):
+    make_lines(3)  # the first was expected on 27.02., the others on 09.03.
+
+    response = staff_client.get(BOARD)
+
+    page = response.content.decode()
+    cells = page.split('class="field-overdue">')[1:]
+    marks = [cell.split("</td>")[0] for cell in cells]
+    assert sorted(marks) == [
+        "",
+        "",
+        '<span class="overdue">\u26a0 late: expected 27.02.2026</span>',
+    ]
+    assert 'alt="False"' not in page and 'alt="True"' not in page
 
 
 @pytest.mark.parametrize(

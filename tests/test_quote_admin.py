@@ -69,7 +69,7 @@ def test_revision_page_shows_every_step_with_its_rule(staff_client, carriers):
         "CHF 23.33",
         "fedex: 2.50% x (duty + import VAT), at least 22.00 (verified;",
         "CHF 12’478.34",
-        "Exchange rate 0.800000 CHF per USD",
+        "Exchange rate 0.80 CHF per USD, given with the quote.",
         "Swiss VAT 8.10% valid from 2024-01-01",
     ]:
         assert text in page, text

@@ -41,3 +41,14 @@ def swiss(value, places: int = 2) -> str:
     if value is None or value == "":
         return ""
     return swiss_number(getattr(value, "amount", value), int(places))
+
+
+@register.filter
+def money(value, currency: str = "") -> str:
+    """`USD 4’500.00`: an amount in its currency (a Money, or a number and a currency code);
+    empty for a missing value."""
+    if value is None or value == "":
+        return ""
+    code = currency or str(getattr(value, "currency", "") or "")
+    amount = swiss_number(getattr(value, "amount", value))
+    return f"{code} {amount}" if code else amount

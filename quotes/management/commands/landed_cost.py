@@ -84,6 +84,14 @@ def _table(revision, result: lc.LandedCost) -> str:
     return "\n".join(lines)
 
 
+def fx_description(fx: dict) -> str:
+    """The rate as the breakdown describes it (a breakdown stored before it did: rebuilt)."""
+    if fx.get("description"):
+        return fx["description"]
+    dated = f" of {fx['rate_date']}" if fx["rate_date"] else ""
+    return f"{fx['chf_per_unit']} CHF per {fx['currency']}, {fx['source']}{dated}"
+
+
 def _rules(result: lc.LandedCost) -> list[str]:
     rules = result.rules
     vat, duty, fx = rules["vat"], rules["duty"], rules["fx"]
@@ -96,8 +104,5 @@ def _rules(result: lc.LandedCost) -> list[str]:
     if "fee" in rules:
         described.append(f"Clearance fee: {rules['fee']['description']}")
     if result.currency != lc.CHF:
-        described.append(
-            f"Exchange rate {fx['chf_per_unit']} CHF per {fx['currency']} of "
-            f"{fx['rate_date'] or 'no date'} ({fx['source']})"
-        )
+        described.append(f"Exchange rate {fx_description(fx)}")
     return described
