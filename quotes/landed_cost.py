@@ -270,7 +270,8 @@ FEE_BASES = {
 def describe_fx_rate(fx: FxRate) -> str:
     """`0.80 CHF per USD, given with the quote`: the rate as a person reads it, its source
     and, when it has one, its date."""
-    places = max(2, -fx.chf_per_unit.normalize().as_tuple().exponent)
+    exponent = fx.chf_per_unit.normalize().as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
     rate = f"{fx.chf_per_unit:.{places}f}"
     dated = f" of {fx.rate_date.isoformat()}" if fx.rate_date else ""
     if fx.source[:1].islower():  # "given with the quote" reads on from the rate
