@@ -301,7 +301,7 @@ def describe_fee_schedule(schedule: FeeSchedule) -> str:
     if schedule.maximum_fee_chf is not None:
         text += f", at most {schedule.maximum_fee_chf}"
     verified = "verified" if schedule.verified else "UNVERIFIED"
-    return f"{schedule.carrier}: {text} ({verified}; {schedule.source}, seen {schedule.seen_on})"
+    return f"{schedule.carrier}: {text} ({verified}; {schedule.source.rstrip('.')}, seen {schedule.seen_on})"
 
 
 def _rules_used(rules: Rules) -> dict[str, dict[str, str | bool | None]]:
