@@ -99,23 +99,18 @@ def assert_refused(instance, message: str) -> None:
 def test_bad_row_is_refused_with_a_clear_message(factory, fields, message):
     instance = factory(**fields)
     # Related rows exist so that only the invariant under test can fail.
-    for field in instance._meta.concrete_fields:
-        if field.is_relation and getattr(instance, field.name, None) is not None:
-            related = getattr(instance, field.name)
-            if related.pk is None:
-                _save_with_parents(related)
-                setattr(instance, field.name, related)
+    _save_parents(instance)
     assert_refused(instance, message)
 
 
-def _save_with_parents(instance) -> None:
+def _save_parents(instance) -> None:
+    """Save the unsaved rows `instance` points at, theirs first."""
     for field in instance._meta.concrete_fields:
-        if field.is_relation and getattr(instance, field.name, None) is not None:
-            related = getattr(instance, field.name)
-            if related.pk is None:
-                _save_with_parents(related)
-                setattr(instance, field.name, related)
-    instance.save()
+        related = getattr(instance, field.name, None) if field.is_relation else None
+        if related is not None and related.pk is None:
+            _save_parents(related)
+            related.save()
+            setattr(instance, field.name, related)
 
 
 def test_revision_number_is_unique_per_quote():
