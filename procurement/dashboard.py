@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 
 from procurement.acceptance.checks import ItemResult
 from procurement.models import AcceptanceChecklist, Build, OrderLine, Requirements
 from procurement.order_flow import ARRIVED, EXITS, LineStatus
+from procurement.selectors import committed_chf_by_build
 from quotes.models import QuoteRevision
 
 ZERO = Decimal("0.00")
@@ -98,7 +99,7 @@ def expiring_revisions(today: date) -> QuerySet[QuoteRevision]:
 
 def start_page(today: date) -> StartPage:
     """Seven queries: the brief, builds, order line counts, the two parts of the money
-    committed (as procurement.selectors.build_commitment counts it), acceptance checklists
+    committed (procurement.selectors.committed_chf_by_build), acceptance checklists
     with their open checks, expiring quotes."""
     brief = Requirements.objects.order_by("pk").first()
     builds = list(Build.objects.order_by("slug"))
@@ -112,7 +113,8 @@ def start_page(today: date) -> StartPage:
         .order_by()
     ):
         active[row["order__build"]].counts[row["status"]] = row["n"]
-    _add_commitments(active)
+    for build_id, committed in committed_chf_by_build(list(active)).items():
+        active[build_id].committed_chf = committed
     for checklist in AcceptanceChecklist.objects.filter(build__in=list(active)).annotate(
         open_checks=Count(
             "items",
@@ -128,30 +130,3 @@ def start_page(today: date) -> StartPage:
         expiring=list(expiring_revisions(today)),
         candidates=[build for build in builds if build.status == Build.Status.CANDIDATE],
     )
-
-
-def _add_commitments(active: dict[int, BuildRow]) -> None:
-    """Accepted revisions at their frozen landed total, hand-ordered lines at their CHF price."""
-    accepted = QuoteRevision.objects.filter(
-        Q(quote__build__in=list(active)) | Q(order__build__in=list(active)),
-        status=QuoteRevision.Status.ACCEPTED,
-    ).values_list("pk", "quote__build", "order__build", "landed_total_chf")
-    counted: set[int] = set()
-    for pk, quote_build, order_build, landed in accepted:
-        build = quote_build if quote_build in active else order_build
-        if pk not in counted and landed is not None:
-            active[build].committed_chf += landed
-            counted.add(pk)
-    line_value = ExpressionWrapper(
-        F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2)
-    )
-    for row in (
-        OrderLine.objects.filter(
-            order__build__in=list(active), order__revision__isnull=True, unit_price_currency="CHF"
-        )
-        .exclude(status=LineStatus.CANCELLED)
-        .values("order__build")
-        .annotate(total=Sum(line_value))
-        .order_by()
-    ):
-        active[row["order__build"]].committed_chf += row["total"] or ZERO

@@ -12,11 +12,15 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import (
     Count,
+    DecimalField,
     Exists,
+    ExpressionWrapper,
+    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Sum,
     prefetch_related_objects,
 )
 from djmoney.money import Money
@@ -334,6 +338,36 @@ def build_commitment(build: Build) -> BuildCommitment:
         revisions_without_landed=[rev for rev in revisions if rev.landed_total_chf is None],
         lines_without_chf_price=unpriced,
     )
+
+
+def committed_chf_by_build(build_ids: list[int]) -> dict[int, Decimal]:
+    """`BuildCommitment.committed_chf` for many builds at once (two queries): accepted
+    revisions at their frozen landed total, hand-ordered lines at their CHF price."""
+    committed = dict.fromkeys(build_ids, ZERO)
+    accepted = QuoteRevision.objects.filter(
+        Q(quote__build__in=build_ids) | Q(order__build__in=build_ids),
+        status=QuoteRevision.Status.ACCEPTED,
+        landed_total_chf__isnull=False,
+    ).values_list("pk", "quote__build", "order__build", "landed_total_chf")
+    counted: set[int] = set()
+    for pk, quote_build, order_build, landed in accepted:
+        if pk not in counted:
+            committed[quote_build if quote_build in committed else order_build] += landed
+            counted.add(pk)
+    line_value = ExpressionWrapper(
+        F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2)
+    )
+    for row in (
+        OrderLine.objects.filter(
+            order__build__in=build_ids, order__revision__isnull=True, unit_price_currency=CHF
+        )
+        .exclude(status=LineStatus.CANCELLED)
+        .values("order__build")
+        .annotate(total=Sum(line_value))
+        .order_by()
+    ):
+        committed[row["order__build"]] += row["total"] or ZERO
+    return committed
 
 
 # Calendar ----------------------------------------------------------------------------------

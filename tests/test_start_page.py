@@ -7,8 +7,10 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from djmoney.money import Money
 
 from procurement.models import Build
+from procurement.selectors import build_commitment
 from quotes.models import QuoteRevision
 from tests.factories import (
     BuildFactory,
@@ -112,3 +114,13 @@ def test_start_page_on_the_demo_shows_the_delivered_pro_6000(staff_client, froze
     # 12 checks pending on the demo's open checklist (the import VAT receipt does not apply)
     assert "12 open checks" in content
     assert reverse("acceptance_pdf", args=["pro-6000"]) in content
+
+
+def test_start_page_commits_what_the_build_commitment_counts(staff_client, frozen_today):
+    brief = RequirementsFactory()
+    build = _chosen_build_with_orders(brief, lines=1, committed="7942.00")
+    by_hand = OrderFactory(build=build)
+    OrderLineFactory(order=by_hand, quantity=2, unit_price=Money("50.00", "CHF"))
+    page = staff_client.get(reverse("home")).context["page"]
+    assert page.builds[0].committed_chf == build_commitment(build).committed_chf
+    assert page.builds[0].committed_chf == Decimal("8042.00")
