@@ -456,10 +456,11 @@ class QuoteRevisionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["loaded_version"].initial = self.instance.version
-        self.fields["foreign_vat"].help_text = (
-            "Foreign VAT shown on the quote, in the revision's currency; left out of the "
-            "landed cost."
-        )
+        if "foreign_vat" in self.fields:
+            self.fields["foreign_vat"].help_text = (
+                "Foreign VAT shown on the quote, in the revision's currency; left out of the "
+                "landed cost."
+            )
         for name in MONEY_TERMS:
             if name in self.fields:
                 self.initial[name] = _amount(getattr(self.instance, name))
@@ -647,8 +648,13 @@ class QuoteRevisionAdmin(AuditedAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        if obj is not None and obj.status != DRAFT and "attachment" in form.base_fields:
-            form.base_fields["attachment"].help_text = ATTACHMENT_ONLY_HELP
+        if obj is not None and obj.status != DRAFT:
+            # Shown read-only in their currency: a field the page does not render must not
+            # be asked for, or the save fails on an error nobody can see.
+            for name in MONEY_TERMS:
+                form.base_fields.pop(name, None)
+            if "attachment" in form.base_fields:
+                form.base_fields["attachment"].help_text = ATTACHMENT_ONLY_HELP
         return form
 
     def has_delete_permission(self, request, obj=None):
