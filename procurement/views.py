@@ -20,6 +20,7 @@ from procurement.acceptance.protocol import (
 from procurement.calendar_feed import calendar_ics
 from procurement.models import Build
 from procurement.services import calendar_token_hash
+from quotes.permissions import may_read_prices
 
 READ_ACCEPTANCE = "procurement.view_acceptancechecklist"
 
@@ -102,5 +103,10 @@ def acceptance_evidence(request, token: str):
 def home(request):
     """The start page: money committed, quotes about to lapse, where the parts are."""
     page = dashboard.start_page(timezone.localdate())
-    context = {**admin.site.each_context(request), "page": page, "title": "Start"}
+    context = {
+        **admin.site.each_context(request),
+        "page": page,
+        "title": "Start",
+        "may_read_prices": may_read_prices(request.user),
+    }
     return render(request, "home.html", context)

@@ -36,6 +36,7 @@ from quotes.models import (
     ReminderClaim,
     VatRate,
 )
+from quotes.permissions import may_read_prices
 from quotes.revision_diff import diff_revisions
 from quotes.views import comparison_for_admin
 
@@ -221,7 +222,9 @@ class QuoteAdmin(AuditedAdmin):
     actions = ["new_revision", "comparison_sheet"]
     change_form_template = "admin/quotes/quote/change_form.html"
 
-    @admin.action(description="Comparison sheet (PDF) of the selected quotes")
+    @admin.action(
+        description="Comparison sheet (PDF) of the selected quotes", permissions=["read_prices"]
+    )
     def comparison_sheet(self, request, queryset):
         references = list(queryset.order_by("reference").values_list("reference", flat=True))
         return comparison_for_admin(self, request, quote_references=references)
@@ -249,6 +252,9 @@ class QuoteAdmin(AuditedAdmin):
             name="quotes_quote_compare",
         )
         return [compare, *super().get_urls()]
+
+    def has_read_prices_permission(self, request):
+        return may_read_prices(request.user)
 
     def has_add_revision_permission(self, request):
         return request.user.has_perm("quotes.add_quoterevision")

@@ -18,6 +18,7 @@ from quotes.comparison import (
 )
 from quotes.documents import document_name
 from quotes.models import QuoteRevision
+from quotes.permissions import READ_PRICES, may_read_prices
 
 
 def comparison_pdf_response(*, build_slugs, quote_references) -> HttpResponse:
@@ -32,6 +33,8 @@ def comparison_pdf_response(*, build_slugs, quote_references) -> HttpResponse:
 @require_GET
 def comparison_sheet(request):
     """/quotes/compare.pdf?build=SLUG&quote=REFERENCE...: the comparison sheet."""
+    if not may_read_prices(request.user):
+        raise PermissionDenied
     try:
         return comparison_pdf_response(
             build_slugs=request.GET.getlist("build"),
@@ -45,6 +48,8 @@ def comparison_sheet(request):
 
 def comparison_for_admin(model_admin, request, *, build_slugs=(), quote_references=()):
     """An admin action's answer: the PDF, or back to the list with the reason it failed."""
+    if not may_read_prices(request.user):
+        raise PermissionDenied
     try:
         return comparison_pdf_response(build_slugs=build_slugs, quote_references=quote_references)
     except ComparisonError as error:
@@ -56,7 +61,7 @@ def comparison_for_admin(model_admin, request, *, build_slugs=(), quote_referenc
 @require_GET
 def revision_document(request, token: str):
     """The vendor's PDF of a revision, for users who may read revisions."""
-    if not request.user.has_perm("quotes.view_quoterevision"):
+    if not request.user.has_perm(READ_PRICES):
         raise PermissionDenied
     name = document_name(token)
     revision = (
