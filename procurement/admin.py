@@ -244,5 +244,5 @@ class BuildLineAdmin(admin.ModelAdmin):
     autocomplete_fields = ["build", "component"]
 
 
-# Orders, deliveries and calendar feeds live in their own module.
-from procurement import admin_orders  # noqa: E402, F401
+# Orders, deliveries and calendar feeds, and two-factor devices, live in modules of their own.
+from procurement import admin_devices, admin_orders  # noqa: E402, F401
