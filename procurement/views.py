@@ -1,5 +1,9 @@
+from urllib.parse import urlparse
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -110,3 +114,16 @@ def home(request):
         "may_read_prices": may_read_prices(request.user),
     }
     return render(request, "home.html", context)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset by e-mail; its link starts with SITE_URL, like every e-mail's."""
+
+    def form_valid(self, form):
+        site = urlparse(settings.SITE_URL)
+        self.extra_email_context = {
+            "protocol": site.scheme,
+            "domain": site.netloc,
+            "site_name": admin.site.site_title,
+        }
+        return super().form_valid(form)
