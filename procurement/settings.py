@@ -60,8 +60,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "procurement.middleware.RequestSizeLimitMiddleware",
+    "procurement.middleware.WebStatementTimeoutMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that it sees every failed login.
     "axes.middleware.AxesMiddleware",
@@ -108,7 +110,25 @@ except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL cannot be read: {error}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Seconds a statement waits for another connection's write lock before it fails.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+else:
+    # A database that accepts connections but does not answer fails within seconds.
+    DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    if DATABASE_CONNECT_TIMEOUT < 1:
+        raise ImproperlyConfigured(
+            f"DATABASE_CONNECT_TIMEOUT must be 1 second or more; got {DATABASE_CONNECT_TIMEOUT}."
+        )
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
+# A web request's statement that runs longer than this is cancelled (PostgreSQL; 0: never).
+# Celery tasks and management commands may run long and are not limited
+# (procurement.middleware.WebStatementTimeoutMiddleware).
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 30)
+if DATABASE_STATEMENT_TIMEOUT < 0:
+    raise ImproperlyConfigured(
+        f"DATABASE_STATEMENT_TIMEOUT must be 0 (no limit) or more seconds; "
+        f"got {DATABASE_STATEMENT_TIMEOUT}."
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -157,6 +177,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# No request may send more than this (procurement.middleware.RequestSizeLimitMiddleware):
+# the largest upload, a vendor's PDF, is at most 20 MB.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 25 * 1024 * 1024)
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -275,6 +298,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # The health check is asked over plain HTTP by the machine's own monitoring.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
