@@ -284,6 +284,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 
+# PDFs (comparison sheets, acceptance protocols) not laid out within this many seconds fail
+# with a clear message; no request or command waits longer (procurement.pdf).
+PDF_TIMEOUT_SECONDS = env_int("PDF_TIMEOUT_SECONDS", 20)
+if PDF_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured(
+        f"PDF_TIMEOUT_SECONDS must be 1 second or more; got {PDF_TIMEOUT_SECONDS}."
+    )
+
 # Acceptance: the memory a GPU may report below its specified VRAM, in percent (the driver
 # reserves some; ECC on GDDR6 cards takes 1/16).
 ACCEPTANCE_VRAM_TOLERANCE_PERCENT = env_int("ACCEPTANCE_VRAM_TOLERANCE_PERCENT", 7)

@@ -23,6 +23,7 @@ from procurement.acceptance.protocol import (
 )
 from procurement.calendar_feed import calendar_ics
 from procurement.models import Build
+from procurement.pdf import PdfError
 from procurement.services import calendar_token_hash
 from quotes.permissions import may_read_prices
 
@@ -72,7 +73,11 @@ def acceptance_pdf(request, slug: str):
         protocol = protocol_for(build)
     except NoChecklist as error:
         raise Http404(str(error)) from None
-    response = HttpResponse(protocol_pdf(protocol), content_type="application/pdf")
+    try:
+        document = protocol_pdf(protocol)
+    except PdfError as error:
+        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{protocol_filename(protocol)}"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -10,6 +10,7 @@ from django.http import (
 )
 from django.views.decorators.http import require_GET
 
+from procurement.pdf import PdfError
 from quotes.comparison import (
     ComparisonError,
     UnknownOption,
@@ -44,6 +45,8 @@ def comparison_sheet(request):
         return HttpResponseNotFound(str(error), content_type="text/plain; charset=utf-8")
     except ComparisonError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    except PdfError as error:
+        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
 
 
 def comparison_for_admin(model_admin, request, *, build_slugs=(), quote_references=()):
@@ -52,7 +55,7 @@ def comparison_for_admin(model_admin, request, *, build_slugs=(), quote_referenc
         raise PermissionDenied
     try:
         return comparison_pdf_response(build_slugs=build_slugs, quote_references=quote_references)
-    except ComparisonError as error:
+    except (ComparisonError, PdfError) as error:
         model_admin.message_user(request, str(error), level=messages.ERROR)
         return None
 
