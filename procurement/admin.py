@@ -28,6 +28,7 @@ from procurement.models import (
 from procurement.order_flow import ARRIVED, FLOW
 from procurement.selectors import build_commitment, build_progress
 from procurement.templatetags.swiss import chf
+from quotes.permissions import may_read_prices
 from quotes.views import comparison_for_admin
 
 
@@ -210,7 +211,12 @@ class BuildAdmin(admin.ModelAdmin):
     def money_committed(self, build: Build) -> str:
         return build_commitment(build).summary() if build.pk else ""
 
-    @admin.action(description="Comparison sheet (PDF) of the selected builds")
+    def has_read_prices_permission(self, request) -> bool:
+        return may_read_prices(request.user)
+
+    @admin.action(
+        description="Comparison sheet (PDF) of the selected builds", permissions=["read_prices"]
+    )
     def comparison_sheet(self, request, queryset):
         slugs = list(queryset.order_by("slug").values_list("slug", flat=True))
         return comparison_for_admin(self, request, build_slugs=slugs)
@@ -238,5 +244,5 @@ class BuildLineAdmin(admin.ModelAdmin):
     autocomplete_fields = ["build", "component"]
 
 
-# Orders, deliveries and calendar feeds live in their own module.
-from procurement import admin_orders  # noqa: E402, F401
+# Orders, deliveries and calendar feeds, and two-factor devices, live in modules of their own.
+from procurement import admin_devices, admin_orders  # noqa: E402, F401

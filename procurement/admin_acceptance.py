@@ -21,6 +21,7 @@ from procurement.acceptance.evidence import MAX_EVIDENCE_BYTES
 from procurement.acceptance.models import AcceptanceChecklist, AcceptanceEvidence, AcceptanceItem
 from procurement.acceptance.nvidia_smi import MAX_REPORT_BYTES
 from procurement.acceptance.protocol import protocol_filename, protocol_for, protocol_pdf
+from procurement.pdf import PdfError
 
 
 def _error_text(error: ValidationError) -> str:
@@ -252,7 +253,12 @@ class AcceptanceChecklistAdmin(ReadOnlyPageMixin, ObjectPagesMixin, admin.ModelA
             messages.error(request, "Select one checklist for its protocol.")
             return None
         protocol = protocol_for(queryset.select_related("build").get().build)
-        response = HttpResponse(protocol_pdf(protocol), content_type="application/pdf")
+        try:
+            document = protocol_pdf(protocol)
+        except PdfError as error:
+            messages.error(request, str(error))
+            return None
+        response = HttpResponse(document, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{protocol_filename(protocol)}"'
         return response
 

@@ -15,8 +15,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from procurement import order_flow, services
+from procurement.calendar_feed import may_issue_calendar_for
 from procurement.models import CalendarFeed, DeliveredUnit, Order, OrderLine
 from procurement.order_flow import ARRIVED, EXITS, OUTSTANDING, LineStatus
 from procurement.tracking import tracking_url
@@ -507,6 +509,13 @@ class IssueFeedForm(forms.Form):
         help_text="A new secret address is issued; the user's previous one stops working.",
     )
 
+    def __init__(self, *args, issuer, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only an administrator issues an address for someone else.
+        if not issuer.is_superuser:
+            self.fields["user"].queryset = self.fields["user"].queryset.filter(pk=issuer.pk)
+            self.fields["user"].initial = issuer.pk
+
 
 @admin.register(CalendarFeed)
 class CalendarFeedAdmin(admin.ModelAdmin):
@@ -535,7 +544,7 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = IssueFeedForm(request.POST or None)
+        form = IssueFeedForm(request.POST or None, issuer=request.user)
         if request.method == "POST" and form.is_valid():
             self._announce(request, services.calendar_feed_issue(user=form.cleaned_data["user"]))
             return HttpResponseRedirect(reverse("admin:procurement_calendarfeed_changelist"))
@@ -556,4 +565,11 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     @admin.action(description="Issue new addresses for the selected users (the old stop working)")
     def issue_new(self, request, queryset):
         for user in {feed.user for feed in queryset.select_related("user")}:
+            if not may_issue_calendar_for(request.user, user):
+                messages.error(
+                    request,
+                    _("Only an administrator issues a calendar address for someone else (%s).")
+                    % user,
+                )
+                continue
             self._announce(request, services.calendar_feed_issue(user=user))

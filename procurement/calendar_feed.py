@@ -1,9 +1,15 @@
-"""A user's calendar as iCalendar: quote expiry dates and expected deliveries, all-day events."""
+"""A user's calendar as iCalendar: quote expiry dates and expected deliveries, all-day events.
+
+Who may have one: the address is a credential of its own, so it serves only while its user
+is active, staff and may read quote revisions (the landed totals in it) and order lines; it
+is issued only for oneself, except by an administrator.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -14,6 +20,18 @@ from procurement.models import OrderLine
 from procurement.templatetags.swiss import chf
 from procurement.tracking import tracking_url
 from quotes.models import QuoteRevision
+
+CALENDAR_READ_PERMISSIONS = ("quotes.view_quoterevision", "procurement.view_orderline")
+
+
+def calendar_feed_serves(user: Any) -> bool:
+    """Whether a calendar address of this user still answers."""
+    return bool(user.is_active and user.is_staff and user.has_perms(CALENDAR_READ_PERMISSIONS))
+
+
+def may_issue_calendar_for(issuer: Any, user: Any) -> bool:
+    """Only an administrator issues a calendar address for someone else."""
+    return bool(issuer.is_superuser or issuer.pk == user.pk)
 
 
 def _uid(kind: str, pk: int) -> str:

@@ -5,15 +5,24 @@ or the file system (no `file:`, `http:`, `https:`, `data:`, no redirects), whate
 users entered; a `static:` URL must name a file inside the project's static folder. Nothing
 is ever embedded as a PDF attachment: WeasyPrint would embed the target of a
 `<link rel="attachment">` or `<a rel="attachment">`, so those are dropped after layout.
+
+Layout has a time budget, PDF_TIMEOUT_SECONDS: WeasyPrint cannot be interrupted, so every
+document is laid out in a forked child process that is killed when the budget is spent; the
+caller gets PdfTimeout, never a worker held for longer. What WeasyPrint logs in the child
+(a refused fetch) is logged here.
 """
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -33,16 +42,24 @@ class FetchRefused(ValueError):
     pass
 
 
+class PdfError(RuntimeError):
+    """The document could not be made; the message says so in words for the reader."""
+
+
+class PdfTimeout(PdfError):
+    pass
+
+
 def static_root() -> Path:
     return Path(settings.STATICFILES_DIRS[0]).resolve()
 
 
-def static_file(url: str) -> Path:
+def static_file(url: str, root: Path | None = None) -> Path:
     """The file a `static:relative/path` URL names; FetchRefused for anything else."""
     if not url.startswith(STATIC_SCHEME):
         raise FetchRefused(f"refused to fetch {url[:80]!r}: only the project's static files")
     relative = url[len(STATIC_SCHEME) :].split("?", 1)[0].split("#", 1)[0].lstrip("/")
-    root = static_root()
+    root = root or static_root()
     path = (root / relative).resolve()
     if root not in path.parents or not path.is_file():
         raise FetchRefused(f"refused to fetch {url[:80]!r}: not a static file of the project")
@@ -57,11 +74,12 @@ class StaticOnlyFetcher(URLFetcher):
     followed. A refusal is logged by WeasyPrint and the resource is left out.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, root: Path | None = None) -> None:
         super().__init__(allowed_protocols=("static",), allow_redirects=False)
+        self.root = root
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        path = static_file(url)
+        path = static_file(url, self.root)
         mime = MIME_TYPES.get(path.suffix, "application/octet-stream")
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
 
@@ -70,13 +88,86 @@ def render_html(template_name: str, context: dict[str, Any]) -> str:
     return render_to_string(template_name, context)
 
 
-def pdf_from_html(html: str) -> bytes:
+def _layout(html: str, root: Path) -> bytes:
     """Lay out `html` and write the PDF, with the safe fetcher, no base URL, no attachments."""
-    document = HTML(string=html, base_url=None, url_fetcher=StaticOnlyFetcher()).render()
+    document = HTML(string=html, base_url=None, url_fetcher=StaticOnlyFetcher(root)).render()
     document.metadata.attachments = []
     for page in document.pages:
         page.links = [link for link in page.links if link[0] != "attachment"]
     return document.write_pdf(attachments=[])
+
+
+class _KeptRecords(logging.Handler):
+    """WeasyPrint's log records in the child, made plain enough to send to the parent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.msg, record.args, record.exc_info = record.getMessage(), None, None
+        self.records.append(record)
+
+
+def _layout_in_child(html: str, root: str, answer: Connection) -> None:
+    """The child's work: the PDF (or why not) and what WeasyPrint logged, sent back."""
+    kept = _KeptRecords()
+    logging.getLogger("weasyprint").addHandler(kept)
+    try:
+        answer.send(("pdf", _layout(html, Path(root)), kept.records))
+    except Exception as error:  # anything WeasyPrint raises, reported to the parent
+        answer.send(("error", f"{type(error).__name__}: {error}", kept.records))
+    finally:
+        answer.close()
+
+
+def _layout_context() -> Any:
+    """Forked children: they start at once with WeasyPrint loaded. Forking is safe here
+    although a web server runs threads, as no thread of this process ever lays out a
+    document (and so never holds a lock of Pango or fontconfig): children do all of it."""
+    return multiprocessing.get_context("fork")
+
+
+def pdf_from_html(html: str, *, timeout: float | None = None) -> bytes:
+    """The PDF of `html`, laid out in a child process killed after `timeout` seconds
+    (PDF_TIMEOUT_SECONDS); PdfTimeout then, PdfError if the layout failed."""
+    seconds = settings.PDF_TIMEOUT_SECONDS if timeout is None else timeout
+    context = _layout_context()
+    answer, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_layout_in_child, args=(html, str(static_root()), sender), daemon=True
+    )
+    child.start()
+    sender.close()
+    try:
+        if not answer.poll(seconds):
+            raise PdfTimeout(
+                _(
+                    "The document could not be laid out within its time limit of %(seconds)s s: "
+                    "it is too long to print. Shorten what it shows (fewer options, shorter "
+                    "notes) and try again."
+                )
+                % {"seconds": seconds}
+            )
+        kind, payload, records = answer.recv()
+    except EOFError:
+        raise PdfError(
+            _("The document could not be laid out: its layout process stopped.")
+        ) from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        answer.close()
+    for record in records:
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(record.levelno):
+            logger.handle(record)
+    if kind == "error":
+        raise PdfError(_("The document could not be laid out: %(error)s") % {"error": payload})
+    return payload
 
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:

@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from djmoney.money import Money
 
+from procurement.calendar_feed import calendar_feed_serves
 from procurement.models import (
     Build,
     BuildLine,
@@ -374,12 +375,19 @@ def committed_chf_by_build(build_ids: list[int]) -> dict[int, Decimal]:
 
 
 def calendar_feed_for_token_hash(token_hash: str) -> CalendarFeed | None:
-    """The active feed with this secret, with its user; None if unknown or revoked."""
-    return (
+    """The active feed with this secret, with its user; None if unknown, revoked, or its user
+    may no longer read it (procurement.calendar_feed.calendar_feed_serves)."""
+    feed = (
         CalendarFeed.objects.select_related("user")
-        .filter(token_hash=token_hash, revoked_at__isnull=True, user__is_active=True)
+        .filter(
+            token_hash=token_hash,
+            revoked_at__isnull=True,
+            user__is_active=True,
+            user__is_staff=True,
+        )
         .first()
     )
+    return feed if feed is not None and calendar_feed_serves(feed.user) else None
 
 
 def open_revisions_followed_by(user: User) -> QuerySet[QuoteRevision]:

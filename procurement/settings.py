@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from procurement.env import env_bool, env_int, env_int_list, env_list, env_str, env_url
@@ -53,11 +54,14 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "csp",
     "procurement",
     "quotes",
 ]
 
 MIDDLEWARE = [
+    "procurement.middleware.RequestSizeLimitMiddleware",
+    "procurement.middleware.WebStatementTimeoutMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -66,6 +70,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that it sees every failed login.
     "axes.middleware.AxesMiddleware",
@@ -105,7 +110,25 @@ except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL cannot be read: {error}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Seconds a statement waits for another connection's write lock before it fails.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+else:
+    # A database that accepts connections but does not answer fails within seconds.
+    DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    if DATABASE_CONNECT_TIMEOUT < 1:
+        raise ImproperlyConfigured(
+            f"DATABASE_CONNECT_TIMEOUT must be 1 second or more; got {DATABASE_CONNECT_TIMEOUT}."
+        )
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
+# A web request's statement that runs longer than this is cancelled (PostgreSQL; 0: never).
+# Celery tasks and management commands may run long and are not limited
+# (procurement.middleware.WebStatementTimeoutMiddleware).
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 30)
+if DATABASE_STATEMENT_TIMEOUT < 0:
+    raise ImproperlyConfigured(
+        f"DATABASE_STATEMENT_TIMEOUT must be 0 (no limit) or more seconds; "
+        f"got {DATABASE_STATEMENT_TIMEOUT}."
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -127,6 +150,14 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind reverse proxies: how many there are in front of the application, each appending to
+# X-Forwarded-For; the lockout then counts by the client's address, not the proxy's.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        f"DJANGO_TRUSTED_PROXY_COUNT must be 0 or more; got {TRUSTED_PROXY_COUNT}."
+    )
+AXES_CLIENT_IP_CALLABLE = "procurement.client_ip.client_ip"
 # Two-factor login for the admin (TOTP, django-otp): on, staff log in with a code from
 # their authenticator app; their device is registered in the admin under "TOTP devices".
 ADMIN_REQUIRE_OTP = env_bool("DJANGO_ADMIN_OTP", False)
@@ -146,6 +177,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# No request may send more than this (procurement.middleware.RequestSizeLimitMiddleware):
+# the largest upload, a vendor's PDF, is at most 20 MB.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 25 * 1024 * 1024)
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -250,6 +284,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 
+# PDFs (comparison sheets, acceptance protocols) not laid out within this many seconds fail
+# with a clear message; no request or command waits longer (procurement.pdf).
+PDF_TIMEOUT_SECONDS = env_int("PDF_TIMEOUT_SECONDS", 20)
+if PDF_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured(
+        f"PDF_TIMEOUT_SECONDS must be 1 second or more; got {PDF_TIMEOUT_SECONDS}."
+    )
+
 # Acceptance: the memory a GPU may report below its specified VRAM, in percent (the driver
 # reserves some; ECC on GDDR6 cards takes 1/16).
 ACCEPTANCE_VRAM_TOLERANCE_PERCENT = env_int("ACCEPTANCE_VRAM_TOLERANCE_PERCENT", 7)
@@ -264,6 +306,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # The health check is asked over plain HTTP by the machine's own monitoring.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -277,3 +321,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Hardening: the Content-Security-Policy of every page (django-csp). The admin's scripts and
+# styles and ours are files served from this site; nothing inline runs, nothing is loaded from
+# elsewhere, no page may be framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+# TOTP keys are shown once, when a device is added; never again on its page or as a QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True

@@ -1,5 +1,9 @@
+from urllib.parse import urlparse
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -19,7 +23,9 @@ from procurement.acceptance.protocol import (
 )
 from procurement.calendar_feed import calendar_ics
 from procurement.models import Build
+from procurement.pdf import PdfError
 from procurement.services import calendar_token_hash
+from quotes.permissions import may_read_prices
 
 READ_ACCEPTANCE = "procurement.view_acceptancechecklist"
 
@@ -28,7 +34,7 @@ READ_ACCEPTANCE = "procurement.view_acceptancechecklist"
 @require_GET
 def healthz(request):
     """Database and broker reachability, and nothing else."""
-    status = {"database": health.database_ok(), "broker": health.broker_ok()}
+    status = health.checks_within({"database": health.database_ok, "broker": health.broker_ok})
     body = {name: "ok" if ok else "unreachable" for name, ok in status.items()}
     return JsonResponse(body, status=200 if all(status.values()) else 503)
 
@@ -67,7 +73,11 @@ def acceptance_pdf(request, slug: str):
         protocol = protocol_for(build)
     except NoChecklist as error:
         raise Http404(str(error)) from None
-    response = HttpResponse(protocol_pdf(protocol), content_type="application/pdf")
+    try:
+        document = protocol_pdf(protocol)
+    except PdfError as error:
+        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{protocol_filename(protocol)}"'
     response["Cache-Control"] = "private, no-store"
     return response
@@ -102,5 +112,23 @@ def acceptance_evidence(request, token: str):
 def home(request):
     """The start page: money committed, quotes about to lapse, where the parts are."""
     page = dashboard.start_page(timezone.localdate())
-    context = {**admin.site.each_context(request), "page": page, "title": "Start"}
+    context = {
+        **admin.site.each_context(request),
+        "page": page,
+        "title": "Start",
+        "may_read_prices": may_read_prices(request.user),
+    }
     return render(request, "home.html", context)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset by e-mail; its link starts with SITE_URL, like every e-mail's."""
+
+    def form_valid(self, form):
+        site = urlparse(settings.SITE_URL)
+        self.extra_email_context = {
+            "protocol": site.scheme,
+            "domain": site.netloc,
+            "site_name": admin.site.site_title,
+        }
+        return super().form_valid(form)

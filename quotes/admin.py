@@ -36,6 +36,7 @@ from quotes.models import (
     ReminderClaim,
     VatRate,
 )
+from quotes.permissions import may_read_prices
 from quotes.revision_diff import diff_revisions
 from quotes.views import comparison_for_admin
 
@@ -221,7 +222,9 @@ class QuoteAdmin(AuditedAdmin):
     actions = ["new_revision", "comparison_sheet"]
     change_form_template = "admin/quotes/quote/change_form.html"
 
-    @admin.action(description="Comparison sheet (PDF) of the selected quotes")
+    @admin.action(
+        description="Comparison sheet (PDF) of the selected quotes", permissions=["read_prices"]
+    )
     def comparison_sheet(self, request, queryset):
         references = list(queryset.order_by("reference").values_list("reference", flat=True))
         return comparison_for_admin(self, request, quote_references=references)
@@ -249,6 +252,9 @@ class QuoteAdmin(AuditedAdmin):
             name="quotes_quote_compare",
         )
         return [compare, *super().get_urls()]
+
+    def has_read_prices_permission(self, request):
+        return may_read_prices(request.user)
 
     def has_add_revision_permission(self, request):
         return request.user.has_perm("quotes.add_quoterevision")
@@ -456,10 +462,11 @@ class QuoteRevisionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["loaded_version"].initial = self.instance.version
-        self.fields["foreign_vat"].help_text = (
-            "Foreign VAT shown on the quote, in the revision's currency; left out of the "
-            "landed cost."
-        )
+        if "foreign_vat" in self.fields:
+            self.fields["foreign_vat"].help_text = (
+                "Foreign VAT shown on the quote, in the revision's currency; left out of the "
+                "landed cost."
+            )
         for name in MONEY_TERMS:
             if name in self.fields:
                 self.initial[name] = _amount(getattr(self.instance, name))
@@ -647,8 +654,13 @@ class QuoteRevisionAdmin(AuditedAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        if obj is not None and obj.status != DRAFT and "attachment" in form.base_fields:
-            form.base_fields["attachment"].help_text = ATTACHMENT_ONLY_HELP
+        if obj is not None and obj.status != DRAFT:
+            # Shown read-only in their currency: a field the page does not render must not
+            # be asked for, or the save fails on an error nobody can see.
+            for name in MONEY_TERMS:
+                form.base_fields.pop(name, None)
+            if "attachment" in form.base_fields:
+                form.base_fields["attachment"].help_text = ATTACHMENT_ONLY_HELP
         return form
 
     def has_delete_permission(self, request, obj=None):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from procurement.models import Build, BuildLine, Component
+from procurement.stored_files import remove_after_commit
 from quotes import ecb
 from quotes import landed_cost as lc
 from quotes.documents import check_pdf
@@ -445,6 +446,7 @@ def quote_revision_attach(*, revision: QuoteRevision, document: File[Any] | None
     A received revision without a document may get one; one it has is never replaced.
     """
     current = _locked(revision)
+    previous = current.attachment.name
     if current.status != DRAFT and (current.attachment or document is None):
         raise ValidationError(
             f"{_label(current)} is {current.get_status_display().lower()}; the vendor's "
@@ -456,6 +458,8 @@ def quote_revision_attach(*, revision: QuoteRevision, document: File[Any] | None
         check_pdf(document)
         current.attachment.save("vendor-quote.pdf", document, save=False)
     current.save(update_fields=["attachment", "updated_at"])
+    if previous != current.attachment.name:
+        remove_after_commit(current.attachment.storage, previous)
     return current
 
 

@@ -10,6 +10,7 @@ from django.http import (
 )
 from django.views.decorators.http import require_GET
 
+from procurement.pdf import PdfError
 from quotes.comparison import (
     ComparisonError,
     UnknownOption,
@@ -18,6 +19,7 @@ from quotes.comparison import (
 )
 from quotes.documents import document_name
 from quotes.models import QuoteRevision
+from quotes.permissions import READ_PRICES, may_read_prices
 
 
 def comparison_pdf_response(*, build_slugs, quote_references) -> HttpResponse:
@@ -32,6 +34,8 @@ def comparison_pdf_response(*, build_slugs, quote_references) -> HttpResponse:
 @require_GET
 def comparison_sheet(request):
     """/quotes/compare.pdf?build=SLUG&quote=REFERENCE...: the comparison sheet."""
+    if not may_read_prices(request.user):
+        raise PermissionDenied
     try:
         return comparison_pdf_response(
             build_slugs=request.GET.getlist("build"),
@@ -41,13 +45,17 @@ def comparison_sheet(request):
         return HttpResponseNotFound(str(error), content_type="text/plain; charset=utf-8")
     except ComparisonError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    except PdfError as error:
+        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
 
 
 def comparison_for_admin(model_admin, request, *, build_slugs=(), quote_references=()):
     """An admin action's answer: the PDF, or back to the list with the reason it failed."""
+    if not may_read_prices(request.user):
+        raise PermissionDenied
     try:
         return comparison_pdf_response(build_slugs=build_slugs, quote_references=quote_references)
-    except ComparisonError as error:
+    except (ComparisonError, PdfError) as error:
         model_admin.message_user(request, str(error), level=messages.ERROR)
         return None
 
@@ -56,7 +64,7 @@ def comparison_for_admin(model_admin, request, *, build_slugs=(), quote_referenc
 @require_GET
 def revision_document(request, token: str):
     """The vendor's PDF of a revision, for users who may read revisions."""
-    if not request.user.has_perm("quotes.view_quoterevision"):
+    if not request.user.has_perm(READ_PRICES):
         raise PermissionDenied
     name = document_name(token)
     revision = (

@@ -1,5 +1,7 @@
 """What admin forms post back, for tests that drive the admin through the test client."""
 
+from html.parser import HTMLParser
+
 
 def revision_form_data(revision, *, loaded_version=None, lines=None, **changes):
     """What the change form of a draft posts back, with `changes` applied."""
@@ -43,4 +45,56 @@ def revision_form_data(revision, *, loaded_version=None, lines=None, **changes):
         }
         data.update({f"lines-{index}-{name}": value for name, value in fields.items()})
     data.update(changes)
+    return data
+
+
+class _FormReader(HTMLParser):
+    """The fields a browser would post from the first form with `id` on a page."""
+
+    def __init__(self, form_id: str):
+        super().__init__()
+        self.form_id, self.inside, self.data = form_id, False, []
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "file", "button"):
+            if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.data.append((name, attrs.get("value", "on" if "checked" in attrs else "")))
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.data.append((self._select, attrs.get("value", "")))
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data.append((name, ""))
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            name, text = self.data[-1]
+            self.data[-1] = (name, text + data)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def rendered_form_data(page: str, form_id: str) -> dict[str, list[str]]:
+    """What the page's form posts back as it was rendered (no file chosen, no button)."""
+    reader = _FormReader(form_id)
+    reader.feed(page)
+    data: dict[str, list[str]] = {}
+    for name, value in reader.data:
+        data.setdefault(name, []).append(value.removeprefix("\n"))
     return data

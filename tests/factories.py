@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from djmoney.money import Money
+from PIL import Image
 from pypdf import PdfWriter
 
 from procurement.models import (
@@ -359,6 +360,13 @@ def pdf_document(pages: int = 1) -> bytes:
         writer.add_blank_page(width=595, height=842)
     buffer = io.BytesIO()
     writer.write(buffer)
+    return buffer.getvalue()
+
+
+def image_file(kind: str = "PNG", size: tuple[int, int] = (4, 3)) -> bytes:
+    """A small, valid PNG or JPEG, as a phone or a screenshot tool would save it."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (40, 120, 200)).save(buffer, format=kind)
     return buffer.getvalue()
 
 

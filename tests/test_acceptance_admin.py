@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from procurement.models import AcceptanceEvidence, AcceptanceItem
 from tests.acceptance_helpers import delivered_build, in_role, report
+from tests.factories import image_file
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
@@ -30,7 +31,7 @@ def test_a_buyer_records_a_measurement_with_a_photo_as_evidence(client, build):
     buyer = staff("Buyer")
     client.force_login(buyer)
     power = build.acceptance.items.get(kind=Kind.PSU_WALL_POWER)
-    photo = SimpleUploadedFile("meter.png", b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png")
+    photo = SimpleUploadedFile("meter.png", image_file("PNG"), "image/png")
 
     response = client.post(
         url("acceptanceitem_record", power.pk),

@@ -16,13 +16,13 @@ from procurement.acceptance.services import (
 )
 from procurement.models import AcceptanceEvidence, AcceptanceItem
 from tests.acceptance_helpers import approver, delivered_build, report, viewer
-from tests.factories import UserFactory
+from tests.factories import UserFactory, image_file
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 Kind = AcceptanceItem.Kind
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(40)
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(40)
+PNG = image_file("PNG")
+JPEG = image_file("JPEG")
 
 
 def _pdf() -> bytes:

@@ -2,9 +2,12 @@
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.templatetags.static import static
 from django.urls import reverse
 from djmoney.money import Money
 
@@ -233,7 +236,11 @@ def test_quote_list_keeps_chf_and_its_amount_on_one_line(staff_client, carriers)
 
     page = page_text(staff_client.get(reverse("admin:quotes_quote_changelist")))
 
-    assert ".field-landed_total" in page and "white-space: nowrap" in page
+    stylesheet = Path(finders.find("desk/admin.css")).read_text()
+    assert f'<link rel="stylesheet" href="{static("desk/admin.css")}">' in page
+    assert re.search(
+        r"#result_list \.field-landed_total[^{]*\{ white-space: nowrap; \}", stylesheet
+    )
 
 
 def new_revision_form(quote, **changes) -> dict:

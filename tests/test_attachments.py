@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from quotes import services
 from quotes.documents import MAX_DOCUMENT_BYTES
 from quotes.models import QuoteRevision
-from tests.admin_forms import revision_form_data
+from tests.admin_forms import rendered_form_data, revision_form_data
 from tests.factories import UserFactory, pdf_document, revision_through_services, user_in_role
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +133,23 @@ def test_the_admin_refuses_a_file_that_is_not_a_pdf(client, draft):
     assert "not a PDF" in str(response.context["adminform"].form.errors["attachment"])
     draft.refresh_from_db()
     assert not draft.attachment
+
+
+def test_a_buyer_attaches_the_missing_pdf_to_a_received_revision_as_the_page_posts_it(
+    client, swiss_rules, media_root
+):
+    revision = revision_through_services(shipping="25.00")
+    client.force_login(user_in_role("Buyer"))
+    url = reverse("admin:quotes_quoterevision_change", args=[revision.pk])
+    posted = rendered_form_data(client.get(url).content.decode(), "quoterevision_form")
+
+    response = client.post(url, {**posted, "attachment": upload(pdf_document())})
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    revision.refresh_from_db()
+    assert revision.attachment.name.startswith("revision-documents/")
+    assert str(revision.shipping.amount) == "25.00"
+    assert revision.status == Status.RECEIVED
 
 
 # Served only to those who may read it ---------------------------------------------------------

@@ -90,7 +90,7 @@ def test_page_needs_a_login(client, options):
 
 def test_page_serves_the_sheet_inline(client, options):
     built, quote = options
-    client.force_login(factories.UserFactory())
+    client.force_login(factories.user_in_role("Viewer"))
 
     response = client.get(URL, {"build": built.slug, "quote": quote.reference})
 
@@ -112,7 +112,7 @@ def test_page_serves_the_sheet_inline(client, options):
     ],
 )
 def test_page_answers_unknown_options_with_a_message(client, options, query, status, message):
-    client.force_login(factories.UserFactory())
+    client.force_login(factories.user_in_role("Viewer"))
 
     response = client.get(URL, query)
 

@@ -39,6 +39,13 @@ def manage(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProces
         ({"QUOTE_REMINDER_DAYS": "7,-2"}, "QUOTE_REMINDER_DAYS must be days before"),
         ({"QUOTE_REMINDER_HOUR": "25"}, "QUOTE_REMINDER_HOUR must be an hour from 0 to 23"),
         ({"DJANGO_EMAIL_PORT": "twenty-five"}, "DJANGO_EMAIL_PORT must be a whole number"),
+        ({"DJANGO_TRUSTED_PROXY_COUNT": "-1"}, "DJANGO_TRUSTED_PROXY_COUNT must be 0 or more"),
+        (
+            {"DATABASE_URL": "postgres://u@h/db", "DATABASE_CONNECT_TIMEOUT": "0"},
+            "DATABASE_CONNECT_TIMEOUT must be 1 second or more",
+        ),
+        ({"DATABASE_STATEMENT_TIMEOUT": "-30"}, "DATABASE_STATEMENT_TIMEOUT must be 0"),
+        ({"MAX_REQUEST_BYTES": "25MB"}, "MAX_REQUEST_BYTES must be a whole number"),
     ],
 )
 def test_wrong_environment_value_stops_startup_naming_the_variable(tmp_path, env, named):
@@ -101,3 +108,19 @@ def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
         timeout=60,
     )
     assert result.stdout.strip() == '503 {"broker": "ok", "database": "unreachable"}', result.stderr
+
+
+def test_a_postgresql_connection_gives_up_connecting_after_the_connect_timeout(tmp_path):
+    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    default = manage("shell", "-c", show, tmp_path=tmp_path, DATABASE_URL="postgres://u@h/db")
+    chosen = manage(
+        "shell",
+        "-c",
+        show,
+        tmp_path=tmp_path,
+        DATABASE_URL="postgres://u@h/db",
+        DATABASE_CONNECT_TIMEOUT="3",
+    )
+
+    assert default.stdout.strip().splitlines()[-1] == "{'connect_timeout': 5}"
+    assert chosen.stdout.strip().splitlines()[-1] == "{'connect_timeout': 3}"

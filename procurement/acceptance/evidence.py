@@ -12,6 +12,7 @@ import hashlib
 import io
 import re
 import uuid
+import warnings
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -19,10 +20,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
+from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 
 EVIDENCE_FOLDER = "acceptance-evidence"
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+# A photo or screenshot is decoded to check it: more pixels than a 50-megapixel camera takes
+# are refused before decoding, so a small file cannot unpack into gigabytes.
+MAX_IMAGE_PIXELS = 50_000_000
 TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 # Kinds by their first bytes; text is whatever is valid UTF-8 without NUL bytes.
 SIGNATURES = (
@@ -31,6 +36,7 @@ SIGNATURES = (
     (b"\xff\xd8\xff", "jpeg"),
 )
 SUFFIX = {"pdf": ".pdf", "png": ".png", "jpeg": ".jpg", "text": ".txt"}
+PILLOW_FORMAT = {"png": "PNG", "jpeg": "JPEG"}
 CONTENT_TYPE = {
     "pdf": "application/pdf",
     "png": "image/png",
@@ -88,6 +94,35 @@ def _check_readable_pdf(content: bytes) -> None:
         ) from error
 
 
+def _check_decodable_image(content: bytes, kind: str) -> None:
+    """A PNG or JPEG must decode as one (Pillow), not just begin like one."""
+    label = PILLOW_FORMAT[kind]
+    too_many_pixels = ValidationError(
+        f"The image has more than {MAX_IMAGE_PIXELS // 1_000_000} million pixels; make it "
+        "smaller (a photo or screenshot of the reading is enough).",
+        code="too_many_pixels",
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content), formats=[label]) as image:
+                image.verify()
+                width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise too_many_pixels
+            # verify() checks the structure; only decoding every pixel finds a damaged body.
+            with Image.open(io.BytesIO(content), formats=[label]) as image:
+                image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_many_pixels from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationError(
+            f"This file begins like a {label} image but cannot be read as one; it may be "
+            "damaged. Save the photo or screenshot again.",
+            code="unreadable_image",
+        ) from None
+
+
 def check_evidence(content: bytes) -> CheckedEvidence:
     """The content as evidence, or a ValidationError saying what to upload instead."""
     if not content:
@@ -108,6 +143,8 @@ def check_evidence(content: bytes) -> CheckedEvidence:
         )
     if kind == "pdf":
         _check_readable_pdf(content)
+    elif kind in PILLOW_FORMAT:
+        _check_decodable_image(content, kind)
     return CheckedEvidence(content=content, kind=kind, sha256=hashlib.sha256(content).hexdigest())
 
 

@@ -109,8 +109,19 @@ def context(browser: Browser, live_server) -> Iterator[BrowserContext]:
 
 
 @pytest.fixture
-def page(context: BrowserContext) -> Page:
-    return context.new_page()
+def page(context: BrowserContext) -> Iterator[Page]:
+    """A tab whose flow must not break the Content-Security-Policy: the browser reports every
+    script, style or image the policy blocked, and the test fails on any."""
+    opened = context.new_page()
+    blocked: list[str] = []
+    opened.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield opened
+    assert blocked == [], blocked
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from tests.browser.steps import (
     run_action,
     tick_row,
 )
-from tests.factories import user_in_role
+from tests.factories import pdf_document, user_in_role
 
 # live_server (pytest-django) needs the database committed for its threads to see it: the
 # tests run with transactional_db, which it requests by itself.
@@ -195,6 +195,30 @@ def test_buyer_is_refused_accepting_a_revision(seed, page: Page, screenshot):
     screenshot(page, "accept-refused-as-buyer")
     revision.refresh_from_db()
     assert revision.status == Status.RECEIVED
+
+
+def test_buyer_attaches_the_vendors_pdf_to_a_received_revision(
+    seed, media_root, page: Page, screenshot
+):
+    revision = received_usd_revision()
+    user_in_role("Buyer", username="berta")
+    log_in(page, "berta")
+
+    page.goto(reverse("admin:quotes_quoterevision_change", args=[revision.pk]))
+    page.locator("input[name=attachment]").set_input_files(
+        {"name": "BZ-2026-0142.pdf", "mimeType": "application/pdf", "buffer": pdf_document()}
+    )
+    page.get_by_role("button", name="Save the vendor's PDF").click()
+
+    expect(messages(page)).to_contain_text("was changed successfully")
+    expect(page.locator(".errornote")).to_have_count(0)
+    expect(page.locator(".field-attachment a")).to_have_attribute(
+        "href", re.compile(r"^/quotes/documents/[0-9a-f]{32}\.pdf$")
+    )
+    screenshot(page, "received-revision-pdf-attached")
+    revision.refresh_from_db()
+    assert revision.attachment.name.startswith("revision-documents/")
+    assert (revision.status, revision.shipping.amount) == (Status.RECEIVED, Decimal("400.00"))
 
 
 def test_approver_accepts_a_received_revision(seed, page: Page, screenshot):

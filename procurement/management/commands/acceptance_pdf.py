@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from procurement.acceptance.protocol import NoChecklist, protocol_for, protocol_pdf
 from procurement.models import Build
+from procurement.pdf import PdfError
 
 
 class Command(BaseCommand):
@@ -30,6 +31,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         try:
             path.write_bytes(protocol_pdf(protocol))
+        except PdfError as error:
+            raise CommandError(str(error)) from None
         except OSError as error:
             raise CommandError(f"Cannot write {output}: {error.strerror}.") from None
         state = "draft, not signed off" if protocol.is_draft else "signed off"

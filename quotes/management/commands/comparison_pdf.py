@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from procurement.pdf import PdfError
 from quotes.comparison import ComparisonError, comparison_pdf
 
 
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot write {output}: the folder {target.parent} does not exist.")
         try:
             sheet, pdf = comparison_pdf(build_slugs=builds, quote_references=quotes)
-        except ComparisonError as error:
+        except (ComparisonError, PdfError) as error:
             raise CommandError(str(error)) from None
         try:
             target.write_bytes(pdf)
