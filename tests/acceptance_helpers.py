@@ -113,7 +113,11 @@ def deliver(order, *, serials: dict[str, list[str]] | None = None, on: date = DE
             [f"{line.component.slug.upper()}-{index}" for index in range(line.quantity)],
         )
         services.order_line_receive(
-            line=line, quantity=line.quantity, serial_numbers=numbers, received_on=on
+            line=line,
+            quantity=line.quantity,
+            serial_numbers=numbers,
+            received_on=on,
+            without_serials=not any(numbers),
         )
 
 
