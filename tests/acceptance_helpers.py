@@ -101,6 +101,32 @@ def order_build(build, *, vendor=None, ship_from="CH", **terms):
     return services.order_create_from_revision(revision=revision, ordered_by=None)
 
 
+TURNKEY = "BIZON G3000 with 2x RTX PRO 6000"
+
+
+def order_whole_system(build, *, description: str = TURNKEY, vendor=None):
+    """An integrator's accepted offer of the whole build on one line, ordered: the line
+    names no component; the build's lines say what is inside."""
+    quote = factories.QuoteFactory(vendor=vendor or factories.VendorFactory(), build=build)
+    revision = factories.AcceptedRevisionFactory(quote=quote)
+    factories.QuoteLineFactory(
+        revision=revision, description=description, unit_price=Money("15000.00", "CHF")
+    )
+    return services.order_create_from_revision(revision=revision, ordered_by=None)
+
+
+def receive_system(order, *, serial: str = "", on: date = DELIVERED_ON):
+    """The whole system arrives, with its serial number or said to have come without."""
+    line = walk(order.lines.get(), LineStatus.SHIPPED)
+    return services.order_line_receive(
+        line=line,
+        quantity=1,
+        serial_numbers=[serial],
+        received_on=on,
+        without_serials=not serial,
+    )
+
+
 def deliver(order, *, serials: dict[str, list[str]] | None = None, on: date = DELIVERED_ON):
     """Every line of the order received: the GPUs with `serials[gpu slug]`, the rest with a
     serial number made up per part; the last one makes the acceptance checklist."""

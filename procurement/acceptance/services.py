@@ -49,6 +49,7 @@ def _item_from(checklist: AcceptanceChecklist, position: int, spec: checks.ItemS
         unit_id=spec.unit_id,
         unit_index=spec.unit_index,
         expected_value=spec.expected_value,
+        measured_value=spec.measured_value,
         limit_min=spec.limit_min,
         limit_max=spec.limit_max,
         measure_unit=spec.measure_unit,
@@ -353,7 +354,11 @@ def acceptance_import_nvidia_smi(
             if item is not None:
                 _apply(item, measurement, user, outcome.evidence)
                 filled.append(item)
-            if measurement.kind == ItemKind.GPU_SERIAL and measurement.result == ItemResult.PASS:
+            if (
+                measurement.kind == ItemKind.GPU_SERIAL
+                and measurement.result == ItemResult.PASS
+                and not unit.inside
+            ):
                 _record_serial(unit.unit_id, reading.serial)
         outcome.failed += sum(item.result == ItemResult.FAIL for item in filled)
         outcome.lines.append(_summary(unit, filled))
