@@ -61,9 +61,9 @@ def threadripper():
     )
 
 
-def board():
+def board(generation: int = 5, model: str = "TUF GAMING X870E-PLUS"):
     return factories.ComponentFactory(
-        category=Component.Category.MOTHERBOARD, model="TUF GAMING X870E-PLUS", pcie_generation=5
+        category=Component.Category.MOTHERBOARD, model=model, pcie_generation=generation
     )
 
 
@@ -73,14 +73,20 @@ def psu(watts: int = 1000):
     )
 
 
-def build_of(*, gpu=None, gpus: int = 1, cpu=None, **fields):
-    """A build of `gpus` x `gpu`, a CPU, a board and a 1000 W PSU, with the brief of the
-    factories (60 to 80 tok/s with GPT-OSS-120B, quiet, one circuit of 2,300 W)."""
+def build_of(*, gpu=None, gpus: int = 1, cpu=None, motherboard=None, **fields):
+    """A build of `gpus` x `gpu`, a CPU, a board (PCIe Gen 5 unless given) and a 1000 W PSU,
+    with the brief of the factories (60 to 80 tok/s with GPT-OSS-120B, quiet, one circuit of
+    2,300 W)."""
     fields.setdefault("requirements", factories.RequirementsFactory())
     fields.setdefault("noise_class", "quiet")
     fields.setdefault("system_power_w", 100)
     build = factories.BuildFactory(**fields)
-    parts = [(gpu or pro_6000(), gpus), (cpu or ryzen(), 1), (board(), 1), (psu(), 1)]
+    parts = [
+        (gpu or pro_6000(), gpus),
+        (cpu or ryzen(), 1),
+        (motherboard or board(), 1),
+        (psu(), 1),
+    ]
     for position, (component, quantity) in enumerate(parts, start=1):
         factories.BuildLineFactory(
             for_build=build,

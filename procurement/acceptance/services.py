@@ -337,12 +337,14 @@ def acceptance_import_nvidia_smi(
     if not units:
         raise ValidationError(f"Build {build.slug} has no delivered GPU to check.")
     matching = nvidia_smi.match_gpus(units, report.gpus)
+    # Kept as the UTF-8 text it is read as (a UTF-16 file from Windows is transcoded).
+    kept = nvidia_smi.report_as_utf8(content, name=name)
     outcome = SmiImport(
         checklist=checklist,
-        evidence=acceptance_evidence_add(
-            checklist=checklist, content=content, name=name, user=user
-        ),
+        evidence=acceptance_evidence_add(checklist=checklist, content=kept, name=name, user=user),
     )
+    if kept != content:
+        outcome.lines.append(f"{name} is UTF-16 text; it is kept as UTF-8.")
     items = {
         (item.unit_index, item.kind): item
         for item in checklist.items.select_for_update().filter(unit_index__isnull=False)
