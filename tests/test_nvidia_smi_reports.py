@@ -406,3 +406,19 @@ def test_utf16_with_or_without_a_byte_order_mark_and_utf8_with_one_are_read(enco
         "NVIDIA RTX PRO 6000 Blackwell Workstation Edition",
         PRO_6000_SERIAL,
     )
+
+
+def test_a_slow_link_under_load_is_judged_and_says_what_it_was_read_at(tmp_path):
+    build = delivered_build()
+    content = report("rtx-pro-6000.xml").replace(
+        b"<current_link_gen>5</current_link_gen>", b"<current_link_gen>3</current_link_gen>"
+    )
+    path = tmp_path / "gen3-under-load.xml"
+    path.write_bytes(content)
+
+    call_command("import_nvidia_smi", build.slug, str(path), stdout=StringIO())
+
+    assert judged(build)[(1, GENERATION)] == (
+        "fail",
+        "Gen 3 (the link can run Gen 5; read at P1, 98 % load)",
+    )

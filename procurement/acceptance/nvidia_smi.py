@@ -312,8 +312,8 @@ def _generation(reading: GpuReading) -> Measurement:
             f"the card can run Gen {reading.card_generation}"
         )
     if slowed:
-        under = f" under load ({reading.load})" if reading.load else ": report under load"
-        reasons.append(f"the link can run Gen {best}{under}")
+        read = f"; read at {reading.load}" if reading.load else ": report under load"
+        reasons.append(f"the link can run Gen {best}{read}")
     value = f"Gen {current}" + (f" ({'; '.join(reasons)})" if reasons else "")
     return Measurement(kind, value, Decimal(current))
 
