@@ -380,9 +380,9 @@ def acceptance_import_nvidia_smi(
             if item is not None:
                 _apply(item, measurement, user, outcome.evidence)
                 filled.append(item)
-                if item.result == ItemResult.PASS and reading.serial:
+                if item.kind == ItemKind.GPU_SERIAL and item.result == ItemResult.PASS:
                     # A serial number delivery did not record, from the card's own report.
-                    _record_missing_serial(item, reading.serial)
+                    _record_missing_serial(item, reading.serial or "")
         outcome.failed += sum(item.result == ItemResult.FAIL for item in filled)
         outcome.lines.append(_summary(unit, filled))
     for unit in matching.missing:
