@@ -3,6 +3,8 @@ and calendar feeds. Every change of state goes through procurement.services."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -16,11 +18,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from procurement import order_flow, services
 from procurement.calendar_feed import may_issue_calendar_for
 from procurement.models import CalendarFeed, DeliveredUnit, Order, OrderLine
 from procurement.order_flow import ARRIVED, EXITS, OUTSTANDING, LineStatus
+from procurement.receiving import serials_problem
 from procurement.tracking import tracking_url
 
 
@@ -48,14 +52,98 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 def _advance_action(target: LineStatus | None):
-    """An admin action moving the selected lines to `target` (the next step when None)."""
+    """An admin action moving the selected lines to `target` (the next step when None),
+    after a page that asks the step's date and the serial numbers of units it delivers."""
 
     def action(modeladmin, request, queryset):
-        modeladmin.advance_lines(request, queryset, target)
+        return modeladmin.advance_lines(request, queryset, target)
 
     action.__name__ = f"mark_{target}" if target else "advance_to_next_step"
     description = f"Mark as {target.label}" if target else "Advance to the next step"
-    return admin.action(description=description)(action)
+    return admin.action(description=description, permissions=["change"])(action)
+
+
+# More serial number fields than this on one page: receive the units on the line's page.
+MAX_SERIAL_FIELDS = 200
+
+
+class AdvanceLinesForm(forms.Form):
+    """The date of the step, and for each line the step delivers that carries serial
+    numbers (GPU, PSU, whole system) a field per unit still outstanding, or the word that
+    the units came without serial numbers."""
+
+    on = forms.DateField(
+        label=gettext_lazy("Date of this step"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("The day the step happened (today unless you say otherwise)."),
+    )
+
+    def __init__(self, *args, receiving: list[OrderLine], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+        self.receiving = receiving
+        for line in receiving:
+            for index in range(line.quantity_outstanding):
+                self.fields[self.serial_field(line, index)] = forms.CharField(
+                    required=False,
+                    max_length=100,
+                    label=_("%(part)s: serial number of unit %(unit)s")
+                    % {"part": line.description, "unit": index + 1},
+                )
+            self.fields[self.without_field(line)] = forms.BooleanField(
+                required=False,
+                label=_("%(part)s: the units came without serial numbers")
+                % {"part": line.description},
+                help_text=_("The acceptance checklist then lists them as missing."),
+            )
+
+    @staticmethod
+    def serial_field(line: OrderLine, index: int) -> str:
+        return f"serial_{line.pk}_{index}"
+
+    @staticmethod
+    def without_field(line: OrderLine) -> str:
+        return f"without_serials_{line.pk}"
+
+    def serials_for(self, line: OrderLine) -> list[str]:
+        if line not in self.receiving:
+            return []
+        count = line.quantity_outstanding
+        return [self.cleaned_data[self.serial_field(line, index)] for index in range(count)]
+
+    def without_serials_for(self, line: OrderLine) -> bool:
+        return line in self.receiving and self.cleaned_data[self.without_field(line)]
+
+    def clean(self):
+        cleaned = super().clean()
+        for line in self.receiving:
+            problem = serials_problem(
+                quantity=line.quantity_outstanding,
+                serial_numbers=self.serials_for(line),
+                without_serials=self.without_serials_for(line),
+                carries_serials=True,
+                part=line.description,
+            )
+            if problem:
+                self.add_error(self.serial_field(line, 0), problem)
+        return cleaned
+
+
+@dataclass(frozen=True)
+class PlannedMove:
+    """A selected line on the advance page: where it goes, or why it stays."""
+
+    line: OrderLine
+    to: LineStatus | None
+    refusal: str | None
+
+
+def _planned_move(line: OrderLine, target: LineStatus | None) -> PlannedMove:
+    crosses = line.order.crosses_border
+    to = target or order_flow.next_status(line.status, crosses)
+    if to is None:
+        return PlannedMove(line, None, _("This line has no further step."))
+    return PlannedMove(line, to, order_flow.transition_error(line.status, to, crosses))
 
 
 class DeliveredUnitInline(admin.TabularInline):
@@ -191,11 +279,61 @@ class OrderLineAdmin(admin.ModelAdmin):
             line.tracking_number,
         )
 
-    def advance_lines(self, request, queryset, target: LineStatus | None) -> None:
+    def advance_lines(self, request, queryset, target: LineStatus | None):
+        """The page of the move (its date, serial numbers of what it delivers), then the
+        move of each line through the services; a line that cannot move is named."""
+        lines = list(
+            queryset.select_related("order__vendor", "component").order_by(
+                "order_id", "position", "id"
+            )
+        )
+        moves = [_planned_move(line, target) for line in lines]
+        receiving = [
+            move.line
+            for move in moves
+            if move.to == LineStatus.DELIVERED
+            and move.refusal is None
+            and move.line.quantity_outstanding
+            and services.line_carries_serials(move.line)
+        ]
+        if sum(line.quantity_outstanding for line in receiving) > MAX_SERIAL_FIELDS:
+            messages.error(
+                request,
+                _(
+                    "These lines deliver more than %(count)s units with serial numbers; select "
+                    "fewer lines, or receive the units on each line's page."
+                )
+                % {"count": MAX_SERIAL_FIELDS},
+            )
+            return None
+        form = AdvanceLinesForm(
+            request.POST if "apply" in request.POST else None, receiving=receiving
+        )
+        if form.is_bound and form.is_valid():
+            self._move_lines(request, lines, target, form)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Move the selected lines on"),
+            "moves": moves,
+            "form": form,
+            "action": request.POST.get("action", ""),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/procurement/orderline/advance.html", context)
+
+    def _move_lines(self, request, lines, target, form: AdvanceLinesForm) -> None:
         moved, refused = 0, []
-        for line in queryset.order_by("order_id", "position", "id"):
+        for line in lines:
             try:
-                services.order_line_advance(line=line, to=target)
+                services.order_line_advance(
+                    line=line,
+                    to=target,
+                    on=form.cleaned_data["on"],
+                    serial_numbers=form.serials_for(line),
+                    without_serials=form.without_serials_for(line),
+                )
             except ValidationError as error:
                 refused.append(f"{line.description}: {_error_text(error)}")
             else:
@@ -246,6 +384,7 @@ class OrderLineAdmin(admin.ModelAdmin):
                     quantity=form.cleaned_data["quantity"],
                     serial_numbers=form.cleaned_data["serial_numbers"],
                     received_on=form.cleaned_data["received_on"],
+                    without_serials=form.cleaned_data["without_serials"],
                 )
             except ValidationError as error:
                 form.add_error(None, _error_text(error))
@@ -293,8 +432,17 @@ class ReceiveUnitsForm(forms.Form):
     quantity = forms.IntegerField(min_value=1, help_text="Units in this delivery.")
     serial_numbers = forms.CharField(
         required=False,
+        max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="One serial number per line, one for each unit; empty for parts without.",
+    )
+    without_serials = forms.BooleanField(
+        required=False,
+        label=gettext_lazy("The units came without serial numbers"),
+        help_text=gettext_lazy(
+            "For a GPU, a PSU or a whole system: the acceptance checklist then lists them as "
+            "missing."
+        ),
     )
     received_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 

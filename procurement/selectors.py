@@ -35,6 +35,7 @@ from procurement.models import (
     PriceObservation,
 )
 from procurement.order_flow import ARRIVED, EXITS, OUTSTANDING, LineStatus
+from procurement.receiving import whole_system_line
 from procurement.templatetags.swiss import chf
 from quotes.landed_cost import round_chf
 from quotes.models import QuoteRevision
@@ -209,7 +210,8 @@ class BuildProgress:
 
 
 def build_progress(build: Build) -> BuildProgress:
-    """Lines per status and the build lines no live order line covers (two queries)."""
+    """Lines per status and the build lines no live order line covers, a whole system
+    covering every line (two queries)."""
     rows = (
         OrderLine.objects.filter(order__build=build)
         .values("status")
@@ -221,6 +223,7 @@ def build_progress(build: Build) -> BuildProgress:
         BuildLine.objects.filter(build=build)
         .exclude(Exists(live.filter(build_line=OuterRef("pk"))))
         .exclude(Exists(live.filter(component=OuterRef("component"))))
+        .exclude(Exists(live.filter(whole_system_line())))
         .select_related("component")
         .order_by("position", "id")
     )

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from procurement import order_flow as flow
@@ -29,6 +30,7 @@ from procurement.models import (
     Vendor,
 )
 from procurement.order_flow import LineStatus
+from procurement.receiving import SERIAL_CATEGORIES, serials_problem, whole_system_line
 from procurement.selectors import build_progress
 from quotes.models import Carrier, QuoteLine, QuoteRevision
 
@@ -261,13 +263,17 @@ def order_line_advance(
     expected_on: date | None = None,
     carrier: Carrier | None = None,
     tracking_number: str | None = None,
+    serial_numbers: Sequence[str] = (),
+    without_serials: bool = False,
 ) -> OrderLine:
     """Move a line one step on (to the next step unless `to` names it), dated `on` (today).
 
     Skipping a step, going back or leaving an exit is refused. Delivered receives every unit
-    still outstanding (without serial numbers; use `order_line_receive` to record them).
-    Ordered sets the expected delivery from the vendor's lead time when none is known. The
-    carrier and tracking number (usually known when the part ships) are kept when given.
+    still outstanding, with `serial_numbers` (one per unit); a part that carries serial
+    numbers (GPU, PSU, whole system) is refused without them unless `without_serials` says
+    the units came without. Ordered sets the expected delivery from the vendor's lead time
+    when none is known. The carrier and tracking number (usually known when the part ships)
+    are kept when given.
     """
     if to is not None and to not in LineStatus.values:
         raise ValidationError(f"There is no step called {to!r}.")
@@ -285,7 +291,9 @@ def order_line_advance(
         raise ValidationError("Cancel or return a line with its reason, not by advancing it.")
     _move(line, target, on)
     if target == LineStatus.DELIVERED and line.quantity_outstanding:
-        _receive_units(line, [""] * line.quantity_outstanding, on)
+        outstanding = line.quantity_outstanding
+        serials = _clean_serials(line, outstanding, serial_numbers, without_serials)
+        _receive_units(line, serials, on)
     if target == LineStatus.ORDERED and expected_on is None and line.expected_on is None:
         lead_time = line.order.vendor.lead_time_days
         if lead_time:
@@ -310,22 +318,29 @@ def _receive_units(line: OrderLine, serial_numbers: Sequence[str], received_on: 
     line.quantity_received += len(serial_numbers)
 
 
-def _clean_serials(line: OrderLine, quantity: int, serial_numbers: Sequence[str]) -> list[str]:
-    serials = [serial.strip() for serial in serial_numbers]
-    if not any(serials):
+def line_carries_serials(line: OrderLine) -> bool:
+    """A GPU, a PSU or a whole system: parts whose units have a serial number on the label."""
+    if line.component_id is not None:
+        assert line.component is not None
+        return line.component.category in SERIAL_CATEGORIES
+    return OrderLine.objects.filter(pk=line.pk).filter(whole_system_line()).exists()
+
+
+def _clean_serials(
+    line: OrderLine, quantity: int, serial_numbers: Sequence[str], without_serials: bool
+) -> list[str]:
+    problem = serials_problem(
+        quantity=quantity,
+        serial_numbers=serial_numbers,
+        without_serials=without_serials,
+        carries_serials=line_carries_serials(line),
+        part=line.description,
+    )
+    if problem:
+        raise ValidationError({"serial_numbers": problem})
+    serials = [serial.strip() for serial in serial_numbers if serial.strip()]
+    if not serials:
         return [""] * quantity
-    if len(serials) != quantity or not all(serials):
-        raise ValidationError(
-            {
-                "serial_numbers": f"Give one serial number for each of the {quantity} unit(s) "
-                "received, or none for parts without serial numbers."
-            }
-        )
-    repeated = sorted({serial for serial in serials if serials.count(serial) > 1})
-    if repeated:
-        raise ValidationError(
-            {"serial_numbers": f"Serial number {', '.join(repeated)} is given twice."}
-        )
     same_part = DeliveredUnit.objects.filter(serial_number__in=serials)
     same_part = (
         same_part.filter(line__component=line.component)
@@ -336,7 +351,8 @@ def _clean_serials(line: OrderLine, quantity: int, serial_numbers: Sequence[str]
     if known:
         raise ValidationError(
             {
-                "serial_numbers": f"Serial number {', '.join(known)} is already recorded for this part."
+                "serial_numbers": _("Serial number %(serials)s is already recorded for this part.")
+                % {"serials": ", ".join(known)}
             }
         )
     return serials
@@ -349,11 +365,14 @@ def order_line_receive(
     quantity: int,
     serial_numbers: Sequence[str] = (),
     received_on: date | None = None,
+    without_serials: bool = False,
 ) -> OrderLine:
     """Units of a line arrived (all or part of it), with a serial number each, or none.
 
-    Units are received once the line is shipped, or at customs for parts from abroad. The
-    line is delivered when the last unit arrives.
+    A part that carries serial numbers (GPU, PSU, whole system) needs one per unit, or
+    `without_serials` to say the units came without (the acceptance checklist then lists
+    them as missing). Units are received once the line is shipped, or at customs for parts
+    from abroad. The line is delivered when the last unit arrives.
     """
     line = _locked(line)
     received_on = received_on or timezone.localdate()
@@ -376,7 +395,8 @@ def order_line_receive(
             }
         )
     _check_step_date(line, received_on, "delivered")
-    _receive_units(line, _clean_serials(line, quantity, serial_numbers), received_on)
+    serials = _clean_serials(line, quantity, serial_numbers, without_serials)
+    _receive_units(line, serials, received_on)
     if not line.quantity_outstanding:
         line.status = LineStatus.DELIVERED
         line.delivered_on = received_on

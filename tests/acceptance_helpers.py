@@ -61,9 +61,9 @@ def threadripper():
     )
 
 
-def board():
+def board(generation: int = 5, model: str = "TUF GAMING X870E-PLUS"):
     return factories.ComponentFactory(
-        category=Component.Category.MOTHERBOARD, model="TUF GAMING X870E-PLUS", pcie_generation=5
+        category=Component.Category.MOTHERBOARD, model=model, pcie_generation=generation
     )
 
 
@@ -73,14 +73,20 @@ def psu(watts: int = 1000):
     )
 
 
-def build_of(*, gpu=None, gpus: int = 1, cpu=None, **fields):
-    """A build of `gpus` x `gpu`, a CPU, a board and a 1000 W PSU, with the brief of the
-    factories (60 to 80 tok/s with GPT-OSS-120B, quiet, one circuit of 2,300 W)."""
+def build_of(*, gpu=None, gpus: int = 1, cpu=None, motherboard=None, **fields):
+    """A build of `gpus` x `gpu`, a CPU, a board (PCIe Gen 5 unless given) and a 1000 W PSU,
+    with the brief of the factories (60 to 80 tok/s with GPT-OSS-120B, quiet, one circuit of
+    2,300 W)."""
     fields.setdefault("requirements", factories.RequirementsFactory())
     fields.setdefault("noise_class", "quiet")
     fields.setdefault("system_power_w", 100)
     build = factories.BuildFactory(**fields)
-    parts = [(gpu or pro_6000(), gpus), (cpu or ryzen(), 1), (board(), 1), (psu(), 1)]
+    parts = [
+        (gpu or pro_6000(), gpus),
+        (cpu or ryzen(), 1),
+        (motherboard or board(), 1),
+        (psu(), 1),
+    ]
     for position, (component, quantity) in enumerate(parts, start=1):
         factories.BuildLineFactory(
             for_build=build,
@@ -101,6 +107,32 @@ def order_build(build, *, vendor=None, ship_from="CH", **terms):
     return services.order_create_from_revision(revision=revision, ordered_by=None)
 
 
+TURNKEY = "BIZON G3000 with 2x RTX PRO 6000"
+
+
+def order_whole_system(build, *, description: str = TURNKEY, vendor=None):
+    """An integrator's accepted offer of the whole build on one line, ordered: the line
+    names no component; the build's lines say what is inside."""
+    quote = factories.QuoteFactory(vendor=vendor or factories.VendorFactory(), build=build)
+    revision = factories.AcceptedRevisionFactory(quote=quote)
+    factories.QuoteLineFactory(
+        revision=revision, description=description, unit_price=Money("15000.00", "CHF")
+    )
+    return services.order_create_from_revision(revision=revision, ordered_by=None)
+
+
+def receive_system(order, *, serial: str = "", on: date = DELIVERED_ON):
+    """The whole system arrives, with its serial number or said to have come without."""
+    line = walk(order.lines.get(), LineStatus.SHIPPED)
+    return services.order_line_receive(
+        line=line,
+        quantity=1,
+        serial_numbers=[serial],
+        received_on=on,
+        without_serials=not serial,
+    )
+
+
 def deliver(order, *, serials: dict[str, list[str]] | None = None, on: date = DELIVERED_ON):
     """Every line of the order received: the GPUs with `serials[gpu slug]`, the rest with a
     serial number made up per part; the last one makes the acceptance checklist."""
@@ -113,7 +145,11 @@ def deliver(order, *, serials: dict[str, list[str]] | None = None, on: date = DE
             [f"{line.component.slug.upper()}-{index}" for index in range(line.quantity)],
         )
         services.order_line_receive(
-            line=line, quantity=line.quantity, serial_numbers=numbers, received_on=on
+            line=line,
+            quantity=line.quantity,
+            serial_numbers=numbers,
+            received_on=on,
+            without_serials=not any(numbers),
         )
 
 

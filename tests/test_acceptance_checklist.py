@@ -18,6 +18,9 @@ from tests.acceptance_helpers import (
     deliver,
     delivered_build,
     order_build,
+    order_whole_system,
+    pro_6000,
+    receive_system,
     threadripper,
 )
 from tests.order_steps import walk
@@ -40,7 +43,8 @@ def test_the_checklist_is_made_as_the_last_part_arrives():
     checklist = AcceptanceChecklist.objects.get(build=build)
     assert checklist.status == AcceptanceChecklist.Status.OPEN
     assert checklist.created_by is None
-    assert checklist.items.count() == 13
+    # 6 GPU checks, the PSU's wall power and its serial number (received without), 6 system
+    assert checklist.items.count() == 14
 
 
 def test_installing_the_parts_afterwards_makes_no_second_checklist():
@@ -148,8 +152,8 @@ def test_system_items_expect_the_brief_and_the_research_notes_throughput():
     throughput = items[Kind.THROUGHPUT]
     assert throughput.limit_min == 60
     assert throughput.expected_value == (
-        "at least 60 tok/s with GPT-OSS-120B (the brief's target: 60 to 80 tok/s); the "
-        "research note expects 134 tok/s on 1x RTX PRO 6000 Blackwell Workstation Edition"
+        "at least 60 tok/s with GPT-OSS-120B on 1x RTX PRO 6000 Blackwell Workstation Edition "
+        "(the brief's target: 60 to 80 tok/s); the research note expects 134 tok/s on these GPUs"
     )
     assert items[Kind.PSU_WALL_POWER].limit_max == 1000
     assert "about 400 W estimated" in items[Kind.PSU_WALL_POWER].expected_value
@@ -186,3 +190,130 @@ def test_orders_from_switzerland_make_the_receipt_not_applicable():
 
     assert (receipt.required, receipt.result) == (False, "not_applicable")
     assert receipt.recorded_at == build.acceptance.created_at
+
+
+# One set of GPU checks per GPU delivered ---------------------------------------------------
+
+
+def gpu_subjects(build) -> list[str]:
+    items = build.acceptance.items.filter(kind=Kind.GPU_MODEL).order_by("position")
+    return [item.subject for item in items]
+
+
+def test_gpus_on_separate_lines_get_a_set_of_checks_each():
+    build = build_of(gpu=a6000(), gpus=2, cpu=threadripper())
+    gpu = build.lines.get(component__category="gpu").component
+    first = factories.OrderFactory(build=build)
+    second = factories.OrderFactory(build=build)
+    for order in (first, second):
+        services.order_line_add(order=order, description="RTX A6000", component=gpu)
+    rest = factories.OrderFactory(build=build)
+    for line in build.lines.exclude(component=gpu):
+        services.order_line_add(
+            order=rest, description=str(line.component), component=line.component
+        )
+    deliver(first, serials={gpu.slug: ["1320921034567"]})
+    deliver(second, serials={gpu.slug: ["1320921034871"]})
+    deliver(rest)
+    build.refresh_from_db()
+
+    assert gpu_subjects(build) == ["GPU 1: NVIDIA RTX A6000", "GPU 2: NVIDIA RTX A6000"]
+    serials = build.acceptance.items.filter(kind=Kind.GPU_SERIAL).order_by("position")
+    assert [item.expected_value for item in serials] == ["1320921034567", "1320921034871"]
+
+
+def test_a_turnkey_system_on_one_line_gets_the_checks_of_each_gpu_its_build_names():
+    build = build_of(gpus=2, cpu=threadripper())
+    order = order_whole_system(build)
+
+    receive_system(order, serial="BZ-G3000-2611-0042")
+
+    build.refresh_from_db()
+    system_unit = order.lines.get().units.get()
+    assert gpu_subjects(build) == [
+        "GPU 1: NVIDIA RTX PRO 6000 Blackwell Workstation Edition",
+        "GPU 2: NVIDIA RTX PRO 6000 Blackwell Workstation Edition",
+    ]
+    items = build.acceptance.items.all()
+    assert items.filter(kind=Kind.GPU_MEMORY).count() == 2
+    assert {item.unit for item in items.filter(unit_index__isnull=False)} == {system_unit}
+    serial = items.filter(kind=Kind.GPU_SERIAL).first()
+    assert serial.expected_value == (
+        "the serial number the card reports, recorded (the card came inside BIZON G3000 with "
+        "2x RTX PRO 6000)"
+    )
+    throughput = items.get(kind=Kind.THROUGHPUT)
+    assert throughput.expected_value == (
+        "at least 60 tok/s with GPT-OSS-120B on 2x RTX PRO 6000 Blackwell Workstation Edition "
+        "(the brief's target: 60 to 80 tok/s)"
+    )
+    assert items.filter(kind=Kind.PSU_WALL_POWER).count() == 1  # the PSU inside the system
+    assert not items.filter(kind=Kind.UNIT_SERIAL).exists()  # the system's serial is recorded
+
+
+def test_a_mixed_build_names_each_model_in_the_throughput_target():
+    build = build_of(gpu=a6000(), cpu=threadripper())
+    factories.BuildLineFactory(for_build=build, component=pro_6000(), quantity=1, position=9)
+    deliver(order_build(build))
+    build.refresh_from_db()
+
+    throughput = build.acceptance.items.get(kind=Kind.THROUGHPUT)
+    assert throughput.expected_value.startswith(
+        "at least 60 tok/s with GPT-OSS-120B on 1x RTX A6000 and 1x RTX PRO 6000 Blackwell "
+        "Workstation Edition (the brief's target"
+    )
+
+
+# Units received without serial numbers are listed as missing --------------------------------
+
+
+def test_a_gpu_received_without_its_serial_number_is_pending_as_serial_missing():
+    gpu = a6000()
+    build = delivered_build(gpu=gpu, cpu=threadripper(), serials={gpu.slug: [""]})
+
+    serial = build.acceptance.items.get(kind=Kind.GPU_SERIAL)
+
+    assert (serial.result, serial.measured_value) == ("pending", "serial missing")
+    assert serial.expected_value == "the serial number the card reports, recorded"
+    assert serial.note == (
+        "Received on 23.02.2026 without a serial number: import nvidia-smi's report or read it "
+        "from the card's label."
+    )
+
+
+def test_a_psu_received_without_its_serial_number_gets_a_serial_item_pending():
+    build = build_of()
+    psu = build.lines.get(component__category="psu").component
+    deliver(order_build(build), serials={psu.slug: [""]})
+    build.refresh_from_db()
+
+    missing = build.acceptance.items.get(kind=Kind.UNIT_SERIAL)
+
+    assert missing.subject == "PSU: Acme Pure Power 12 M 1000W"
+    assert missing.subject == build.acceptance.items.get(kind=Kind.PSU_WALL_POWER).subject
+    assert (missing.result, missing.measured_value, missing.required) == (
+        "pending",
+        "serial missing",
+        True,
+    )
+    assert missing.expected_value == (
+        "the serial number on the label of Acme Pure Power 12 M 1000W, recorded"
+    )
+    assert missing.unit.line.component == psu
+    assert missing.blocks_sign_off
+
+
+def test_a_whole_system_received_without_its_serial_number_is_listed_as_missing():
+    build = build_of(gpus=2, cpu=threadripper())
+    order = order_whole_system(build)
+
+    receive_system(order)
+
+    build.refresh_from_db()
+    missing = build.acceptance.items.get(kind=Kind.UNIT_SERIAL)
+    assert (missing.subject, missing.measured_value) == ("System", "serial missing")
+    assert "BIZON G3000 with 2x RTX PRO 6000" in missing.expected_value
+    # the cards inside have no unit of their own: their serial items are not "missing"
+    assert set(
+        build.acceptance.items.filter(kind=Kind.GPU_SERIAL).values_list("measured_value", flat=True)
+    ) == {""}

@@ -21,11 +21,13 @@ from procurement.models import AcceptanceItem
 from tests import factories
 from tests.acceptance_helpers import (
     PRO_6000_SERIAL,
+    a6000,
     approver,
     build_of,
     delivered_build,
     pdf_text,
     report,
+    threadripper,
     viewer,
 )
 from tests.test_acceptance_sign_off import complete
@@ -177,3 +179,47 @@ def test_text_the_buyer_entered_is_printed_not_fetched(tmp_path):
 
     assert '<img src="file:///x">' in one_line(pdf_text(target.read_bytes()))
     assert PdfReader(target).attachments == {}
+
+
+def separated(text: str, cell: str) -> bool:
+    """`cell` stands in `text` with whitespace (or the ends) on both sides: it does not run
+    into the text beside it. A line broken after a hyphen is read joined."""
+    joined = re.sub(r"-\s+", "-", one_line(text))
+    phrase = re.sub(r"-\s+", "-", one_line(cell))
+    return re.search(rf"(?<!\S){re.escape(phrase)}(?!\S)", joined) is not None
+
+
+def test_every_cell_of_the_protocol_reads_back_separated(tmp_path):
+    gpu = a6000()
+    build = delivered_build(
+        gpu=gpu, gpus=2, cpu=threadripper(), serials={gpu.slug: ["1320921034567", "1320921034871"]}
+    )
+    acceptance_import_nvidia_smi(
+        build=build, content=report("rtx-a6000-two.xml"), name="rtx-a6000-two.xml"
+    )
+    protocol = acceptance_protocol(build, date(2026, 3, 2))
+
+    text = protocol_text(build, tmp_path)
+
+    cells = []
+    for line in protocol.parts:
+        cells += [f"{line.quantity} x {line.description}", line.order.vendor.name, "23.02.2026"]
+        cells += [unit.serial_number for unit in line.units.all()]
+    for item in protocol.items:
+        result = {"pass": "PASSED", "fail": "FAILED", "pending": "PENDING"}.get(
+            item.result, "NOT APPLICABLE"
+        )
+        cells += [
+            item.subject.upper(),  # the group's heading, in capitals
+            item.get_kind_display()[:1].upper() + item.get_kind_display()[1:],
+            item.expected_value,
+            item.measured_value or "–",
+            result,
+        ]
+    missing = [cell for cell in cells if not separated(text, cell)]
+    assert missing == []
+    assert separated(text, "2 x NVIDIA RTX A6000")
+    # one "starts at sign-off" per delivered unit, each on its own
+    units = sum(line.units.count() for line in protocol.parts)
+    assert len(re.findall(r"(?<!\S)starts at sign-off(?!\S)", one_line(text))) == units
+    assert "sign-offstarts" not in text

@@ -15,7 +15,17 @@ from procurement.acceptance.services import (
     acceptance_item_waive,
 )
 from procurement.models import AcceptanceEvidence, AcceptanceItem
-from tests.acceptance_helpers import approver, delivered_build, report, viewer
+from tests.acceptance_helpers import (
+    a6000,
+    approver,
+    build_of,
+    deliver,
+    delivered_build,
+    order_build,
+    report,
+    threadripper,
+    viewer,
+)
 from tests.factories import UserFactory, image_file
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
@@ -249,3 +259,33 @@ def test_an_unknown_evidence_address_is_not_found(client, token):
     client.force_login(viewer())
     response = client.get(f"/acceptance/evidence/{token}")
     assert response.status_code == 404
+
+
+# Serial numbers missing at delivery --------------------------------------------------------
+
+
+def test_recording_a_missing_serial_number_keeps_it_on_the_unit():
+    build = build_of()
+    psu = build.lines.get(component__category="psu").component
+    deliver(order_build(build), serials={psu.slug: [""]})
+    item = build.acceptance.items.get(kind=Kind.UNIT_SERIAL)
+
+    acceptance_item_record(
+        item=item, user=UserFactory(), result="pass", measured_value=" BN345-5C24-000318 "
+    )
+
+    item.refresh_from_db()
+    assert (item.result, item.measured_value) == ("pass", "BN345-5C24-000318")
+    assert item.unit.serial_number == "BN345-5C24-000318"
+
+
+def test_a_placeholder_is_not_recorded_as_the_missing_serial_number():
+    gpu = a6000()
+    build = delivered_build(gpu=gpu, cpu=threadripper(), serials={gpu.slug: [""]})
+    item = build.acceptance.items.get(kind=Kind.GPU_SERIAL)
+
+    with pytest.raises(ValidationError, match="“N/A” is not one"):
+        acceptance_item_record(item=item, user=UserFactory(), result="pass", measured_value="N/A")
+
+    item.refresh_from_db()
+    assert (item.result, item.unit.serial_number) == ("pending", "")

@@ -11,6 +11,7 @@ from procurement import services
 from procurement.models import Build, DeliveredUnit, Order, OrderLine
 from procurement.order_flow import LineStatus
 from quotes.models import QuoteRevision
+from tests.acceptance_helpers import in_role
 from tests.factories import (
     BuildFactory,
     BuildLineFactory,
@@ -131,15 +132,18 @@ def test_the_board_filters_by_vendor(staff_client):
     assert {line.pk for line in board_lines(response)} == {lines[1].pk, lines[3].pk}
 
 
-def test_advancing_selected_lines_moves_each_through_the_services(staff_client):
+def test_advancing_selected_lines_asks_the_date_first_then_moves_each(staff_client):
     planned = OrderLineFactory(order=OrderFactory())
     shipped = make_lines(1)[0]
+    chosen = {"action": "advance_to_next_step", "_selected_action": [planned.pk, shipped.pk]}
 
-    response = staff_client.post(
-        BOARD,
-        {"action": "advance_to_next_step", "_selected_action": [planned.pk, shipped.pk]},
-        follow=True,
-    )
+    page = staff_client.post(BOARD, chosen)
+
+    assert page.status_code == 200
+    assert page.context["form"]["on"].initial == date(2026, 3, 2)  # today unless told
+    planned.refresh_from_db()
+    assert planned.status == LineStatus.PLANNED  # nothing moves before the page is sent
+    response = staff_client.post(BOARD, {**chosen, "apply": "1", "on": "2026-03-02"}, follow=True)
 
     planned.refresh_from_db()
     shipped.refresh_from_db()
@@ -148,13 +152,173 @@ def test_advancing_selected_lines_moves_each_through_the_services(staff_client):
     assert messages_of(response) == ["2 line(s) moved on."]
 
 
+def test_the_step_is_dated_the_day_given_on_the_page(staff_client):
+    line = walk(OrderLineFactory(order=OrderFactory()), LineStatus.ORDERED, start=date(2026, 2, 20))
+
+    staff_client.post(
+        BOARD,
+        {
+            "action": "mark_confirmed",
+            "_selected_action": [line.pk],
+            "apply": "1",
+            "on": "2026-02-24",
+        },
+    )
+
+    line.refresh_from_db()
+    assert (line.status, line.confirmed_on) == (LineStatus.CONFIRMED, date(2026, 2, 24))
+
+
+def test_a_future_date_moves_nothing_and_says_why(staff_client):
+    line = walk(OrderLineFactory(order=OrderFactory()), LineStatus.ORDERED)
+
+    response = staff_client.post(
+        BOARD,
+        {
+            "action": "mark_confirmed",
+            "_selected_action": [line.pk],
+            "apply": "1",
+            "on": "2026-03-05",
+        },
+        follow=True,
+    )
+
+    line.refresh_from_db()
+    assert line.status == LineStatus.ORDERED
+    assert messages_of(response) == [
+        f"{line.description}: A line cannot be confirmed on 2026-03-05: that date is in the future."
+    ]
+
+
+def gpu_line_shipped(quantity: int = 2) -> OrderLine:
+    gpu = ComponentFactory(category="gpu", manufacturer="NVIDIA", model="RTX PRO 6000")
+    return walk(
+        OrderLineFactory(order=OrderFactory(), component=gpu, quantity=quantity),
+        LineStatus.SHIPPED,
+        start=date(2026, 2, 20),
+    )
+
+
+def test_delivering_a_gpu_from_the_board_asks_a_serial_number_per_unit(staff_client):
+    line = gpu_line_shipped()
+    chosen = {"action": "mark_delivered", "_selected_action": [line.pk]}
+
+    page = staff_client.post(BOARD, chosen)
+
+    fields = list(page.context["form"].fields)
+    assert fields == [
+        "on",
+        f"serial_{line.pk}_0",
+        f"serial_{line.pk}_1",
+        f"without_serials_{line.pk}",
+    ]
+    text = page.content.decode()
+    assert "NVIDIA RTX PRO 6000: serial number of unit 2" in text
+    assert "the units came without serial numbers" in text
+    staff_client.post(
+        BOARD,
+        {
+            **chosen,
+            "apply": "1",
+            "on": "2026-02-27",
+            f"serial_{line.pk}_0": "1790025000001",
+            f"serial_{line.pk}_1": " 1790025000002 ",
+        },
+    )
+
+    line.refresh_from_db()
+    assert (line.status, line.delivered_on) == (LineStatus.DELIVERED, date(2026, 2, 27))
+    assert list(line.units.values_list("serial_number", "received_on")) == [
+        ("1790025000001", date(2026, 2, 27)),
+        ("1790025000002", date(2026, 2, 27)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("serials", "message"),
+    [
+        (["", ""], "carries a serial number: give one for each of the 2 unit(s)"),
+        (["1790025000001", ""], "Give one serial number for each of the 2 unit(s)"),
+        (["0000000000000", "1790025000002"], "0000000000000 is not a serial number"),
+        (["1790025000001", "1790025000001"], "1790025000001 is given twice"),
+    ],
+)
+def test_a_gpu_is_not_delivered_from_the_board_without_its_serials_or_the_word(
+    staff_client, serials, message
+):
+    line = gpu_line_shipped()
+
+    page = staff_client.post(
+        BOARD,
+        {
+            "action": "mark_delivered",
+            "_selected_action": [line.pk],
+            "apply": "1",
+            "on": "2026-02-27",
+            **{f"serial_{line.pk}_{n}": serial for n, serial in enumerate(serials)},
+        },
+    )
+
+    assert page.status_code == 200
+    assert message in page.content.decode()
+    line.refresh_from_db()
+    assert (line.status, line.units.count()) == (LineStatus.SHIPPED, 0)
+
+
+def test_units_said_to_come_without_serials_are_delivered_without(staff_client):
+    line = gpu_line_shipped()
+
+    staff_client.post(
+        BOARD,
+        {
+            "action": "mark_delivered",
+            "_selected_action": [line.pk],
+            "apply": "1",
+            "on": "2026-02-27",
+            f"without_serials_{line.pk}": "on",
+        },
+    )
+
+    line.refresh_from_db()
+    assert line.status == LineStatus.DELIVERED
+    assert list(line.units.values_list("serial_number", flat=True)) == ["", ""]
+
+
+def test_a_part_without_serial_numbers_gets_only_the_date(staff_client):
+    line = walk(OrderLineFactory(order=OrderFactory()), LineStatus.SHIPPED)  # misc: no serials
+
+    page = staff_client.post(BOARD, {"action": "mark_delivered", "_selected_action": [line.pk]})
+
+    assert list(page.context["form"].fields) == ["on"]
+
+
+def test_the_board_actions_need_the_change_permission(client):
+    line = OrderLineFactory(order=OrderFactory())
+    client.force_login(in_role("Viewer", is_staff=True))
+
+    assert 'value="advance_to_next_step"' not in client.get(BOARD).content.decode()
+    client.post(
+        BOARD,
+        {
+            "action": "advance_to_next_step",
+            "_selected_action": [line.pk],
+            "apply": "1",
+            "on": "2026-03-02",
+        },
+    )
+
+    line.refresh_from_db()
+    assert line.status == LineStatus.PLANNED
+
+
 def test_a_line_that_cannot_move_is_named_with_the_reason(staff_client):
     planned = OrderLineFactory(order=OrderFactory(), description="Noctua NH-D15")
     ordered = walk(OrderLineFactory(order=OrderFactory()), LineStatus.CONFIRMED)
 
-    response = staff_client.post(
-        BOARD, {"action": "mark_shipped", "_selected_action": [planned.pk, ordered.pk]}, follow=True
-    )
+    chosen = {"action": "mark_shipped", "_selected_action": [planned.pk, ordered.pk]}
+    page = staff_client.post(BOARD, chosen).content.decode()
+    assert "stays: A line that is planned is ordered next; it cannot skip to shipped." in page
+    response = staff_client.post(BOARD, {**chosen, "apply": "1", "on": "2026-03-02"}, follow=True)
 
     planned.refresh_from_db()
     assert planned.status == LineStatus.PLANNED
@@ -207,6 +371,19 @@ def test_a_refused_receipt_is_shown_on_the_form(staff_client):
     assert response.status_code == 200
     assert "one serial number for each of the 2" in response.content.decode()
     assert not DeliveredUnit.objects.exists()
+
+
+def test_a_gpu_received_on_its_page_needs_its_serials_or_the_word(staff_client):
+    line = gpu_line_shipped(quantity=1)
+    url = reverse("admin:procurement_orderline_receive", args=[line.pk])
+    form = {"quantity": 1, "serial_numbers": "", "received_on": "2026-02-27"}
+
+    refused = staff_client.post(url, form)
+    assert "carries a serial number" in refused.content.decode()
+    staff_client.post(url, {**form, "without_serials": "on"})
+
+    line.refresh_from_db()
+    assert (line.status, line.units.get().serial_number) == (LineStatus.DELIVERED, "")
 
 
 def test_cancelling_a_line_from_the_admin_asks_for_the_reason(staff_client):

@@ -1,5 +1,6 @@
 """Orders from accepted revisions, lines through their steps, partial deliveries, exits."""
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -325,10 +326,10 @@ def test_a_partial_delivery_keeps_the_line_open_until_the_last_unit(two_gpus):
 
 def test_more_units_than_outstanding_cannot_be_received(two_gpus):
     line = walk(two_gpus, LineStatus.SHIPPED)
-    line = services.order_line_receive(line=line, quantity=1)
+    line = services.order_line_receive(line=line, quantity=1, serial_numbers=["1790025000001"])
 
     with pytest.raises(ValidationError, match="Only 1 of 2 unit"):
-        services.order_line_receive(line=line, quantity=2)
+        services.order_line_receive(line=line, quantity=2, without_serials=True)
 
 
 @pytest.mark.parametrize(
@@ -347,12 +348,53 @@ def test_serial_numbers_are_one_per_unit_or_none(two_gpus, serials, message):
     assert not DeliveredUnit.objects.exists()
 
 
-def test_units_without_serial_numbers_are_received_as_such(two_gpus):
+def test_units_said_to_have_come_without_serial_numbers_are_received_as_such(two_gpus):
     line = walk(two_gpus, LineStatus.SHIPPED)
 
-    line = services.order_line_receive(line=line, quantity=2, serial_numbers=["", " "])
+    line = services.order_line_receive(
+        line=line, quantity=2, serial_numbers=["", " "], without_serials=True
+    )
 
     assert list(line.units.values_list("serial_number", flat=True)) == ["", ""]
+
+
+@pytest.mark.parametrize("category", ["gpu", "psu"])
+def test_a_part_with_serial_numbers_is_not_received_silently_without_them(category):
+    line = walk(
+        OrderLineFactory(component=ComponentFactory(category=category, model="Part X"), quantity=2),
+        LineStatus.SHIPPED,
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        services.order_line_receive(line=line, quantity=2)
+
+    assert refused.value.message_dict["serial_numbers"] == [
+        "Acme Part X carries a serial number: give one for each of the 2 unit(s) received, or "
+        "say that they came without serial numbers (the acceptance checklist then lists them "
+        "as missing)."
+    ]
+    assert not DeliveredUnit.objects.exists()
+
+
+def test_a_part_without_serial_numbers_is_received_without_being_asked(line):
+    line = walk(line, LineStatus.SHIPPED)  # a cable: misc
+
+    line = services.order_line_receive(line=line, quantity=1)
+
+    assert (line.status, line.units.get().serial_number) == (LineStatus.DELIVERED, "")
+
+
+@pytest.mark.parametrize(
+    "placeholder", ["N/A", "0000000000000", "00000", "REDACTED", "[N/A]", "Unknown", "XXXXXXXX"]
+)
+def test_a_placeholder_is_not_taken_for_a_serial_number(two_gpus, placeholder):
+    line = walk(two_gpus, LineStatus.SHIPPED)
+
+    with pytest.raises(ValidationError, match=f"{re.escape(placeholder)} is not a serial number"):
+        services.order_line_receive(
+            line=line, quantity=2, serial_numbers=[placeholder, "1790025000002"]
+        )
+    assert not DeliveredUnit.objects.exists()
 
 
 def test_a_serial_number_recorded_for_the_same_part_is_refused(two_gpus):
@@ -396,7 +438,9 @@ def test_advancing_to_delivered_receives_the_outstanding_units_without_serials(t
     line = walk(two_gpus, LineStatus.SHIPPED)
     line = services.order_line_receive(line=line, quantity=1, serial_numbers=["S-1"])
 
-    line = services.order_line_advance(line=line, on=TODAY)
+    with pytest.raises(ValidationError, match="carries a serial number"):
+        services.order_line_advance(line=line, on=TODAY)
+    line = services.order_line_advance(line=line, on=TODAY, without_serials=True)
 
     assert (line.status, line.quantity_received, line.delivered_on) == (
         LineStatus.DELIVERED,
@@ -404,6 +448,20 @@ def test_advancing_to_delivered_receives_the_outstanding_units_without_serials(t
         TODAY,
     )
     assert list(line.units.values_list("serial_number", flat=True)) == ["S-1", ""]
+
+
+def test_advancing_to_delivered_records_the_serial_numbers_given(two_gpus):
+    line = walk(two_gpus, LineStatus.SHIPPED, start=date(2026, 2, 16))
+
+    line = services.order_line_advance(
+        line=line, on=date(2026, 2, 25), serial_numbers=["1790025000001", "1790025000002"]
+    )
+
+    assert list(line.units.values_list("serial_number", "received_on")) == [
+        ("1790025000001", date(2026, 2, 25)),
+        ("1790025000002", date(2026, 2, 25)),
+    ]
+    assert line.delivered_on == date(2026, 2, 25)
 
 
 # Exits -------------------------------------------------------------------------------------

@@ -95,6 +95,24 @@ def test_rtx_pro_6000_carries_the_specs_the_rules_use():
 
 
 @pytest.mark.parametrize(
+    ("slug", "generation"),
+    [
+        ("rtx-pro-6000", 5),
+        ("rtx-5090", 5),
+        ("rtx-5080", 5),
+        ("rtx-4090", 4),
+        ("rtx-a6000", 4),
+        ("rtx-6000-ada", 4),
+        ("a100", 4),
+        ("h100", 5),
+    ],
+)
+def test_every_gpu_says_its_pcie_generation_for_the_acceptance_link_check(slug, generation):
+    assert Component.objects.get(slug=slug).pcie_generation == generation
+    assert Component.objects.filter(category="gpu", pcie_generation__isnull=True).count() == 0
+
+
+@pytest.mark.parametrize(
     ("slug", "code", "expected_total"),
     [(slug, row[0], row[1]) for slug, row in BUILDS.items()],
 )

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from procurement.templatetags.swiss import swiss_number
 
@@ -27,6 +29,7 @@ class ItemKind(models.TextChoices):
     GPU_PCIE_WIDTH = "gpu_pcie_width", "PCIe link width"
     GPU_STRESS = "gpu_stress", "stress test"
     GPU_SERIAL = "gpu_serial", "serial number"
+    UNIT_SERIAL = "unit_serial", "serial number"
     PSU_WALL_POWER = "psu_wall_power", "wall power under full load"
     BURN_IN = "burn_in", "24-hour burn-in"
     NOISE = "noise", "noise at 1 m under load"
@@ -42,6 +45,11 @@ class ItemResult(models.TextChoices):
     FAIL = "fail", "failed"
     NOT_APPLICABLE = "not_applicable", "not applicable"
 
+
+SYSTEM = "System"
+# What an item keeps of its texts (AcceptanceItem.expected_value and .subject).
+EXPECTED_MAX = 400
+SUBJECT_MAX = 200
 
 # A graphics card's slot is x16 (PCIe CEM); used when the catalog gives the card no width.
 GRAPHICS_CARD_LANES = 16
@@ -69,13 +77,36 @@ class PartSpec:
 
 @dataclass(frozen=True)
 class GpuUnit:
-    """One delivered GPU of the build, numbered 1, 2, ... in the order the parts were ordered."""
+    """One delivered GPU of the build, numbered 1, 2, ... in the order the parts were ordered.
+
+    A GPU that came inside a whole system (`inside` names it) has no delivered unit of its
+    own: `unit_id` is the system's, and `serial` stays empty (the system's serial number is
+    not the card's)."""
 
     index: int
     part: PartSpec
     serial: str = ""
     build_line_id: int | None = None
     unit_id: int | None = None
+    received_on: date | None = None
+    inside: str = ""
+
+    @property
+    def serial_missing(self) -> bool:
+        """Received as a unit of its own, without a serial number."""
+        return not self.serial and not self.inside and self.unit_id is not None
+
+
+@dataclass(frozen=True)
+class MissingSerial:
+    """A delivered PSU or whole system received without its serial number."""
+
+    subject: str
+    name: str
+    index: int
+    unit_id: int
+    received_on: date
+    build_line_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +137,7 @@ class BuildFacts:
     power_draw_w: int
     imports: Sequence[str]
     vram_tolerance_percent: int
+    missing_serials: Sequence[MissingSerial] = ()
 
 
 @dataclass(frozen=True)
@@ -121,6 +153,7 @@ class ItemSpec:
     required: bool = True
     result: ItemResult = ItemResult.PENDING
     note: str = ""
+    measured_value: str = ""
     unit_index: int | None = None
     build_line_id: int | None = None
     unit_id: int | None = None
@@ -260,12 +293,52 @@ def _gpu_items(unit: GpuUnit, facts: BuildFacts) -> list[ItemSpec]:
             "Xid messages or thermal throttling",
             **common,
         ),
-        ItemSpec(
-            ItemKind.GPU_SERIAL,
-            expected_value=unit.serial or "the serial number the card reports, recorded",
-            **common,
-        ),
+        _gpu_serial_item(unit, common),
     ]
+
+
+def _received(on: date | None) -> str:
+    return f"{on:%d.%m.%Y}" if on else _("delivery")
+
+
+def _gpu_serial_item(unit: GpuUnit, common: dict[str, Any]) -> ItemSpec:
+    if unit.serial:
+        return ItemSpec(ItemKind.GPU_SERIAL, expected_value=unit.serial, **common)
+    if unit.inside:
+        return ItemSpec(
+            ItemKind.GPU_SERIAL,
+            expected_value=_(
+                "the serial number the card reports, recorded (the card came inside %(system)s)"
+            )
+            % {"system": unit.inside},
+            **common,
+        )
+    return ItemSpec(
+        ItemKind.GPU_SERIAL,
+        expected_value=_("the serial number the card reports, recorded"),
+        measured_value=_("serial missing"),
+        note=_(
+            "Received on %(day)s without a serial number: import nvidia-smi's report or read "
+            "it from the card's label."
+        )
+        % {"day": _received(unit.received_on)},
+        **common,
+    )
+
+
+def _missing_serial_item(missing: MissingSerial) -> ItemSpec:
+    return ItemSpec(
+        ItemKind.UNIT_SERIAL,
+        subject=missing.subject,
+        expected_value=_("the serial number on the label of %(part)s, recorded")
+        % {"part": missing.name},
+        measured_value=_("serial missing"),
+        note=_("Received on %(day)s without a serial number: read it from the label.")
+        % {"day": _received(missing.received_on)},
+        unit_index=missing.index,
+        unit_id=missing.unit_id,
+        build_line_id=missing.build_line_id,
+    )
 
 
 def _psu_item(psu: PsuLine, facts: BuildFacts) -> ItemSpec:
@@ -318,23 +391,35 @@ def research_note_throughput(gpus: Sequence[GpuUnit], model: str) -> tuple[int, 
     return None
 
 
+def gpu_configuration(gpus: Sequence[GpuUnit]) -> str:
+    """The build's GPUs as counted by model, in order: "2x RTX PRO 6000 Blackwell Workstation
+    Edition", "1x RTX PRO 6000 Blackwell Workstation Edition and 1x GeForce RTX 5090"."""
+    counts: dict[str, int] = {}
+    for unit in gpus:
+        counts[unit.part.model] = counts.get(unit.part.model, 0) + 1
+    return _(" and ").join(f"{count}x {model}" for model, count in counts.items())
+
+
 def _throughput_item(facts: BuildFacts) -> ItemSpec:
     brief = facts.brief
     model = brief.throughput_model if brief else ""
     texts, limit = [], None
+    on = _(" on %(gpus)s") % {"gpus": gpu_configuration(facts.gpus)} if facts.gpus else ""
     if brief:
         limit = Decimal(brief.throughput_min_tok_s)
         texts.append(
-            f"at least {brief.throughput_min_tok_s} tok/s with {model or 'the named model'} "
+            f"at least {brief.throughput_min_tok_s} tok/s with {model or 'the named model'}{on} "
             f"(the brief's target: {brief.throughput_min_tok_s} to {brief.throughput_max_tok_s} tok/s)"
         )
     seed = research_note_throughput(facts.gpus, model)
     if seed:
-        texts.append(f"the research note expects {seed[0]} tok/s on {seed[1]}")
+        gpus = _("these GPUs") if texts else seed[1]
+        texts.append(f"the research note expects {seed[0]} tok/s on {gpus}")
     return ItemSpec(
         ItemKind.THROUGHPUT,
-        subject="System",
-        expected_value="; ".join(texts) or "tokens per second of a named model, recorded",
+        subject=SYSTEM,
+        expected_value="; ".join(texts)
+        or _("tokens per second of a named model%(on)s, recorded") % {"on": on},
         limit_min=limit,
         measure_unit="tok/s" if limit is not None else "",
     )
@@ -347,39 +432,45 @@ def _system_items(facts: BuildFacts) -> list[ItemSpec]:
     if facts.imports:
         vat = ItemSpec(
             ItemKind.IMPORT_VAT_RECEIPT,
-            subject="System",
+            subject=SYSTEM,
             expected_value="the import VAT receipt of each order from abroad, filed: "
             + ", ".join(facts.imports),
         )
     else:
         vat = ItemSpec(
             ItemKind.IMPORT_VAT_RECEIPT,
-            subject="System",
+            subject=SYSTEM,
             expected_value="none: every order shipped from within Switzerland",
             required=False,
             result=ItemResult.NOT_APPLICABLE,
             note="No order crossed the border, so no import VAT was collected.",
         )
+    systems = [
+        _missing_serial_item(missing)
+        for missing in facts.missing_serials
+        if missing.subject == SYSTEM
+    ]
     return [
         ItemSpec(
             ItemKind.BURN_IN,
-            subject="System",
+            subject=SYSTEM,
             expected_value="24 hours at full load without errors, crashes or throttling",
         ),
         ItemSpec(
             ItemKind.NOISE,
-            subject="System",
+            subject=SYSTEM,
             expected_value=f"{noise}, measured in dB(A) at 1 m under full load",
         ),
         ItemSpec(
             ItemKind.SSH,
-            subject="System",
+            subject=SYSTEM,
             expected_value="runs headless and answers SSH from the network after a cold start",
         ),
         _throughput_item(facts),
+        *systems,
         ItemSpec(
             ItemKind.WARRANTY_REGISTERED,
-            subject="System",
+            subject=SYSTEM,
             expected_value="each part's warranty registered where its vendor or maker asks "
             "for it, serial numbers on file",
         ),
@@ -393,4 +484,22 @@ def checklist_items(facts: BuildFacts) -> list[ItemSpec]:
     for unit in facts.gpus:
         items += _gpu_items(unit, facts)
     items += [_psu_item(psu, facts) for psu in facts.psus]
-    return items + _system_items(facts)
+    items += [
+        _missing_serial_item(missing)
+        for missing in facts.missing_serials
+        if missing.subject != SYSTEM
+    ]
+    return [_bounded(item) for item in items + _system_items(facts)]
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _bounded(item: ItemSpec) -> ItemSpec:
+    """Texts within what an item keeps (a long model name, many GPUs)."""
+    return replace(
+        item,
+        expected_value=_clip(item.expected_value, EXPECTED_MAX),
+        subject=_clip(item.subject, SUBJECT_MAX),
+    )

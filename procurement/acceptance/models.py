@@ -137,10 +137,14 @@ class AcceptanceItem(models.Model):
         null=True,
         blank=True,
         related_name="acceptance_items",
-        help_text="The delivered unit checked (GPU items).",
+        help_text="The delivered unit checked (GPU items, missing serial numbers); for a GPU "
+        "that came inside a whole system, the system.",
     )
     unit_index = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="GPU 1, 2, ... of the build."
+        null=True,
+        blank=True,
+        help_text="Which unit of its kind: GPU 1, 2, ... of the build; for a serial number "
+        "missing, the PSU or system 1, 2, ...",
     )
     expected_value = models.CharField(max_length=400)
     limit_min = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)

@@ -3,10 +3,16 @@
 Pure: bytes in, readings out; then each reading matched to a GPU of the build and turned into
 measurements of its checklist items. The file comes from outside, so it is parsed with
 defusedxml (no entities, no external references) and its size is bounded.
+
+Reports of every schema nvidia-smi has written since driver 418 (nvsmi_device_v10.dtd to
+v13) are read: UTF-8, with or without a byte order mark, and UTF-16 as Windows PowerShell
+writes `nvidia-smi -q -x > file`. What the card reports where it has no value (N/A, a row of
+zeros, REDACTED) counts as not reported, never as a serial number.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,12 +23,14 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from procurement.acceptance.checks import (
+    UNDER_LOAD,
     GpuUnit,
     ItemKind,
     ItemResult,
     gpu_name_matches,
     number,
 )
+from procurement.receiving import is_placeholder_serial
 
 MAX_REPORT_BYTES = 5 * 1024 * 1024
 ROOT_TAG = "nvidia_smi_log"
@@ -34,9 +42,17 @@ class NvidiaSmiError(ValueError):
     """The file is not a report of `nvidia-smi -q -x` that can be read."""
 
 
+# Performance states from this one on are the card resting (P8 is the usual idle state).
+IDLE_PERFORMANCE_STATE = 5
+
+
 @dataclass(frozen=True)
 class GpuReading:
-    """What nvidia-smi says about one GPU."""
+    """What nvidia-smi says about one GPU.
+
+    `pcie_generation_max` is the link's maximum (the lower of card and host); schema v12 on
+    also gives the card's own (`pcie_generation_card`) and the host's (`pcie_generation_host`).
+    """
 
     bus_id: str
     product_name: str
@@ -48,11 +64,48 @@ class GpuReading:
     pcie_generation_max: int | None
     link_width: int | None
     link_width_max: int | None
+    pcie_generation_card: int | None = None
+    pcie_generation_host: int | None = None
+    utilization_percent: int | None = None
+    performance_state: int | None = None
 
     @property
     def label(self) -> str:
         serial = f", serial {self.serial}" if self.serial else ""
         return f"{self.product_name} at {self.bus_id}{serial}"
+
+    @property
+    def idle(self) -> bool:
+        """Resting: no load on the GPU, or a performance state of rest (P5 to P15)."""
+        return self.utilization_percent == 0 or (
+            self.performance_state is not None and self.performance_state >= IDLE_PERFORMANCE_STATE
+        )
+
+    @property
+    def load(self) -> str:
+        """The load as the report shows it: "P8, 0 % load"."""
+        parts = []
+        if self.performance_state is not None:
+            parts.append(f"P{self.performance_state}")
+        if self.utilization_percent is not None:
+            parts.append(f"{self.utilization_percent} % load")
+        return ", ".join(parts)
+
+    @property
+    def card_generation(self) -> int | None:
+        return self.pcie_generation_card or self.pcie_generation_max
+
+    @property
+    def host_limits_generation(self) -> bool:
+        """The host offers the card less than the card can run."""
+        card, host = self.card_generation, self.pcie_generation_host
+        return bool(card and host and host < card)
+
+    @property
+    def best_generation(self) -> int | None:
+        """The generation the link can reach: the lower of card and host."""
+        known = [value for value in (self.card_generation, self.pcie_generation_host) if value]
+        return min(known) if known else None
 
 
 @dataclass(frozen=True)
@@ -83,6 +136,22 @@ def _leading_int(value: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _positive_int(value: str | None) -> int | None:
+    """A generation or a count; 0 is what a driver prints where it could not read one."""
+    found = _leading_int(value)
+    return found if found else None
+
+
+def _performance_state(value: str | None) -> int | None:
+    match = re.fullmatch(r"P(\d{1,2})", value or "")
+    return int(match.group(1)) if match else None
+
+
+def _serial(element: Element) -> str | None:
+    serial = _text(element, "serial")
+    return None if is_placeholder_serial(serial) else serial
+
+
 def _gpu(element: Element) -> GpuReading:
     name = _text(element, "product_name")
     if not name:
@@ -93,21 +162,51 @@ def _gpu(element: Element) -> GpuReading:
     return GpuReading(
         bus_id=element.get("id", "") or _text(element, "pci/pci_bus_id") or "",
         product_name=name,
-        serial=_text(element, "serial"),
+        serial=_serial(element),
         uuid=_text(element, "uuid") or "",
         board_part_number=_text(element, "board_part_number"),
         memory_total_mib=_leading_int(_text(element, "fb_memory_usage/total")),
-        pcie_generation=_leading_int(_text(link, "pcie_gen/current_link_gen")),
-        pcie_generation_max=_leading_int(_text(link, "pcie_gen/max_link_gen")),
+        pcie_generation=_positive_int(_text(link, "pcie_gen/current_link_gen")),
+        pcie_generation_max=_positive_int(_text(link, "pcie_gen/max_link_gen")),
         link_width=_leading_int(_text(link, "link_widths/current_link_width")),
         link_width_max=_leading_int(_text(link, "link_widths/max_link_width")),
+        pcie_generation_card=_positive_int(_text(link, "pcie_gen/max_device_link_gen")),
+        pcie_generation_host=_positive_int(_text(link, "pcie_gen/max_host_link_gen")),
+        utilization_percent=_leading_int(_text(element, "utilization/gpu_util")),
+        performance_state=_performance_state(_text(element, "performance_state")),
     )
+
+
+_ENCODING_DECLARED = re.compile(r"""^(\s*<\?xml[^>]*?)\s+encoding\s*=\s*(["'])[^"']*\2""")
+
+
+def report_as_utf8(content: bytes, *, name: str = "The file") -> bytes:
+    """The report as UTF-8, whichever of UTF-8 (with or without a byte order mark) or UTF-16
+    (as Windows PowerShell's `>` writes it) it came in; UTF-8 comes back unchanged."""
+    if content.startswith(codecs.BOM_UTF8) or not content:
+        return content
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif content.startswith(b"<\x00"):
+        encoding = "utf-16-le"
+    elif content.startswith(b"\x00<"):
+        encoding = "utf-16-be"
+    else:
+        return content
+    try:
+        text = content.decode(encoding)
+    except UnicodeDecodeError:
+        raise NvidiaSmiError(
+            f"{name} starts like UTF-16 text but cannot be read as such. {HOW_TO}"
+        ) from None
+    return _ENCODING_DECLARED.sub(r"\1", text, count=1).encode("utf-8")
 
 
 def parse_nvidia_smi(content: bytes, *, name: str = "The file") -> NvidiaSmiReport:
     """The report in `content`; NvidiaSmiError with a sentence for the buyer otherwise."""
     if len(content) > MAX_REPORT_BYTES:
         raise NvidiaSmiError(f"{name} is larger than an nvidia-smi report can be. {HOW_TO}")
+    content = report_as_utf8(content, name=name)
     try:
         root = fromstring(content)
     except ParseError as error:
@@ -189,13 +288,34 @@ class Measurement:
 
 
 def _generation(reading: GpuReading) -> Measurement:
-    current, best = reading.pcie_generation, reading.pcie_generation_max
+    """The link's generation: left pending when an idle card has slowed it, judged
+    otherwise; where the host offers less than the card, the value says so (the item
+    passes when the build's platform was expected at that generation)."""
+    kind = ItemKind.GPU_PCIE_GENERATION
+    current, best = reading.pcie_generation, reading.best_generation
     if current is None:
-        return Measurement(ItemKind.GPU_PCIE_GENERATION, "not reported")
-    value = f"Gen {current}"
-    if best and best > current:
-        value += f" (the link can run Gen {best}: report under load)"
-    return Measurement(ItemKind.GPU_PCIE_GENERATION, value, Decimal(current))
+        return Measurement(kind, "not reported")
+    slowed = best is not None and current < best
+    if slowed and reading.idle:
+        return Measurement(
+            kind,
+            f"Gen {current} at rest ({reading.load}): {UNDER_LOAD}",
+            Decimal(current),
+            result=ItemResult.PENDING,
+            note=f"The link can run Gen {best}. Save nvidia-smi's report while a load runs "
+            "(e.g. gpu-burn) and import it again.",
+        )
+    reasons = []
+    if reading.host_limits_generation:
+        reasons.append(
+            f"the platform limits the link to Gen {reading.pcie_generation_host}; "
+            f"the card can run Gen {reading.card_generation}"
+        )
+    if slowed:
+        read = f"; read at {reading.load}" if reading.load else ": report under load"
+        reasons.append(f"the link can run Gen {best}{read}")
+    value = f"Gen {current}" + (f" ({'; '.join(reasons)})" if reasons else "")
+    return Measurement(kind, value, Decimal(current))
 
 
 def _width(reading: GpuReading) -> Measurement:
@@ -208,27 +328,36 @@ def _width(reading: GpuReading) -> Measurement:
     return Measurement(ItemKind.GPU_PCIE_WIDTH, value, Decimal(current))
 
 
-def _serial(unit: GpuUnit, reading: GpuReading) -> Measurement:
+def _serial_measurement(unit: GpuUnit, reading: GpuReading, model_matches: bool) -> Measurement:
+    """The card's serial number against delivery's. A card that is not the model the build
+    names fails, and its serial number is never recorded as the unit's."""
     kind = ItemKind.GPU_SERIAL
     if reading.serial is None:
         return Measurement(
             kind, "not reported by the card", note="Read the serial number from the card's label."
         )
-    if not unit.serial:
+    if unit.serial:
+        if reading.serial == unit.serial:
+            return Measurement(kind, reading.serial, result=ItemResult.PASS)
         return Measurement(
             kind,
             reading.serial,
-            result=ItemResult.PASS,
-            note="Recorded from the machine's report; delivery had no serial number for this card.",
+            result=ItemResult.FAIL,
+            note=f"Delivery recorded serial number {unit.serial}: another card is installed.",
         )
-    if reading.serial == unit.serial:
-        return Measurement(kind, reading.serial, result=ItemResult.PASS)
-    return Measurement(
-        kind,
-        reading.serial,
-        result=ItemResult.FAIL,
-        note=f"Delivery recorded serial number {unit.serial}: another card is installed.",
-    )
+    if not model_matches:
+        return Measurement(
+            kind,
+            reading.serial,
+            result=ItemResult.FAIL,
+            note=f"This card is not the {unit.part.name} the build names; its serial number "
+            "is not recorded.",
+        )
+    if unit.inside:
+        note = f"Read from the machine's report; the card came inside {unit.inside}."
+    else:
+        note = "Recorded from the machine's report; delivery had no serial number for this card."
+    return Measurement(kind, reading.serial, result=ItemResult.PASS, note=note)
 
 
 def measurements(unit: GpuUnit, reading: GpuReading) -> list[Measurement]:
@@ -248,7 +377,7 @@ def measurements(unit: GpuUnit, reading: GpuReading) -> list[Measurement]:
         ),
         _generation(reading),
         _width(reading),
-        _serial(unit, reading),
+        _serial_measurement(unit, reading, matches),
     ]
 
 

@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from procurement.acceptance.checks import (
+    SYSTEM,
     Brief,
     BuildFacts,
     GpuUnit,
     ItemResult,
+    MissingSerial,
     PartSpec,
     PsuLine,
 )
@@ -25,6 +27,7 @@ from procurement.acceptance.models import (
 )
 from procurement.models import Build, BuildLine, Component, DeliveredUnit, OrderLine
 from procurement.order_flow import ARRIVED, EXITS
+from procurement.receiving import whole_system_line
 from procurement.selectors import BuildProgress, build_power_draw_w
 
 GPU = Component.Category.GPU
@@ -47,34 +50,112 @@ def part_spec(component: Component) -> PartSpec:
     )
 
 
-def _is_gpu_line() -> Q:
-    return Q(line__component__category=GPU) | Q(
-        line__component__isnull=True, line__build_line__component__category=GPU
-    )
+@dataclass(frozen=True)
+class DeliveredParts:
+    """The build's live order lines with their units, and which of them are whole systems
+    with the build lines they bring (the lines no other order line names)."""
+
+    lines: list[OrderLine]
+    systems: set[int]
+    inside_systems: list[BuildLine]
+
+    def part_of(self, line: OrderLine) -> Component | None:
+        return line.component or (line.build_line.component if line.build_line else None)
 
 
-def gpu_units_delivered(build: Build) -> list[GpuUnit]:
-    """The build's GPUs as delivered, numbered in the order they were ordered (one query)."""
-    units = (
-        DeliveredUnit.objects.filter(line__order__build=build)
-        .exclude(line__status__in=sorted(EXITS))
-        .filter(_is_gpu_line())
-        .select_related("line__component", "line__build_line__component")
-        .order_by("line__order__created_at", "line__order_id", "line__position", "line_id", "id")
+def delivered_parts(build: Build) -> DeliveredParts:
+    """Three queries: the live lines with their parts, their units, and the whole systems."""
+    live = OrderLine.objects.filter(order__build=build).exclude(status__in=sorted(EXITS))
+    lines = list(
+        live.select_related("component", "build_line__component")
+        .prefetch_related(Prefetch("units", queryset=DeliveredUnit.objects.order_by("id")))
+        .order_by("order__created_at", "order_id", "position", "id")
     )
-    gpus = []
-    for index, unit in enumerate(units, start=1):
-        component = unit.line.component or unit.line.build_line.component
-        gpus.append(
-            GpuUnit(
-                index=index,
-                part=part_spec(component),
-                serial=unit.serial_number,
-                build_line_id=unit.line.build_line_id,
-                unit_id=unit.pk,
-            )
-        )
+    systems = set(live.filter(whole_system_line()).values_list("pk", flat=True))
+    inside: list[BuildLine] = []
+    if systems:
+        named_lines = {line.build_line_id for line in lines}
+        named_parts = {line.component_id for line in lines}
+        inside = [
+            build_line
+            for build_line in BuildLine.objects.filter(build=build)
+            .select_related("component")
+            .order_by("position", "id")
+            if build_line.pk not in named_lines and build_line.component_id not in named_parts
+        ]
+    return DeliveredParts(lines=lines, systems=systems, inside_systems=inside)
+
+
+def _gpus_inside(line: OrderLine, parts: DeliveredParts) -> list[tuple[DeliveredUnit, BuildLine]]:
+    return [
+        (unit, build_line)
+        for unit in line.units.all()
+        for build_line in parts.inside_systems
+        if build_line.component.category == GPU
+        for _ in range(build_line.quantity)
+    ]
+
+
+def gpu_units_delivered(build: Build, parts: DeliveredParts | None = None) -> list[GpuUnit]:
+    """The build's GPUs as delivered, numbered in the order they were ordered: each unit of
+    a GPU line, and each GPU a whole system's build lines name, per system delivered."""
+    parts = parts or delivered_parts(build)
+    gpus: list[GpuUnit] = []
+    for line in parts.lines:
+        component = parts.part_of(line)
+        if component is not None and component.category == GPU:
+            for unit in line.units.all():
+                gpus.append(
+                    GpuUnit(
+                        index=len(gpus) + 1,
+                        part=part_spec(component),
+                        serial=unit.serial_number,
+                        build_line_id=line.build_line_id,
+                        unit_id=unit.pk,
+                        received_on=unit.received_on,
+                    )
+                )
+        elif line.pk in parts.systems:
+            for unit, build_line in _gpus_inside(line, parts):
+                gpus.append(
+                    GpuUnit(
+                        index=len(gpus) + 1,
+                        part=part_spec(build_line.component),
+                        build_line_id=build_line.pk,
+                        unit_id=unit.pk,
+                        received_on=unit.received_on,
+                        inside=line.description,
+                    )
+                )
     return gpus
+
+
+def missing_serials(parts: DeliveredParts) -> list[MissingSerial]:
+    """PSUs and whole systems received without their serial number (GPUs have an item of
+    their own), numbered in the order they were ordered."""
+    missing: list[MissingSerial] = []
+    for line in parts.lines:
+        component = parts.part_of(line)
+        if line.pk in parts.systems:
+            subject, name = SYSTEM, line.description
+        elif component is not None and component.category == Component.Category.PSU:
+            spec = part_spec(component)
+            subject, name = f"PSU: {spec.name}", spec.name
+        else:
+            continue
+        for unit in line.units.all():
+            if not unit.serial_number:
+                missing.append(
+                    MissingSerial(
+                        subject=subject,
+                        name=name,
+                        index=len(missing) + 1,
+                        unit_id=unit.pk,
+                        received_on=unit.received_on,
+                        build_line_id=line.build_line_id,
+                    )
+                )
+    return missing
 
 
 def _first(lines: list[BuildLine], category: str) -> PartSpec | None:
@@ -98,8 +179,10 @@ def acceptance_build_facts(build: Build) -> BuildFacts:
             .select_related("order__vendor")
         }
     )
+    delivered = delivered_parts(build)
     return BuildFacts(
-        gpus=gpu_units_delivered(build),
+        gpus=gpu_units_delivered(build, delivered),
+        missing_serials=missing_serials(delivered),
         cpu=_first(lines, Component.Category.CPU),
         motherboard=_first(lines, Component.Category.MOTHERBOARD),
         psus=[

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from procurement.acceptance import checks, nvidia_smi
 from procurement.acceptance.checks import ItemKind, ItemResult, judge
@@ -31,6 +32,7 @@ from procurement.acceptance.selectors import (
 from procurement.acceptance.warranty import warranty_ends_on
 from procurement.models import Build, DeliveredUnit, Order
 from procurement.order_flow import ARRIVED
+from procurement.receiving import is_placeholder_serial
 from procurement.selectors import BuildProgress, build_progress
 
 SIGN_OFF_PERMISSION = "procurement.sign_off_acceptancechecklist"
@@ -49,6 +51,7 @@ def _item_from(checklist: AcceptanceChecklist, position: int, spec: checks.ItemS
         unit_id=spec.unit_id,
         unit_index=spec.unit_index,
         expected_value=spec.expected_value,
+        measured_value=spec.measured_value,
         limit_min=spec.limit_min,
         limit_max=spec.limit_max,
         measure_unit=spec.measure_unit,
@@ -216,11 +219,42 @@ def acceptance_item_record(
     if not value and measured_number is not None:
         value = f"{checks.number(measured_number)} {item.measure_unit}".strip()
     _measured(item, user, value=value, number=measured_number, result=outcome, note=note)
+    if outcome == ItemResult.PASS:
+        _record_missing_serial(item, value)
     if evidence is not None:
         item.evidence = evidence
     item.full_clean()
     item.save()
     return item
+
+
+def _unit_missing_its_serial(item: AcceptanceItem) -> DeliveredUnit | None:
+    """The delivered unit whose serial number this item records, when delivery had none: a
+    GPU, PSU or system received without one (not the system a GPU came inside)."""
+    if item.kind not in (ItemKind.GPU_SERIAL, ItemKind.UNIT_SERIAL) or item.unit_id is None:
+        return None
+    unit = DeliveredUnit.objects.select_related("line").get(pk=item.unit_id)
+    own = item.kind == ItemKind.UNIT_SERIAL or unit.line.component_id is not None
+    return unit if own and not unit.serial_number else None
+
+
+def _record_missing_serial(item: AcceptanceItem, value: str) -> None:
+    unit = _unit_missing_its_serial(item)
+    if unit is None:
+        return
+    if is_placeholder_serial(value):
+        raise ValidationError(
+            {
+                "measured_value": _(
+                    "Give the serial number read from the label: delivery recorded none for "
+                    "this unit, and “%(value)s” is not one."
+                )
+                % {"value": value}
+            }
+        )
+    unit.serial_number = value
+    unit.full_clean()
+    unit.save(update_fields=["serial_number"])
 
 
 @transaction.atomic
@@ -300,15 +334,6 @@ def _apply(
     item.save()
 
 
-def _record_serial(unit_id: int | None, serial: str | None) -> None:
-    """A serial number delivery did not record, taken from the card's own report."""
-    unit = DeliveredUnit.objects.filter(pk=unit_id, serial_number="").first()
-    if unit is not None and serial:
-        unit.serial_number = serial
-        unit.full_clean()
-        unit.save(update_fields=["serial_number"])
-
-
 def _summary(unit: checks.GpuUnit, items: list[AcceptanceItem]) -> str:
     found = ", ".join(
         f"{item.get_kind_display()} {item.get_result_display()} ({item.measured_value})"
@@ -336,12 +361,14 @@ def acceptance_import_nvidia_smi(
     if not units:
         raise ValidationError(f"Build {build.slug} has no delivered GPU to check.")
     matching = nvidia_smi.match_gpus(units, report.gpus)
+    # Kept as the UTF-8 text it is read as (a UTF-16 file from Windows is transcoded).
+    kept = nvidia_smi.report_as_utf8(content, name=name)
     outcome = SmiImport(
         checklist=checklist,
-        evidence=acceptance_evidence_add(
-            checklist=checklist, content=content, name=name, user=user
-        ),
+        evidence=acceptance_evidence_add(checklist=checklist, content=kept, name=name, user=user),
     )
+    if kept != content:
+        outcome.lines.append(f"{name} is UTF-16 text; it is kept as UTF-8.")
     items = {
         (item.unit_index, item.kind): item
         for item in checklist.items.select_for_update().filter(unit_index__isnull=False)
@@ -353,8 +380,9 @@ def acceptance_import_nvidia_smi(
             if item is not None:
                 _apply(item, measurement, user, outcome.evidence)
                 filled.append(item)
-            if measurement.kind == ItemKind.GPU_SERIAL and measurement.result == ItemResult.PASS:
-                _record_serial(unit.unit_id, reading.serial)
+                if item.kind == ItemKind.GPU_SERIAL and item.result == ItemResult.PASS:
+                    # A serial number delivery did not record, from the card's own report.
+                    _record_missing_serial(item, reading.serial or "")
         outcome.failed += sum(item.result == ItemResult.FAIL for item in filled)
         outcome.lines.append(_summary(unit, filled))
     for unit in matching.missing:

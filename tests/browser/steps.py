@@ -38,6 +38,11 @@ def run_action(page: Page, label: str) -> None:
     page.get_by_role("button", name="Go").click()
 
 
+def move_on(page: Page) -> None:
+    """On the page an order board's action opens: keep the step's date (today) and go on."""
+    page.get_by_role("button", name="Move on").click()
+
+
 def tick_row(page: Page, text: str) -> None:
     """Tick the checkbox of the changelist row that mentions `text`."""
     page.locator("#result_list tbody tr", has_text=text).locator("input.action-select").check()

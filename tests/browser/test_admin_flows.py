@@ -21,6 +21,7 @@ from tests.browser.steps import (
     keep_pdfs,
     log_in,
     messages,
+    move_on,
     pdf_text,
     pick,
     readonly_value,
@@ -278,6 +279,8 @@ def test_buyer_orders_an_accepted_revision_and_advances_a_line_to_delivered(
     gpus = page.locator("#result_list tbody tr", has_text="RTX 5090 32 GB")
     tick_row(page, "RTX 5090 32 GB")
     run_action(page, "Mark as delivered")
+    expect(page.get_by_text("stays: A line that is planned is ordered next")).to_be_visible()
+    move_on(page)
     expect(messages(page)).to_contain_text(
         "RTX 5090 32 GB: A line that is planned is ordered next; it cannot skip to delivered."
     )
@@ -285,11 +288,12 @@ def test_buyer_orders_an_accepted_revision_and_advances_a_line_to_delivered(
     for step in ("ordered", "confirmed", "shipped", "at customs"):
         tick_row(page, "RTX 5090 32 GB")
         run_action(page, "Advance to the next step")
+        move_on(page)
         expect(messages(page)).to_contain_text("1 line(s) moved on.")
         expect(gpus.locator(".field-status")).to_have_text(step)
     gpus.get_by_role("link", name="RTX 5090 32 GB").click()
     page.get_by_role("link", name="Receive units").click()
-    page.get_by_label("Serial numbers").fill("1324A0001\n1324A0002")
+    page.get_by_role("textbox", name="Serial numbers").fill("1324A0001\n1324A0002")
     page.get_by_role("button", name="Receive").click()
 
     expect(messages(page)).to_contain_text("Received 2 of RTX 5090 32 GB.")
