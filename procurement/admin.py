@@ -15,6 +15,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from procurement.admin_acceptance import make_acceptance_checklists
+from procurement.formats import chf
 from procurement.models import (
     Build,
     BuildLine,
@@ -27,7 +28,6 @@ from procurement.models import (
 )
 from procurement.order_flow import ARRIVED, FLOW
 from procurement.selectors import build_commitment, build_progress
-from procurement.templatetags.swiss import chf
 from quotes.views import comparison_for_admin
 
 

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.urls import reverse
 from icalendar import Calendar, Event
 
+from procurement.formats import chf
 from procurement.models import OrderLine
-from procurement.templatetags.swiss import chf
 from procurement.tracking import tracking_url
 from quotes.models import QuoteRevision
 

@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from djmoney.money import Money
 
+from procurement.formats import chf
 from procurement.models import (
     Build,
     BuildLine,
@@ -34,7 +35,6 @@ from procurement.models import (
     PriceObservation,
 )
 from procurement.order_flow import ARRIVED, EXITS, OUTSTANDING, LineStatus
-from procurement.templatetags.swiss import chf
 from quotes.landed_cost import round_chf
 from quotes.models import QuoteRevision
 

@@ -23,7 +23,7 @@ from djmoney.money import Money
 from simple_history.admin import SimpleHistoryAdmin
 
 from procurement.admin_orders import order_selected_revisions
-from procurement.templatetags.swiss import chf, money
+from procurement.formats import chf, money
 from quotes import selectors, services
 from quotes.models import (
     Carrier,

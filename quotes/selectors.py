@@ -14,8 +14,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
+from procurement.formats import swiss_number
 from procurement.models import Build, BuildLine, Vendor, WarrantyOption
-from procurement.templatetags.swiss import swiss_number
 from quotes import landed_cost as lc
 from quotes.models import (
     ClearanceFeeSchedule,

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import models
 
-from procurement.templatetags.swiss import swiss_number
+from procurement.formats import swiss_number
 
 
 class ItemKind(models.TextChoices):

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from procurement.templatetags.swiss import chf
+from procurement.formats import chf
 from quotes.management.commands._errors import one_line
 from quotes.quote_file import parse_quote_file
 from quotes.services import quote_import

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from procurement.templatetags.swiss import swiss_number
+from procurement.formats import swiss_number
 from quotes import landed_cost as lc
 from quotes.models import Quote
 from quotes.selectors import revision_landed_cost, revisions_for_landed_cost
