@@ -18,7 +18,7 @@ from django.utils.html import format_html
 
 from procurement import order_flow, services
 from procurement.models import CalendarFeed, DeliveredUnit, Order, OrderLine
-from procurement.order_flow import ARRIVED, EXITS, OUTSTANDING, LineStatus
+from procurement.order_flow import ARRIVED, EXITS, LineStatus, late_condition
 from procurement.tracking import tracking_url
 
 
@@ -37,7 +37,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", "Overdue"), ("no", "On time or arrived")]
 
     def queryset(self, request, queryset):
-        late = Q(expected_on__lt=timezone.localdate(), status__in=sorted(OUTSTANDING))
+        late = late_condition(timezone.localdate())
         if self.value() == "yes":
             return queryset.filter(late)
         if self.value() == "no":

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from procurement.acceptance.checks import ItemResult
@@ -15,7 +16,6 @@ from procurement.selectors import committed_chf_by_build
 from quotes.models import QuoteRevision
 
 ZERO = Decimal("0.00")
-EXPIRY_HORIZON_DAYS = 14
 # Builds past the choosing stage: their money is committed and their parts are tracked.
 ACTIVE_BUILD_STATUSES = [
     Build.Status.CHOSEN,
@@ -61,6 +61,7 @@ class StartPage:
     builds: list[BuildRow]
     expiring: list[QuoteRevision]
     candidates: list[Build]
+    horizon_days: int = 14
 
     @property
     def committed_chf(self) -> Decimal:
@@ -90,7 +91,7 @@ def expiring_revisions(today: date) -> QuerySet[QuoteRevision]:
         QuoteRevision.objects.filter(
             status=QuoteRevision.Status.RECEIVED,
             valid_until__gte=today,
-            valid_until__lte=today + timedelta(days=EXPIRY_HORIZON_DAYS),
+            valid_until__lte=today + timedelta(days=settings.EXPIRY_HORIZON_DAYS),
         )
         .select_related("quote__vendor", "quote__build")
         .order_by("valid_until", "quote__reference")
@@ -129,4 +130,5 @@ def start_page(today: date) -> StartPage:
         builds=list(active.values()),
         expiring=list(expiring_revisions(today)),
         candidates=[build for build in builds if build.status == Build.Status.CANDIDATE],
+        horizon_days=settings.EXPIRY_HORIZON_DAYS,
     )

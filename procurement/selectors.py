@@ -34,7 +34,7 @@ from procurement.models import (
     OrderLine,
     PriceObservation,
 )
-from procurement.order_flow import ARRIVED, EXITS, OUTSTANDING, LineStatus
+from procurement.order_flow import ARRIVED, EXITS, OUTSTANDING, LineStatus, late_condition
 from quotes.landed_cost import round_chf
 from quotes.models import QuoteRevision
 
@@ -152,7 +152,7 @@ def overdue_order_lines(today: date) -> QuerySet[OrderLine]:
     """Lines whose expected delivery date has passed while the part is still outstanding."""
     return (
         order_lines_with_context()
-        .filter(expected_on__lt=today, status__in=sorted(OUTSTANDING))
+        .filter(late_condition(today))
         .order_by("order__owner_id", "expected_on", "order_id", "position", "id")
     )
 

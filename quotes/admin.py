@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 from djmoney.money import Money
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -120,7 +122,15 @@ class ValidityFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("valid", "Still valid"),
-            ("expiring", "Expires within 14 days"),
+            (
+                "expiring",
+                ngettext(
+                    "Expires within %(days)d day",
+                    "Expires within %(days)d days",
+                    settings.EXPIRY_HORIZON_DAYS,
+                )
+                % {"days": settings.EXPIRY_HORIZON_DAYS},
+            ),
             ("lapsed", "Validity passed"),
         ]
 
@@ -131,7 +141,10 @@ class ValidityFilter(admin.SimpleListFilter):
             return queryset.filter(**{f"{field}__gte": today})
         if self.value() == "expiring":
             return queryset.filter(
-                **{f"{field}__gte": today, f"{field}__lte": today + timedelta(days=14)}
+                **{
+                    f"{field}__gte": today,
+                    f"{field}__lte": today + timedelta(days=settings.EXPIRY_HORIZON_DAYS),
+                }
             )
         if self.value() == "lapsed":
             return queryset.filter(**{f"{field}__lt": today})
