@@ -245,14 +245,19 @@ class QuoteAdmin(AuditedAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                latest_id=Subquery(latest.values("id")[:1]),
                 latest_number=Subquery(latest.values("number")[:1]),
                 latest_status=Subquery(latest.values("status")[:1]),
                 latest_valid_until=Subquery(latest.values("valid_until")[:1]),
                 latest_currency=Subquery(latest.values("currency")[:1]),
                 latest_landed_total=Subquery(latest.values("landed_total_chf")[:1]),
             )
-            .annotate(latest_goods=goods_total_subquery("latest_id"))
+            .annotate(
+                # The goods of the row's own latest revision: the lines' subquery is
+                # correlated to that revision, inside the latest-revision subquery.
+                latest_goods=Subquery(
+                    latest.annotate(goods=goods_total_subquery("pk")).values("goods")[:1]
+                )
+            )
         )
 
     def get_urls(self):
