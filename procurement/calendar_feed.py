@@ -14,6 +14,8 @@ from procurement.formats import chf
 from procurement.models import OrderLine
 from procurement.tracking import tracking_url
 from quotes.models import QuoteRevision
+from quotes.pricing.presenter import describe_revision_source
+from quotes.pricing.reads import stored_price
 
 
 def _uid(kind: str, pk: int) -> str:
@@ -36,7 +38,8 @@ def _all_day(summary: str, day: date, uid: str, description: str, url: str, now:
 
 def quote_expiry_event(revision: QuoteRevision, now: datetime) -> Event:
     quote = revision.quote
-    landed = f"landed {chf(revision.landed_total_chf)}" if revision.landed_total_chf else ""
+    price = stored_price(revision)
+    landed = f"landed {chf(price.total_chf)} ({describe_revision_source(price)})" if price else ""
     description = "\n".join(
         part
         for part in [

@@ -38,6 +38,7 @@ from quotes.models import (
     ReminderClaim,
     VatRate,
 )
+from quotes.pricing.reads import revision_prices
 from quotes.revision_diff import diff_revisions
 from quotes.views import comparison_for_admin
 
@@ -64,6 +65,33 @@ def first_revision_link(quote_id: int) -> str:
 
 def money_text(amount, currency: str) -> str:
     return money(amount, currency)
+
+
+def attach_prices(revisions) -> None:
+    """Read the prices of many revisions at once (pricing's read) and keep each with its
+    revision for the columns and fields that show it."""
+    revisions = [revision for revision in revisions if revision is not None]
+    prices = revision_prices(revisions)
+    for revision in revisions:
+        revision.price = prices.get(revision.pk)
+        revision.price_error = prices.errors.get(revision.pk, "")
+
+
+def price_of(revision):
+    """The revision's price (None when it cannot be computed; `price_error` says why)."""
+    if not hasattr(revision, "price"):
+        attach_prices([revision])
+    return revision.price
+
+
+def goods_text(revision) -> str:
+    price = price_of(revision)
+    return money_text(price.goods, price.currency) if price and price.itemised else ""
+
+
+def landed_text(revision) -> str:
+    price = price_of(revision)
+    return chf(price.total_chf) if price else ""
 
 
 def amount_field(*, label: str, required: bool = True) -> forms.DecimalField:
@@ -207,7 +235,7 @@ class RevisionSummaryInline(admin.TabularInline):
 
     @admin.display(description="landed total")
     def landed_total(self, revision):
-        return chf(revision.landed_total_chf)
+        return landed_text(revision)
 
 
 @admin.register(Quote)
@@ -245,6 +273,7 @@ class QuoteAdmin(AuditedAdmin):
             super()
             .get_queryset(request)
             .annotate(
+                latest_id=Subquery(latest.values("id")[:1]),
                 latest_number=Subquery(latest.values("number")[:1]),
                 latest_status=Subquery(latest.values("status")[:1]),
                 latest_valid_until=Subquery(latest.values("valid_until")[:1]),
@@ -259,6 +288,16 @@ class QuoteAdmin(AuditedAdmin):
                 )
             )
         )
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        latest = QuoteRevision.objects.select_related("quote__vendor").in_bulk(
+            [quote.latest_id for quote in changelist.result_list if quote.latest_id]
+        )
+        attach_prices(latest.values())
+        for quote in changelist.result_list:
+            quote.latest = latest.get(quote.latest_id)
+        return changelist
 
     def get_urls(self):
         compare = path(
@@ -309,11 +348,13 @@ class QuoteAdmin(AuditedAdmin):
 
     @admin.display(description="goods (quote currency)", ordering="latest_goods")
     def revision_total(self, quote):
-        return money_text(quote.latest_goods, quote.latest_currency)
+        latest = getattr(quote, "latest", None)
+        return goods_text(latest) if latest is not None else ""
 
     @admin.display(description="landed (CHF)", ordering="latest_landed_total")
     def landed_total(self, quote):
-        return chf(quote.latest_landed_total)
+        latest = getattr(quote, "latest", None)
+        return landed_text(latest) if latest is not None else ""
 
     @admin.action(
         description="New revision: copy the latest as a draft", permissions=["add_revision"]
@@ -606,6 +647,11 @@ class QuoteRevisionAdmin(AuditedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(goods=goods_total_subquery("pk"))
 
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        attach_prices(changelist.result_list)
+        return changelist
+
     def changelist_view(self, request, extra_context=None):
         # An action the user may not run is not offered; one posted all the same would get
         # Django's bare "No action selected", so say who may run it instead.
@@ -617,9 +663,14 @@ class QuoteRevisionAdmin(AuditedAdmin):
 
     @admin.display(description="landed cost, step by step")
     def landed_cost_breakdown(self, revision):
+        price = price_of(revision)
         return render_to_string(
             "admin/quotes/quoterevision/landed_breakdown.html",
-            {"breakdown": revision.landed_breakdown},
+            {
+                "breakdown": price.breakdown if price else None,
+                "error": revision.price_error,
+                "kept": price.kept if price else False,
+            },
         )
 
     def has_order_permission(self, request) -> bool:
@@ -649,11 +700,12 @@ class QuoteRevisionAdmin(AuditedAdmin):
 
     @admin.display(description="landed total")
     def landed_total_amount(self, revision):
-        return chf(revision.landed_total_chf)
+        return landed_text(revision)
 
     @admin.display(description="net of VAT")
     def landed_net_amount(self, revision):
-        return chf(revision.landed_net_chf)
+        price = price_of(revision)
+        return chf(price.net_chf) if price else ""
 
     @admin.display(description="shipping")
     def shipping_amount(self, revision):
@@ -681,11 +733,11 @@ class QuoteRevisionAdmin(AuditedAdmin):
 
     @admin.display(description="goods", ordering="goods")
     def goods_total(self, revision):
-        return money_text(getattr(revision, "goods", None), revision.currency)
+        return goods_text(revision)
 
     @admin.display(description="landed (CHF)", ordering="landed_total_chf")
     def landed_total(self, revision):
-        return chf(revision.landed_total_chf)
+        return landed_text(revision)
 
     # Pages ------------------------------------------------------------------------------
 
@@ -835,8 +887,7 @@ class QuoteRevisionAdmin(AuditedAdmin):
             queryset,
             lambda revision: services.quote_revision_receive(revision=revision),
             lambda done: (
-                f"{_label(done)} received; its landed total of "
-                f"{chf(done.landed_total_chf)} is kept with it."
+                f"{_label(done)} received; its landed total of {landed_text(done)} is kept with it."
             ),
         )
 
@@ -845,7 +896,7 @@ class QuoteRevisionAdmin(AuditedAdmin):
         def describe(done):
             build = done.quote.build
             chosen = f"; build {build.code} is chosen" if build is not None else ""
-            return f"{_label(done)} accepted at a landed total of {chf(done.landed_total_chf)}{chosen}."
+            return f"{_label(done)} accepted at a landed total of {landed_text(done)}{chosen}."
 
         return self._run_each(
             request,

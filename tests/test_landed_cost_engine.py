@@ -7,7 +7,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quotes import landed_cost as lc
+from quotes.pricing import engine as lc
+from quotes.pricing.presenter import breakdown_record
 
 VAT_2024 = lc.VatRule(date(2024, 1, 1), Decimal("8.10"), Decimal("5.00"), "ESTV")
 NO_DUTY = lc.DutyRule(date(2024, 1, 1), Decimal("0.00"), "industrial goods")
@@ -60,6 +61,29 @@ UPS = lc.FeeSchedule(
 )
 
 
+FIGURES = [
+    "currency",
+    "fx_rate",
+    "goods",
+    "warranty",
+    "shipping",
+    "customs_value_chf",
+    "duty_chf",
+    "import_vat_chf",
+    "fee_chf",
+    "fee_vat_chf",
+    "total_chf",
+    "net_chf",
+    "vat_rate",
+]
+
+
+def figures(result: lc.LandedCost) -> dict[str, str]:
+    """The figures of the result as the kept breakdown (and `landed_cost --json`) write them."""
+    record = breakdown_record(result)
+    return {key: record[key] for key in FIGURES}
+
+
 def rules(currency: str, rate: str, schedule: lc.FeeSchedule | None) -> lc.Rules:
     fx = lc.FxRate(currency, Decimal(rate), date(2026, 2, 16), "given with the quote")
     return lc.Rules(vat=VAT_2024, duty=NO_DUTY, fx=fx, fee_schedule=schedule)
@@ -75,7 +99,7 @@ def test_design_example_usd_by_fedex():
 
     result = lc.landed_cost(inputs, rules("USD", "0.80", FEDEX))
 
-    assert result.amounts() == {
+    assert figures(result) == {
         "currency": "USD",
         "fx_rate": "0.80",
         "goods": "14000.00",
@@ -102,7 +126,7 @@ def test_design_example_eur_by_swiss_post_from_germany():
 
     result = lc.landed_cost(inputs, rules("EUR", "0.94", SWISS_POST))
 
-    figures = result.amounts()
+    figures = breakdown_record(result)
     assert figures["customs_value_chf"] == "9541.00"
     assert figures["import_vat_chf"] == "772.82"
     assert (figures["fee_chf"], figures["fee_vat_chf"]) == ("70.00", "5.67")
@@ -116,14 +140,14 @@ def test_every_step_names_the_rule_it_used():
 
     result = lc.landed_cost(inputs, rules("USD", "0.80", DHL))
 
-    by_key = {step.key: step for step in result.steps}
-    assert by_key["goods_chf"].rule == "0.80 CHF per USD, given with the quote of 2026-02-16"
-    assert by_key["duty_chf"].rule == "0.00% from 2024-01-01 industrial goods"
-    assert by_key["import_vat_chf"].rule == (
+    by_key = {step["key"]: step for step in breakdown_record(result)["steps"]}
+    assert by_key["goods_chf"]["rule"] == "0.80 CHF per USD, given with the quote of 2026-02-16"
+    assert by_key["duty_chf"]["rule"] == "0.00% from 2024-01-01 industrial goods"
+    assert by_key["import_vat_chf"]["rule"] == (
         "Swiss VAT 8.10% from 2024-01-01 on customs value + duty"
     )
-    assert "UNVERIFIED; dhl.ch, seen 2026-02-16" in by_key["fee_chf"].rule
-    assert result.rules["fee"]["verified"] is False
+    assert "UNVERIFIED; dhl.ch, seen 2026-02-16" in by_key["fee_chf"]["rule"]
+    assert breakdown_record(result)["rules"]["fee"]["verified"] is False
 
 
 def test_missing_rate_for_the_currency_is_an_error():

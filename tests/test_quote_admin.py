@@ -45,8 +45,9 @@ def test_quote_list_shows_landed_totals_in_the_same_queries_for_3_or_30_rows(
     priced_quotes(rows, carriers)
 
     # session, user, the count of quotes (twice: filtered and in all), the page of quotes
-    # with their latest revision annotated, the vendors of the vendor filter
-    with django_assert_num_queries(6):
+    # with their latest revision annotated, the latest revisions with quote and vendor
+    # (their prices are the figures kept on receipt), the vendors of the vendor filter
+    with django_assert_num_queries(7):
         response = staff_client.get(reverse("admin:quotes_quote_changelist"))
 
     assert response.status_code == 200

@@ -9,6 +9,7 @@ from decimal import Decimal
 from procurement.formats import swiss_number
 from procurement.models import Build, Requirements
 from quotes.comparison.options import Mark, Option
+from quotes.pricing.engine import borne
 
 # A circuit loaded continuously above this share has little headroom left (the usual
 # electrician's rule for continuous loads); the sheet cautions, it does not rule out.
@@ -65,7 +66,8 @@ def fit_marks(option: Option, brief: Brief) -> dict[str, Mark]:
 
 def compared_amount(option: Option, brief: Brief | None) -> Decimal:
     """What the buyer bears: net of VAT for a VAT-registered buyer, else the landed total."""
-    return option.cost.net if brief is not None and brief.vat_registered else option.cost.total
+    vat_registered = brief is not None and brief.vat_registered
+    return borne(option.cost.total, option.cost.net, vat_registered=vat_registered)
 
 
 def _budget_mark(option: Option, brief: Brief) -> Mark:
