@@ -5,14 +5,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import (
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Subquery,
-    Sum,
-)
+from django.db.models import OuterRef, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.loader import render_to_string
@@ -42,29 +35,10 @@ from quotes.pricing.reads import revision_prices
 from quotes.revision_diff import diff_revisions
 from quotes.views import comparison_for_admin
 
-LINE_AMOUNT = ExpressionWrapper(
-    F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2)
-)
-
-
-def goods_total_subquery(revision_ref: str):
-    """The sum of a revision's lines, in its currency, as a subquery."""
-    return Subquery(
-        QuoteLine.objects.filter(revision=OuterRef(revision_ref))
-        .values("revision")
-        .annotate(total=Sum(LINE_AMOUNT))
-        .values("total")[:1],
-        output_field=DecimalField(max_digits=14, decimal_places=2),
-    )
-
 
 def first_revision_link(quote_id: int) -> str:
     """The revision form with the quote filled in."""
     return f"{reverse('admin:quotes_quoterevision_add')}?quote={quote_id}"
-
-
-def money_text(amount, currency: str) -> str:
-    return money(amount, currency)
 
 
 def attach_prices(revisions) -> None:
@@ -86,7 +60,7 @@ def price_of(revision):
 
 def goods_text(revision) -> str:
     price = price_of(revision)
-    return money_text(price.goods, price.currency) if price and price.itemised else ""
+    return money(price.goods, price.currency) if price and price.itemised else ""
 
 
 def landed_text(revision) -> str:
@@ -280,13 +254,6 @@ class QuoteAdmin(AuditedAdmin):
                 latest_currency=Subquery(latest.values("currency")[:1]),
                 latest_landed_total=Subquery(latest.values("landed_total_chf")[:1]),
             )
-            .annotate(
-                # The goods of the row's own latest revision: the lines' subquery is
-                # correlated to that revision, inside the latest-revision subquery.
-                latest_goods=Subquery(
-                    latest.annotate(goods=goods_total_subquery("pk")).values("goods")[:1]
-                )
-            )
         )
 
     def get_changelist_instance(self, request):
@@ -346,7 +313,7 @@ class QuoteAdmin(AuditedAdmin):
     def valid_until(self, quote):
         return quote.latest_valid_until
 
-    @admin.display(description="goods (quote currency)", ordering="latest_goods")
+    @admin.display(description="goods (quote currency)")
     def revision_total(self, quote):
         latest = getattr(quote, "latest", None)
         return goods_text(latest) if latest is not None else ""
@@ -644,9 +611,6 @@ class QuoteRevisionAdmin(AuditedAdmin):
     change_form_template = "admin/quotes/quoterevision/change_form.html"
     object_history_template = "admin/quotes/quoterevision/object_history.html"
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(goods=goods_total_subquery("pk"))
-
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
         attach_prices(changelist.result_list)
@@ -731,7 +695,7 @@ class QuoteRevisionAdmin(AuditedAdmin):
     def vendor(self, revision):
         return revision.quote.vendor
 
-    @admin.display(description="goods", ordering="goods")
+    @admin.display(description="goods")
     def goods_total(self, revision):
         return goods_text(revision)
 
