@@ -27,7 +27,14 @@ from quotes.pricing.engine import (
     Step,
     budget_position,
 )
-from quotes.pricing.results import BuildPrice, Commitment, PriceSource, RevisionPrice, Source
+from quotes.pricing.results import (
+    BuildPrice,
+    Commitment,
+    LinePrice,
+    PriceSource,
+    RevisionPrice,
+    Source,
+)
 
 FEE_BASES = {
     "customs_value": "customs value",
@@ -265,6 +272,14 @@ def describe_source(source: PriceSource) -> str:
     return _("estimate")
 
 
+def describe_line_source(line: LinePrice) -> str:
+    """Where one line's figure comes from; a whole-system quote says so."""
+    text = describe_source(PriceSource(line.source, line.total_chf, line.reference, line.revision))
+    if line.whole_system:
+        text += " " + _("(whole system)")
+    return text
+
+
 def describe_build_source(price: BuildPrice) -> str:
     """Every source of a build's price, the main one first; estimates say for how many of
     the build's lines when quotes price the others."""
@@ -293,6 +308,43 @@ def describe_revision_source(price: RevisionPrice) -> str:
     return _("quote %(reference)s, %(status)s") % {
         "reference": price.reference,
         "status": price.status,
+    }
+
+
+def _amount(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def build_price_record(price: BuildPrice) -> dict[str, Any]:
+    """A build's price as `build_cost --json` prints it: the main source (of the best kind
+    present, the one that prices the most), the parts, VRAM and power, whether any of it
+    rests on estimates, and every source with the share of the total it prices."""
+    main = price.source
+    return {
+        "build": price.slug,
+        "source": main.source.value,
+        "reference": main.reference,
+        "revision": main.revision,
+        "landed_total_chf": _amount(price.total_chf),
+        "net_chf": _amount(price.net_chf),
+        "goods_chf": _amount(price.parts.goods),
+        "import_vat_chf": _amount(price.parts.import_vat),
+        "fee_chf": _amount(price.parts.fee),
+        "vram_gb": price.vram_gb,
+        "chf_per_gb": _amount(price.chf_per_gb),
+        "power_w": price.power_w,
+        "estimate": price.is_estimate,
+        "estimated_chf": _amount(price.estimated_chf),
+        "sources": [
+            {
+                "source": source.source.value,
+                "reference": source.reference,
+                "revision": source.revision,
+                "landed_total_chf": _amount(source.total_chf),
+                "lines": source.lines,
+            }
+            for source in price.sources
+        ],
     }
 
 
