@@ -161,6 +161,109 @@ def test_missing_rate_for_the_currency_is_an_error():
         raise AssertionError("a EUR revision was priced with a USD rate")
 
 
+# Worked examples at the edges ------------------------------------------------------------
+
+DUTY_2_50 = lc.DutyRule(date(2024, 1, 1), Decimal("2.50"), "a tariff with duty")
+
+
+def chf_rules(schedule: lc.FeeSchedule | None, duty: lc.DutyRule = NO_DUTY) -> lc.Rules:
+    fx = lc.FxRate("CHF", Decimal(1), None, "CHF")
+    return lc.Rules(vat=VAT_2024, duty=duty, fx=fx, fee_schedule=schedule)
+
+
+def test_duty_is_in_the_import_vat_base_and_in_a_fee_base_on_customs_value_plus_duty():
+    inputs = lc.RevisionInputs(
+        currency="CHF", lines=[lc.Line(1, Decimal("1000.00"))], ship_from="DE"
+    )
+
+    result = lc.landed_cost(inputs, chf_rules(SWISS_POST, DUTY_2_50))
+
+    # duty 2.5% x 1,000.00 = 25.00
+    # import VAT 8.1% x (1,000.00 + 25.00) = 83.025 -> 83.03 (without the duty: 81.00)
+    # Swiss Post from DE: 11.50 + 3% x (1,000.00 + 25.00) = 42.25 (without the duty: 41.50)
+    # VAT on the fee 8.1% x 42.25 = 3.42225 -> 3.42
+    # landed 1,000.00 + 25.00 + 83.03 + 42.25 + 3.42 = 1,153.70; net 1,153.70 - 83.03 - 3.42
+    assert figures(result) == {
+        "currency": "CHF",
+        "fx_rate": "1",
+        "goods": "1000.00",
+        "warranty": "0.00",
+        "shipping": "0.00",
+        "customs_value_chf": "1000.00",
+        "duty_chf": "25.00",
+        "import_vat_chf": "83.03",
+        "fee_chf": "42.25",
+        "fee_vat_chf": "3.42",
+        "total_chf": "1153.70",
+        "net_chf": "1067.25",
+        "vat_rate": "8.10",
+    }
+
+
+def test_duty_is_in_a_fee_base_on_duty_plus_import_vat():
+    inputs = lc.RevisionInputs(
+        currency="CHF", lines=[lc.Line(1, Decimal("10000.00"))], ship_from="US"
+    )
+
+    result = lc.landed_cost(inputs, chf_rules(FEDEX, DUTY_2_50))
+
+    # duty 250.00; import VAT 8.1% x 10,250.00 = 830.25
+    # FedEx max(22.00, 2.5% x (250.00 + 830.25)) = 27.00625 -> 27.01 (without duty: 20.76,
+    # so 22.00); VAT on it 8.1% x 27.01 = 2.18781 -> 2.19
+    # landed 10,000.00 + 250.00 + 830.25 + 27.01 + 2.19 = 11,109.45
+    assert (result.duty_chf, result.import_vat_chf) == (Decimal("250.00"), Decimal("830.25"))
+    assert (result.fee_chf, result.fee_vat_chf) == (Decimal("27.01"), Decimal("2.19"))
+    assert result.total_chf == Decimal("11109.45")
+    assert result.net_chf == Decimal("10277.01")
+
+
+def test_import_vat_on_a_rounding_tie_is_rounded_half_up():
+    inputs = lc.RevisionInputs(
+        currency="CHF", lines=[lc.Line(1, Decimal("1005.00"))], ship_from="DE"
+    )
+
+    result = lc.landed_cost(inputs, chf_rules(None))
+
+    # 8.1% x 1,005.00 = 81.405: half-up gives 81.41 (half-even would give 81.40)
+    assert result.import_vat_chf == Decimal("81.41")
+    assert result.total_chf == Decimal("1086.41")
+    assert result.net_chf == Decimal("1005.00")
+
+
+def test_a_quote_with_vat_included_is_a_swiss_purchase_wherever_it_ships_from():
+    """DESIGN's rule: a revision whose prices include VAT is a Swiss revision: its landed
+    total is goods + warranty + shipping, the VAT it contains is taken at the Swiss rate,
+    and no duty, import VAT or clearance fee is added, even when it ships from abroad."""
+    inputs = lc.RevisionInputs(
+        currency="EUR",
+        lines=[lc.Line(1, Decimal("1190.00"))],
+        prices_include_vat=True,
+        ship_from="DE",
+    )
+
+    result = lc.landed_cost(inputs, rules("EUR", "0.94", SWISS_POST))
+
+    # 1,190.00 EUR x 0.94 = 1,118.60; VAT contained 1,118.60 x 8.1 / 108.1 = 83.8178 -> 83.82
+    assert result.domestic is True
+    assert result.total_chf == Decimal("1118.60")
+    assert result.vat_contained_chf == Decimal("83.82")
+    assert result.net_chf == Decimal("1034.78")
+    assert (result.duty_chf, result.import_vat_chf, result.fee_chf) == (lc.ZERO,) * 3
+
+
+def test_a_swiss_quote_net_of_vat_has_the_vat_added_as_a_part_of_its_total():
+    inputs = lc.RevisionInputs(currency="CHF", lines=[lc.Line(1, Decimal("100.00"))])
+
+    parts = lc.landed_cost(inputs, chf_rules(None)).parts
+
+    assert (parts.goods, parts.vat_added, parts.total, parts.net) == (
+        Decimal("100.00"),
+        Decimal("8.10"),
+        Decimal("108.10"),
+        Decimal("100.00"),
+    )
+
+
 # Properties ------------------------------------------------------------------------------
 
 amounts = st.decimals(min_value=0, max_value=200_000, places=2)
