@@ -69,9 +69,11 @@ def test_start_page_lists_quotes_expiring_within_14_days_only(staff_client, froz
         valid_until=TODAY + timedelta(days=2), issued_on=TODAY, status="accepted"
     )
     content = staff_client.get(reverse("home")).content.decode()
-    assert soon.quote.reference in content
-    assert later.quote.reference not in content
-    assert accepted.quote.reference not in content
+    expiring = content[content.index('<section id="expiring">') :]
+    expiring = expiring[: expiring.index("</section>")]
+    assert soon.quote.reference in expiring
+    assert later.quote.reference not in expiring
+    assert accepted.quote.reference not in expiring
 
 
 def test_start_page_shows_each_builds_order_progress(staff_client, frozen_today):
