@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from procurement.models import Requirements
 from quotes.comparison.judging import Brief, brief_for, choose_best, compared_amount, fit_marks
@@ -118,12 +119,14 @@ def _require_prices(builds, build_errors, revisions, revision_errors) -> None:
     for build in builds:
         if build.pk in build_errors:
             raise ComparisonError(
-                f"The price of build {build.slug} cannot be computed: {build_errors[build.pk]}."
+                _("The price of build %(build)s cannot be computed: %(reason)s.")
+                % {"build": build.slug, "reason": build_errors[build.pk]}
             )
     for revision in revisions:
         if revision.pk in revision_errors:
             raise ComparisonError(
-                f"The landed cost of {revision} cannot be computed: {revision_errors[revision.pk]}."
+                _("The landed cost of %(revision)s cannot be computed: %(reason)s.")
+                % {"revision": revision, "reason": revision_errors[revision.pk]}
             )
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import OuterRef, Prefetch, Subquery
+from django.utils.translation import gettext as _
 
 from procurement.models import Build, BuildLine, Component
 from procurement.selectors import build_list
@@ -252,7 +253,7 @@ def build_option(number: int, build: Build, price: BuildPrice, today: date) -> O
     quoted = list(price.revisions)
     vendors = list(dict.fromkeys(revision.vendor for revision in quoted))
     if any(line.source is Source.ESTIMATE for line in price.lines):
-        vendors.append("Swiss shops (estimated prices)")
+        vendors.append(_("Swiss shops (estimated prices)"))
     live = [revision.valid_until for revision in quoted if revision.status != "accepted"]
     option = Option(
         number=number,

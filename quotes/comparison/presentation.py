@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from quotes.comparison.judging import CIRCUIT_HEADROOM_PERCENT, Brief
 from quotes.comparison.options import CostParts, Option
 from quotes.models import ExchangeRate
@@ -68,7 +71,7 @@ CHART_PARTS = [
     ("duty", "Duty"),
     ("import_vat", "Import VAT"),
     ("fee", "Clearance fee + its VAT"),
-    ("vat_added", "Swiss VAT added"),
+    ("vat_added", gettext_lazy("Swiss VAT added")),
 ]
 CHART_WIDTH = 1000
 CHART_BAR_LEFT = 290
@@ -239,16 +242,25 @@ def _notes(estimates: list[str], *, has_builds: bool) -> list[str]:
     if has_builds:
         notes.insert(
             0,
-            "A build is priced from its accepted quote revisions at the landed cost frozen when "
-            "they were received; else from the cheapest received quote still valid that "
-            "offers it (a whole system, or its parts); its other lines at their estimated "
-            "unit prices.",
+            _(
+                "A build is priced from its accepted quote revisions at the landed cost frozen "
+                "when they were received; else from the cheapest received quote still valid "
+                "that offers it (a whole system, or its parts); its other lines at their "
+                "estimated unit prices."
+            ),
         )
     if estimates:
         notes.insert(
             1 if has_builds else 0,
-            "Estimated unit prices are Swiss shop prices with VAT included (no shipping, duty "
-            "or import VAT); the research note's own rounded figure is shown beside the exact "
-            f"sum (option{'s' if len(estimates) > 1 else ''} {', '.join(estimates)}).",
+            ngettext(
+                "Estimated unit prices are Swiss shop prices with VAT included (no shipping, "
+                "duty or import VAT); the research note's own rounded figure is shown beside "
+                "the exact sum (option %(options)s).",
+                "Estimated unit prices are Swiss shop prices with VAT included (no shipping, "
+                "duty or import VAT); the research note's own rounded figure is shown beside "
+                "the exact sum (options %(options)s).",
+                len(estimates),
+            )
+            % {"options": ", ".join(estimates)},
         )
     return notes

@@ -8,7 +8,7 @@ warnings that come with its figures (`warnings`, a tuple of `Warning`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -244,7 +244,7 @@ class Commitment:
     revisions: tuple[CommittedRevision, ...] = ()
     by_hand_chf: Decimal = ZERO
     lines_without_chf_price: int = 0
-    warnings: tuple[Warning, ...] = field(default=())
+    warnings: tuple[Warning, ...] = ()
 
     @property
     def accepted_landed_chf(self) -> Decimal:
