@@ -881,11 +881,13 @@ class QuoteRevisionAdmin(AuditedAdmin):
                 ),
                 lambda done: f"{_label(done)} rejected.",
             )
+        revisions = list(queryset.select_related("quote__vendor").order_by("quote", "number"))
+        attach_prices(revisions)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": "Reject quote revisions",
-            "revisions": queryset.select_related("quote__vendor").order_by("quote", "number"),
+            "revisions": revisions,
             "reason_missing": bool(request.POST.get("_confirm")),
             "from_change_page": request.POST.get("_from_change_page", ""),
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
