@@ -25,7 +25,8 @@ demo: $(INSTALLED)
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy quotes/landed_cost.py
+	$(VENV)/bin/mypy --follow-imports=silent quotes/pricing/engine quotes/pricing/results.py \
+		quotes/pricing/presenter.py procurement/formats.py
 
 test: lint
 	$(PY) -m pytest

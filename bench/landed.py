@@ -32,20 +32,21 @@ def run() -> list[bench.Row]:
 
 
 def _measure(revision_ids: list[int]) -> list[bench.Row]:
-    from quotes.selectors import RuleBook, revision_landed_cost, revisions_for_landed_cost
+    from quotes.pricing.reads import compute_landed_cost, revisions_for_pricing
+    from quotes.pricing.rules import RuleBook
 
     def one(index: int):
         def priced() -> object:
-            revision = revisions_for_landed_cost().get(pk=revision_ids[index])
-            return revision_landed_cost(revision)
+            revision = revisions_for_pricing().get(pk=revision_ids[index])
+            return compute_landed_cost(revision)
 
         return priced
 
     def many(count: int):
         def priced() -> object:
             book = RuleBook.load()
-            revisions = revisions_for_landed_cost().filter(pk__in=revision_ids[:count])
-            return [revision_landed_cost(revision, book) for revision in revisions]
+            revisions = revisions_for_pricing().filter(pk__in=revision_ids[:count])
+            return [compute_landed_cost(revision, book) for revision in revisions]
 
         return priced
 

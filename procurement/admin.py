@@ -2,19 +2,16 @@ from django import forms
 from django.contrib import admin
 from django.db.models import (
     Count,
-    DecimalField,
-    ExpressionWrapper,
-    F,
     IntegerField,
     OuterRef,
-    Q,
     Subquery,
-    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from procurement.admin_acceptance import make_acceptance_checklists
+from procurement.formats import chf
 from procurement.models import (
     Build,
     BuildLine,
@@ -26,9 +23,10 @@ from procurement.models import (
     WarrantyOption,
 )
 from procurement.order_flow import ARRIVED, FLOW
-from procurement.selectors import build_commitment, build_progress
-from procurement.templatetags.swiss import chf
+from procurement.selectors import build_progress
 from quotes.permissions import may_read_prices
+from quotes.pricing.presenter import describe_build_source, describe_commitment
+from quotes.pricing.reads import budget_of, build_prices, commitment_of
 from quotes.views import comparison_for_admin
 
 
@@ -114,32 +112,6 @@ class BuildLineInline(admin.TabularInline):
     fields = ["position", "component", "quantity", "estimated_unit_price", "note"]
 
 
-def builds_with_figures(queryset):
-    """Builds annotated with their estimated total, VRAM and power draw (one query)."""
-    gpu = Q(lines__component__category=Component.Category.GPU)
-    return queryset.annotate(
-        estimated_total=Coalesce(
-            Sum(
-                ExpressionWrapper(
-                    F("lines__quantity") * F("lines__estimated_unit_price"),
-                    output_field=DecimalField(max_digits=14, decimal_places=2),
-                )
-            ),
-            Value(0, output_field=DecimalField(max_digits=14, decimal_places=2)),
-        ),
-        vram_gb=Coalesce(
-            Sum(F("lines__quantity") * F("lines__component__vram_gb"), filter=gpu),
-            Value(0),
-            output_field=IntegerField(),
-        ),
-        gpu_power_w=Coalesce(
-            Sum(F("lines__quantity") * F("lines__component__tdp_w"), filter=gpu),
-            Value(0),
-            output_field=IntegerField(),
-        ),
-    )
-
-
 def _order_line_count(**filters):
     """The number of a build's order lines matching `filters`, as a subquery."""
     lines = (
@@ -170,8 +142,7 @@ class BuildForm(forms.ModelForm):
 @admin.register(Build)
 class BuildAdmin(admin.ModelAdmin):
     form = BuildForm
-    # Explicit: a query that sums the lines drops the model's default order, and the list
-    # and the build autocomplete page through it.
+    # Explicit: the list and the build autocomplete page through it.
     ordering = ["slug"]
     list_display = [
         "code",
@@ -181,6 +152,7 @@ class BuildAdmin(admin.ModelAdmin):
         "vram",
         "power_draw",
         "total",
+        "source",
         "noise_class",
         "order_lines",
     ]
@@ -189,14 +161,46 @@ class BuildAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["requirements"]
     inlines = [BuildLineInline]
-    readonly_fields = ["total", "vram", "power_draw", "order_progress", "money_committed"]
+    readonly_fields = ["total", "source", "vram", "power_draw", "order_progress", "money_committed"]
     actions = ["comparison_sheet", make_acceptance_checklists]
 
     def get_queryset(self, request):
-        return builds_with_figures(super().get_queryset(request)).annotate(
-            live_order_lines=_order_line_count(status__in=list(FLOW)),
-            arrived_order_lines=_order_line_count(status__in=sorted(ARRIVED)),
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("requirements")
+            .annotate(
+                live_order_lines=_order_line_count(status__in=list(FLOW)),
+                arrived_order_lines=_order_line_count(status__in=sorted(ARRIVED)),
+            )
         )
+
+    # What a build costs is shown only to those who may read prices.
+    price_fields = ("total", "source", "money_committed")
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        if may_read_prices(request.user):
+            return shown
+        return [name for name in shown if name not in self.price_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if may_read_prices(request.user):
+            return fields
+        return [name for name in fields if name not in self.price_fields]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if may_read_prices(request.user):
+            return fields
+        return [name for name in fields if name not in self.price_fields]
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if may_read_prices(request.user):
+            _attach_prices(changelist.result_list)
+        return changelist
 
     @admin.display(description="delivered or installed")
     def order_lines(self, build: Build) -> str:
@@ -209,7 +213,14 @@ class BuildAdmin(admin.ModelAdmin):
 
     @admin.display(description="money committed")
     def money_committed(self, build: Build) -> str:
-        return build_commitment(build).summary() if build.pk else ""
+        if not build.pk:
+            return ""
+        budget = budget_of(build)
+        return describe_commitment(
+            commitment_of(build),
+            budget=budget,
+            vat_registered=budget.vat_registered if budget else False,
+        )
 
     def has_read_prices_permission(self, request) -> bool:
         return may_read_prices(request.user)
@@ -221,18 +232,44 @@ class BuildAdmin(admin.ModelAdmin):
         slugs = list(queryset.order_by("slug").values_list("slug", flat=True))
         return comparison_for_admin(self, request, build_slugs=slugs)
 
-    @admin.display(description="estimated total", ordering="estimated_total")
+    @admin.display(description=_("landed total"))
     def total(self, build: Build) -> str:
-        return chf(getattr(build, "estimated_total", None))
+        price = _price_of(build)
+        return chf(price.total_chf) if price else ""
 
-    @admin.display(description="VRAM (GB)", ordering="vram_gb")
+    @admin.display(description=_("priced from"))
+    def source(self, build: Build) -> str:
+        price = _price_of(build)
+        if price is None:
+            return build.price_error if build.pk else ""
+        return describe_build_source(price)
+
+    @admin.display(description="VRAM (GB)")
     def vram(self, build: Build) -> int | None:
-        return getattr(build, "vram_gb", None)
+        price = _price_of(build)
+        return price.vram_gb if price else None
 
     @admin.display(description="power draw (W)")
     def power_draw(self, build: Build) -> int | None:
-        gpu_power = getattr(build, "gpu_power_w", None)
-        return None if gpu_power is None else gpu_power + build.system_power_w
+        price = _price_of(build)
+        return price.power_w if price else None
+
+
+def _attach_prices(builds) -> None:
+    """Read the prices of many builds at once (pricing's read), each kept with its build."""
+    builds = [build for build in builds if build.pk]
+    prices = build_prices(builds)
+    for build in builds:
+        build.price = prices.get(build.pk)
+        build.price_error = prices.errors.get(build.pk, "")
+
+
+def _price_of(build: Build):
+    if not build.pk:
+        return None
+    if not hasattr(build, "price"):
+        _attach_prices([build])
+    return build.price
 
 
 @admin.register(BuildLine)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from procurement import order_flow, services
 from procurement.calendar_feed import may_issue_calendar_for
 from procurement.models import CalendarFeed, DeliveredUnit, Order, OrderLine
-from procurement.order_flow import ARRIVED, EXITS, OUTSTANDING, LineStatus
+from procurement.order_flow import ARRIVED, EXITS, LineStatus, late_condition
 from procurement.receiving import serials_problem
 from procurement.tracking import tracking_url
 
@@ -43,7 +43,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", "Overdue"), ("no", "On time or arrived")]
 
     def queryset(self, request, queryset):
-        late = Q(expected_on__lt=timezone.localdate(), status__in=sorted(OUTSTANDING))
+        late = late_condition(timezone.localdate())
         if self.value() == "yes":
             return queryset.filter(late)
         if self.value() == "no":

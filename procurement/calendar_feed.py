@@ -16,10 +16,12 @@ from django.conf import settings
 from django.urls import reverse
 from icalendar import Calendar, Event
 
+from procurement.formats import chf
 from procurement.models import OrderLine
-from procurement.templatetags.swiss import chf
 from procurement.tracking import tracking_url
 from quotes.models import QuoteRevision
+from quotes.pricing.presenter import describe_revision_source
+from quotes.pricing.reads import stored_price
 
 CALENDAR_READ_PERMISSIONS = ("quotes.view_quoterevision", "procurement.view_orderline")
 
@@ -54,7 +56,8 @@ def _all_day(summary: str, day: date, uid: str, description: str, url: str, now:
 
 def quote_expiry_event(revision: QuoteRevision, now: datetime) -> Event:
     quote = revision.quote
-    landed = f"landed {chf(revision.landed_total_chf)}" if revision.landed_total_chf else ""
+    price = stored_price(revision)
+    landed = f"landed {chf(price.total_chf)} ({describe_revision_source(price)})" if price else ""
     description = "\n".join(
         part
         for part in [

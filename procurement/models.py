@@ -17,9 +17,9 @@ from procurement.order_flow import (
     CANCELLABLE,
     EXITS,
     FLOW,
-    OUTSTANDING,
     STEP_DATE_FIELD,
     LineStatus,
+    is_late,
 )
 
 
@@ -605,9 +605,7 @@ class OrderLine(models.Model):
 
     def is_overdue(self, today: date) -> bool:
         """The expected delivery date has passed and the part is still outstanding."""
-        return (
-            self.expected_on is not None and self.expected_on < today and self.status in OUTSTANDING
-        )
+        return is_late(expected_on=self.expected_on, status=self.status, today=today)
 
     @property
     def quantity_outstanding(self) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import models
+from django.db.models import Q
 
 
 class LineStatus(models.TextChoices):
@@ -55,6 +56,19 @@ OUTSTANDING: frozenset[LineStatus] = frozenset(
         LineStatus.AT_CUSTOMS,
     }
 )
+
+
+def is_late(*, expected_on: date | None, status: str, today: date) -> bool:
+    """Late: the expected delivery date is before `today` and the part has not arrived (nor
+    left the flow). The one rule of lateness; `late_condition` is the same rule for queries."""
+    return expected_on is not None and expected_on < today and status in OUTSTANDING
+
+
+def late_condition(today: date, *, prefix: str = "") -> Q:
+    """`is_late` as a query condition on order lines (`prefix` to reach them through a
+    relation, e.g. "lines__")."""
+    return Q(**{f"{prefix}expected_on__lt": today, f"{prefix}status__in": sorted(OUTSTANDING)})
+
 
 # The date field recording each step.
 STEP_DATE_FIELD: dict[LineStatus, str] = {

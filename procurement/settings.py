@@ -258,6 +258,12 @@ if any(days < 0 for days in QUOTE_REMINDER_DAYS):
         "QUOTE_REMINDER_DAYS must be days before a quote's valid-until date (0 or more), "
         f"e.g. 7,2,0; got {','.join(map(str, QUOTE_REMINDER_DAYS))}."
     )
+# The start page and the quote lists call a received quote "expiring" this many days ahead.
+EXPIRY_HORIZON_DAYS = env_int("EXPIRY_HORIZON_DAYS", 14)
+if EXPIRY_HORIZON_DAYS < 0:
+    raise ImproperlyConfigured(
+        f"EXPIRY_HORIZON_DAYS must be a number of days (0 or more); got {EXPIRY_HORIZON_DAYS}."
+    )
 OVERDUE_DIGEST_HOUR = env_int("OVERDUE_DIGEST_HOUR", 7)
 WARRANTY_REMINDER_HOUR = env_int("WARRANTY_REMINDER_HOUR", 7)
 # A reminder goes out this many days before a unit's warranty ends.

@@ -1,17 +1,11 @@
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import (
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Subquery,
-    Sum,
-)
+from django.db.models import OuterRef, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.loader import render_to_string
@@ -19,11 +13,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 from djmoney.money import Money
 from simple_history.admin import SimpleHistoryAdmin
 
 from procurement.admin_orders import order_selected_revisions
-from procurement.templatetags.swiss import chf, money
+from procurement.formats import chf, money
 from quotes import selectors, services
 from quotes.models import (
     Carrier,
@@ -37,23 +32,9 @@ from quotes.models import (
     VatRate,
 )
 from quotes.permissions import may_read_prices
+from quotes.pricing.reads import revision_prices
 from quotes.revision_diff import diff_revisions
 from quotes.views import comparison_for_admin
-
-LINE_AMOUNT = ExpressionWrapper(
-    F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2)
-)
-
-
-def goods_total_subquery(revision_ref: str):
-    """The sum of a revision's lines, in its currency, as a subquery."""
-    return Subquery(
-        QuoteLine.objects.filter(revision=OuterRef(revision_ref))
-        .values("revision")
-        .annotate(total=Sum(LINE_AMOUNT))
-        .values("total")[:1],
-        output_field=DecimalField(max_digits=14, decimal_places=2),
-    )
 
 
 def first_revision_link(quote_id: int) -> str:
@@ -61,8 +42,31 @@ def first_revision_link(quote_id: int) -> str:
     return f"{reverse('admin:quotes_quoterevision_add')}?quote={quote_id}"
 
 
-def money_text(amount, currency: str) -> str:
-    return money(amount, currency)
+def attach_prices(revisions) -> None:
+    """Read the prices of many revisions at once (pricing's read) and keep each with its
+    revision for the columns and fields that show it."""
+    revisions = [revision for revision in revisions if revision is not None]
+    prices = revision_prices(revisions)
+    for revision in revisions:
+        revision.price = prices.get(revision.pk)
+        revision.price_error = prices.errors.get(revision.pk, "")
+
+
+def price_of(revision):
+    """The revision's price (None when it cannot be computed; `price_error` says why)."""
+    if not hasattr(revision, "price"):
+        attach_prices([revision])
+    return revision.price
+
+
+def goods_text(revision) -> str:
+    price = price_of(revision)
+    return money(price.goods, price.currency) if price and price.itemised else ""
+
+
+def landed_text(revision) -> str:
+    price = price_of(revision)
+    return chf(price.total_chf) if price else ""
 
 
 def amount_field(*, label: str, required: bool = True) -> forms.DecimalField:
@@ -121,7 +125,15 @@ class ValidityFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("valid", "Still valid"),
-            ("expiring", "Expires within 14 days"),
+            (
+                "expiring",
+                ngettext(
+                    "Expires within %(days)d day",
+                    "Expires within %(days)d days",
+                    settings.EXPIRY_HORIZON_DAYS,
+                )
+                % {"days": settings.EXPIRY_HORIZON_DAYS},
+            ),
             ("lapsed", "Validity passed"),
         ]
 
@@ -132,7 +144,10 @@ class ValidityFilter(admin.SimpleListFilter):
             return queryset.filter(**{f"{field}__gte": today})
         if self.value() == "expiring":
             return queryset.filter(
-                **{f"{field}__gte": today, f"{field}__lte": today + timedelta(days=14)}
+                **{
+                    f"{field}__gte": today,
+                    f"{field}__lte": today + timedelta(days=settings.EXPIRY_HORIZON_DAYS),
+                }
             )
         if self.value() == "lapsed":
             return queryset.filter(**{f"{field}__lt": today})
@@ -195,7 +210,7 @@ class RevisionSummaryInline(admin.TabularInline):
 
     @admin.display(description="landed total")
     def landed_total(self, revision):
-        return chf(revision.landed_total_chf)
+        return landed_text(revision)
 
 
 @admin.register(Quote)
@@ -242,8 +257,17 @@ class QuoteAdmin(AuditedAdmin):
                 latest_currency=Subquery(latest.values("currency")[:1]),
                 latest_landed_total=Subquery(latest.values("landed_total_chf")[:1]),
             )
-            .annotate(latest_goods=goods_total_subquery("latest_id"))
         )
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        latest = QuoteRevision.objects.select_related("quote__vendor").in_bulk(
+            [quote.latest_id for quote in changelist.result_list if quote.latest_id]
+        )
+        attach_prices(latest.values())
+        for quote in changelist.result_list:
+            quote.latest = latest.get(quote.latest_id)
+        return changelist
 
     def get_urls(self):
         compare = path(
@@ -295,13 +319,15 @@ class QuoteAdmin(AuditedAdmin):
     def valid_until(self, quote):
         return quote.latest_valid_until
 
-    @admin.display(description="goods (quote currency)", ordering="latest_goods")
+    @admin.display(description="goods (quote currency)")
     def revision_total(self, quote):
-        return money_text(quote.latest_goods, quote.latest_currency)
+        latest = getattr(quote, "latest", None)
+        return goods_text(latest) if latest is not None else ""
 
     @admin.display(description="landed (CHF)", ordering="latest_landed_total")
     def landed_total(self, quote):
-        return chf(quote.latest_landed_total)
+        latest = getattr(quote, "latest", None)
+        return landed_text(latest) if latest is not None else ""
 
     @admin.action(
         description="New revision: copy the latest as a draft", permissions=["add_revision"]
@@ -592,8 +618,10 @@ class QuoteRevisionAdmin(AuditedAdmin):
     change_form_template = "admin/quotes/quoterevision/change_form.html"
     object_history_template = "admin/quotes/quoterevision/object_history.html"
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(goods=goods_total_subquery("pk"))
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        attach_prices(changelist.result_list)
+        return changelist
 
     def changelist_view(self, request, extra_context=None):
         # An action the user may not run is not offered; one posted all the same would get
@@ -606,9 +634,14 @@ class QuoteRevisionAdmin(AuditedAdmin):
 
     @admin.display(description="landed cost, step by step")
     def landed_cost_breakdown(self, revision):
+        price = price_of(revision)
         return render_to_string(
             "admin/quotes/quoterevision/landed_breakdown.html",
-            {"breakdown": revision.landed_breakdown},
+            {
+                "breakdown": price.breakdown if price else None,
+                "error": revision.price_error,
+                "kept": price.kept if price else False,
+            },
         )
 
     def has_order_permission(self, request) -> bool:
@@ -638,11 +671,12 @@ class QuoteRevisionAdmin(AuditedAdmin):
 
     @admin.display(description="landed total")
     def landed_total_amount(self, revision):
-        return chf(revision.landed_total_chf)
+        return landed_text(revision)
 
     @admin.display(description="net of VAT")
     def landed_net_amount(self, revision):
-        return chf(revision.landed_net_chf)
+        price = price_of(revision)
+        return chf(price.net_chf) if price else ""
 
     @admin.display(description="shipping")
     def shipping_amount(self, revision):
@@ -673,13 +707,13 @@ class QuoteRevisionAdmin(AuditedAdmin):
     def vendor(self, revision):
         return revision.quote.vendor
 
-    @admin.display(description="goods", ordering="goods")
+    @admin.display(description="goods")
     def goods_total(self, revision):
-        return money_text(getattr(revision, "goods", None), revision.currency)
+        return goods_text(revision)
 
     @admin.display(description="landed (CHF)", ordering="landed_total_chf")
     def landed_total(self, revision):
-        return chf(revision.landed_total_chf)
+        return landed_text(revision)
 
     # Pages ------------------------------------------------------------------------------
 
@@ -829,8 +863,7 @@ class QuoteRevisionAdmin(AuditedAdmin):
             queryset,
             lambda revision: services.quote_revision_receive(revision=revision),
             lambda done: (
-                f"{_label(done)} received; its landed total of "
-                f"{chf(done.landed_total_chf)} is kept with it."
+                f"{_label(done)} received; its landed total of {landed_text(done)} is kept with it."
             ),
         )
 
@@ -839,7 +872,7 @@ class QuoteRevisionAdmin(AuditedAdmin):
         def describe(done):
             build = done.quote.build
             chosen = f"; build {build.code} is chosen" if build is not None else ""
-            return f"{_label(done)} accepted at a landed total of {chf(done.landed_total_chf)}{chosen}."
+            return f"{_label(done)} accepted at a landed total of {landed_text(done)}{chosen}."
 
         return self._run_each(
             request,
@@ -860,11 +893,13 @@ class QuoteRevisionAdmin(AuditedAdmin):
                 ),
                 lambda done: f"{_label(done)} rejected.",
             )
+        revisions = list(queryset.select_related("quote__vendor").order_by("quote", "number"))
+        attach_prices(revisions)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": "Reject quote revisions",
-            "revisions": queryset.select_related("quote__vendor").order_by("quote", "number"),
+            "revisions": revisions,
             "reason_missing": bool(request.POST.get("_confirm")),
             "from_change_page": request.POST.get("_from_change_page", ""),
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

@@ -23,7 +23,8 @@ from moneyed import CURRENCIES as ISO_CURRENCIES
 
 from procurement.models import Build, BuildLine, Component, Vendor
 from quotes.models import Carrier, ExchangeRate, Quote, QuoteRevision
-from quotes.selectors import describe_warranty_terms, warranty_terms
+from quotes.pricing.presenter import describe_warranty_terms
+from quotes.pricing.rules import warranty_terms
 
 CHF = "CHF"
 RATE_GIVEN_WITH_QUOTE = "given with the quote"
@@ -387,7 +388,7 @@ def _check_warranty(quote_file: QuoteFile, vendor: Vendor) -> None:
         raise field_error(
             "warranty_years",
             f"{vendor} does not offer a {years}-year warranty "
-            f"({describe_warranty_terms(vendor, terms)})",
+            f"({describe_warranty_terms(str(vendor), terms)})",
         )
 
 

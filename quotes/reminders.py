@@ -34,6 +34,8 @@ from django.utils import timezone
 
 from quotes import services
 from quotes.models import Quote, QuoteRevision, ReminderClaim
+from quotes.pricing.presenter import describe_revision_source
+from quotes.pricing.reads import stored_price
 from quotes.selectors import revisions_due_for_reminders
 
 logger = logging.getLogger(__name__)
@@ -164,6 +166,7 @@ def reminder_message(
 ) -> mail.EmailMultiAlternatives:
     """The e-mail of a notice, in text and HTML."""
     revision = notice.revision
+    price = stored_price(revision)
     context = {
         "notice": notice,
         "revision": revision,
@@ -171,6 +174,8 @@ def reminder_message(
         "vendor": revision.quote.vendor,
         "days_left": notice.days_left,
         "is_expiry": notice.is_expiry,
+        "price": price,
+        "price_source": describe_revision_source(price) if price else "",
         "admin_url": revision_admin_url(revision),
     }
     subject = " ".join(render_to_string("email/quote_reminder_subject.txt", context).split())

@@ -20,9 +20,12 @@ from djmoney.money import Money
 from procurement.models import Build, BuildLine, Component
 from procurement.stored_files import remove_after_commit
 from quotes import ecb
-from quotes import landed_cost as lc
 from quotes.documents import check_pdf
 from quotes.models import ExchangeRate, Quote, QuoteLine, QuoteRevision
+from quotes.pricing.engine import CHF, LandedCostError
+from quotes.pricing.presenter import breakdown_record
+from quotes.pricing.reads import compute_landed_cost, revisions_for_pricing
+from quotes.pricing.rules import RuleBook
 from quotes.quote_file import (
     RATE_GIVEN_WITH_QUOTE,
     FileLine,
@@ -30,7 +33,6 @@ from quotes.quote_file import (
     ResolvedQuoteFile,
     resolve_quote_file,
 )
-from quotes.selectors import RuleBook, revision_landed_cost, revisions_for_landed_cost
 
 NUMBERING_ATTEMPTS = 5
 DRAFT = QuoteRevision.Status.DRAFT
@@ -269,22 +271,20 @@ def _store_landed_cost(
     kept with the revision, so that later rate changes never change its figures; a draft
     without a rate of its own follows the stored rates until then.
     """
-    revision = revisions_for_landed_cost().get(pk=revision.pk)
+    revision = revisions_for_pricing().get(pk=revision.pk)
     try:
-        result = revision_landed_cost(revision, book)
-    except lc.LandedCostError as error:
+        result = compute_landed_cost(revision, book)
+    except LandedCostError as error:
         raise ValidationError(f"The landed cost cannot be computed: {error}.") from error
-    fx = result.rules["fx"]
     keep_rate = keep_rate or revision.status != DRAFT
-    if revision.currency != lc.CHF and keep_rate:
-        revision.fx_rate = result.fx_rate
-        revision.fx_rate_date = (
-            date.fromisoformat(str(fx["rate_date"])) if fx["rate_date"] else None
-        )
-        revision.fx_rate_source = str(fx["source"] or "")[:60]
+    if revision.currency != CHF and keep_rate:
+        fx = result.rules.fx
+        revision.fx_rate = fx.chf_per_unit
+        revision.fx_rate_date = fx.rate_date
+        revision.fx_rate_source = fx.source[:60]
     revision.landed_total_chf = result.total_chf
     revision.landed_net_chf = result.net_chf
-    revision.landed_breakdown = result.to_json()
+    revision.landed_breakdown = breakdown_record(result)
     revision.save(
         update_fields=[
             "fx_rate",
@@ -303,7 +303,7 @@ def _store_landed_cost(
 def quote_revision_new_from_latest(*, quote: Quote) -> QuoteRevision:
     """A draft copy of the quote's latest revision (terms and lines), numbered next."""
     _lock_quote(quote.pk)
-    latest = revisions_for_landed_cost().filter(quote=quote).order_by("-number").first()
+    latest = revisions_for_pricing().filter(quote=quote).order_by("-number").first()
     if latest is None:
         raise ValidationError(f"{quote.reference} has no revision to copy; enter its first one.")
     if latest.status == DRAFT:

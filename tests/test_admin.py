@@ -152,18 +152,24 @@ def test_changelist_redirects_anonymous_to_login(client, model):
     assert response.url.startswith(reverse("admin:login"))
 
 
-def test_quote_list_shows_revision_totals_in_quote_currency_and_landed_chf(staff_client):
-    quote = _quote_with_revision()
-    revision = quote.revisions.get()
-    revision.landed_total_chf = "8183.00"
-    revision.save()
+def test_quote_list_shows_revision_totals_in_quote_currency_and_landed_chf(
+    staff_client, swiss_rules
+):
+    factories.revision_through_services(
+        lines=(("GPU", 2, "100.00"), ("Case", 1, "100.00")),
+        currency="EUR",
+        prices_include_vat=False,
+        ship_from="DE",
+        fx_rate="0.94",
+    )
     response = staff_client.get(changelist_url(Quote))
     content = response.content.decode()
-    assert "CHF 300.00" in content  # 2 x 100 + 1 x 100, in the quote's currency
-    assert "CHF 8’183.00" in content
+    assert "EUR 300.00" in content  # 2 x 100 + 1 x 100, in the quote's currency
+    # 300.00 x 0.94 = 282.00, import VAT 8.1% of it 22.84 (no carrier, no fee)
+    assert "CHF 304.84" in content
 
 
-def test_build_list_shows_estimated_total_vram_and_power(staff_client):
+def test_build_list_shows_estimated_total_vram_and_power(staff_client, swiss_rules):
     build = _build()
     build.system_power_w = 100
     build.save()

@@ -10,8 +10,11 @@ from djmoney.money import Money
 from procurement import services
 from procurement.models import Build
 from procurement.order_flow import LineStatus
-from procurement.selectors import build_commitment, build_progress
+from procurement.selectors import build_progress
 from quotes.models import QuoteRevision
+from quotes.pricing import engine
+from quotes.pricing.presenter import describe_commitment
+from quotes.pricing.reads import budget_of, commitment_of
 from tests.factories import (
     BuildFactory,
     BuildLineFactory,
@@ -106,6 +109,22 @@ def test_progress_reads_in_two_queries(build, django_assert_num_queries):
 # Money committed --------------------------------------------------------------------------
 
 
+def standing(build):
+    """The build's commitment, its position in the budget range and what is left."""
+    commitment, budget = commitment_of(build), budget_of(build)
+    borne = commitment.borne_chf(vat_registered=budget.vat_registered if budget else False)
+    return commitment, engine.budget_position(borne, budget), engine.budget_left(borne, budget)
+
+
+def summary(build) -> str:
+    budget = budget_of(build)
+    return describe_commitment(
+        commitment_of(build),
+        budget=budget,
+        vat_registered=budget.vat_registered if budget else False,
+    )
+
+
 @pytest.mark.parametrize(
     ("landed", "position", "left"),
     [
@@ -118,11 +137,11 @@ def test_progress_reads_in_two_queries(build, django_assert_num_queries):
 def test_money_committed_is_held_against_the_budget_range(build, landed, position, left):
     order_all(build, landed=landed)
 
-    commitment = build_commitment(build)
+    commitment, budget_position, budget_left = standing(build)
 
     assert commitment.committed_chf == Decimal(landed)
-    assert commitment.budget_position == position
-    assert commitment.left_chf == Decimal(left)
+    assert budget_position == position
+    assert budget_left == Decimal(left)
 
 
 def test_money_committed_adds_every_accepted_revision_and_lines_bought_by_hand(build):
@@ -140,12 +159,12 @@ def test_money_committed_adds_every_accepted_revision_and_lines_bought_by_hand(b
     cancelled = services.order_line_add(order=hand, description="Cables", unit_price=Decimal("50"))
     services.order_line_cancel(line=cancelled, reason="came with the PSU")
 
-    commitment = build_commitment(build)
+    commitment = commitment_of(build)
 
     assert commitment.accepted_landed_chf == Decimal("7942.00")
-    assert commitment.other_chf == Decimal("24.90")
+    assert commitment.by_hand_chf == Decimal("24.90")
     assert commitment.committed_chf == Decimal("7966.90")
-    assert commitment.summary() == (
+    assert summary(build) == (
         "CHF 7’966.90 committed; within the budget of CHF 4’000.00 to CHF 15’000.00"
     )
 
@@ -156,13 +175,13 @@ def test_a_vat_registered_buyer_is_held_to_the_net_figure(build):
     order_all(build, landed="16000.00")
     QuoteRevision.objects.filter(order__build=build).update(landed_net_chf=Decimal("14801.11"))
 
-    commitment = build_commitment(build)
+    commitment, budget_position, _left = standing(build)
 
     assert (commitment.committed_chf, commitment.committed_net_chf) == (
         Decimal("16000.00"),
         Decimal("14801.11"),
     )
-    assert commitment.budget_position == "within"
+    assert budget_position == "within"
 
 
 def test_what_cannot_be_counted_is_named(build):
@@ -171,10 +190,10 @@ def test_what_cannot_be_counted_is_named(build):
     hand = services.order_create(build=build, vendor=VendorFactory(), currency="EUR")
     services.order_line_add(order=hand, description="Riser", unit_price=Decimal("30.00"))
 
-    commitment = build_commitment(build)
+    commitment = commitment_of(build)
 
     assert commitment.committed_chf == Decimal("0.00")
-    assert commitment.summary().endswith(
+    assert summary(build).endswith(
         "not counted: 1 accepted revision(s) without a landed cost, 1 line(s) without a CHF price"
     )
 
@@ -182,12 +201,12 @@ def test_what_cannot_be_counted_is_named(build):
 def test_a_build_without_a_brief_has_no_budget_position():
     build = BuildFactory(requirements=None)
 
-    assert build_commitment(build).budget_position is None
+    assert standing(build)[1] is None
 
 
 def test_money_committed_reads_in_three_queries(build, django_assert_num_queries):
     order_all(build)
     build = Build.objects.get(pk=build.pk)
 
-    with django_assert_num_queries(3):  # accepted revisions with vendor; hand lines; the brief
-        build_commitment(build)
+    with django_assert_num_queries(2):  # accepted revisions with quote and vendor; hand lines
+        commitment_of(build)

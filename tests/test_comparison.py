@@ -14,7 +14,8 @@ from pypdf import PdfReader
 
 from quotes.comparison import ComparisonError, UnknownOption, comparison_pdf, comparison_sheet
 from quotes.models import Quote, QuoteRevision
-from quotes.selectors import RuleBook, revision_landed_cost, revisions_for_landed_cost
+from quotes.pricing.reads import compute_landed_cost, revisions_for_pricing
+from quotes.pricing.rules import RuleBook
 from tests import comparison_helpers as helpers
 from tests import factories
 
@@ -57,8 +58,8 @@ def test_seed_builds_show_the_totals_of_the_research_note(seed_sheet_pdf):
 
 def test_a_foreign_quote_shows_its_landed_total_from_the_engine(seed_sheet_pdf):
     _sheet, pdf = seed_sheet_pdf
-    revision = revisions_for_landed_cost().get(quote__reference=BIZON)
-    engine_total = revision_landed_cost(revision, RuleBook.load()).total_chf
+    revision = revisions_for_pricing().get(quote__reference=BIZON)
+    engine_total = compute_landed_cost(revision, RuleBook.load()).total_chf
 
     totals = helpers.landed_totals(helpers.pdf_pages(pdf)[1])
 
@@ -299,8 +300,9 @@ def test_sheet_loads_in_the_same_number_of_queries_for_2_and_8_options(
 
     # builds, their lines, their components' price observations; quote references, latest
     # revisions, their lines, the offered builds' lines; the requirements; VAT, duty, fee
-    # schedules, exchange rates and the vendors' warranty options of the rule book
-    with django_assert_num_queries(13):
+    # schedules, exchange rates and the vendors' warranty options of the rule book; the
+    # revisions that may source the builds (their prices read from the lines loaded)
+    with django_assert_num_queries(14):
         sheet = comparison_sheet(
             build_slugs=slugs, quote_references=references, today=helpers.SEED_DAY
         )

@@ -9,9 +9,16 @@ from django.core import serializers
 from django.core.management import call_command
 
 from procurement.models import Build, DeliveredUnit, Order, OrderLine
-from procurement.selectors import build_commitment, build_progress
+from procurement.selectors import build_progress
 from quotes.models import QuoteRevision
-from quotes.selectors import revision_landed_cost, revisions_for_landed_cost
+from quotes.pricing import engine
+from quotes.pricing.presenter import breakdown_record
+from quotes.pricing.reads import (
+    budget_of,
+    commitment_of,
+    compute_landed_cost,
+    revisions_for_pricing,
+)
 from tests.factories import OrderLineFactory, QuoteFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,20 +79,20 @@ def test_the_build_is_assembled_from_accepted_quotes_at_the_seeds_prices(demo):
 
 
 def test_the_landed_figures_are_what_the_engine_computes(demo):
-    for revision in revisions_for_landed_cost().filter(quote__build=demo, status="accepted"):
-        result = revision_landed_cost(revision)
+    for revision in revisions_for_pricing().filter(quote__build=demo, status="accepted"):
+        result = compute_landed_cost(revision)
         assert (revision.landed_total_chf, revision.landed_net_chf) == (
             result.total_chf,
             result.net_chf,
         )
-        assert revision.landed_breakdown == json.loads(json.dumps(result.to_json()))
+        assert revision.landed_breakdown == json.loads(json.dumps(breakdown_record(result)))
 
 
 def test_money_committed_is_the_verified_total_within_the_budget(demo):
-    commitment = build_commitment(demo)
+    commitment, budget = commitment_of(demo), budget_of(demo)
 
     assert commitment.committed_chf == Decimal("7942.00")
-    assert commitment.budget_position == "within"
+    assert engine.budget_position(commitment.committed_chf, budget) == "within"
 
 
 def test_every_part_with_a_serial_number_has_it_recorded(demo):

@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 
 from quotes import ecb
 from quotes.models import ExchangeRate
-from quotes.selectors import revision_landed_cost, revisions_for_landed_cost
+from quotes.pricing.reads import compute_landed_cost, revisions_for_pricing
 from quotes.services import (
     LineData,
     exchange_rates_record,
@@ -204,6 +204,6 @@ def test_rates_recorded_later_never_change_a_received_revision():
 
     received.refresh_from_db()
     assert (received.fx_rate, received.landed_total_chf) == (Decimal("0.99"), Decimal("1066.23"))
-    recomputed = revision_landed_cost(revisions_for_landed_cost().get(pk=received.pk))
+    recomputed = compute_landed_cost(revisions_for_pricing().get(pk=received.pk))
     assert recomputed.total_chf == Decimal("1066.23")
     assert draft.landed_total_chf == Decimal("1050.51")  # 975.40 + 7.7%

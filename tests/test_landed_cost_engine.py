@@ -7,7 +7,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quotes import landed_cost as lc
+from quotes.pricing import engine as lc
+from quotes.pricing.presenter import breakdown_record
 
 VAT_2024 = lc.VatRule(date(2024, 1, 1), Decimal("8.10"), Decimal("5.00"), "ESTV")
 NO_DUTY = lc.DutyRule(date(2024, 1, 1), Decimal("0.00"), "industrial goods")
@@ -60,6 +61,29 @@ UPS = lc.FeeSchedule(
 )
 
 
+FIGURES = [
+    "currency",
+    "fx_rate",
+    "goods",
+    "warranty",
+    "shipping",
+    "customs_value_chf",
+    "duty_chf",
+    "import_vat_chf",
+    "fee_chf",
+    "fee_vat_chf",
+    "total_chf",
+    "net_chf",
+    "vat_rate",
+]
+
+
+def figures(result: lc.LandedCost) -> dict[str, str]:
+    """The figures of the result as the kept breakdown (and `landed_cost --json`) write them."""
+    record = breakdown_record(result)
+    return {key: record[key] for key in FIGURES}
+
+
 def rules(currency: str, rate: str, schedule: lc.FeeSchedule | None) -> lc.Rules:
     fx = lc.FxRate(currency, Decimal(rate), date(2026, 2, 16), "given with the quote")
     return lc.Rules(vat=VAT_2024, duty=NO_DUTY, fx=fx, fee_schedule=schedule)
@@ -75,7 +99,7 @@ def test_design_example_usd_by_fedex():
 
     result = lc.landed_cost(inputs, rules("USD", "0.80", FEDEX))
 
-    assert result.amounts() == {
+    assert figures(result) == {
         "currency": "USD",
         "fx_rate": "0.80",
         "goods": "14000.00",
@@ -102,7 +126,7 @@ def test_design_example_eur_by_swiss_post_from_germany():
 
     result = lc.landed_cost(inputs, rules("EUR", "0.94", SWISS_POST))
 
-    figures = result.amounts()
+    figures = breakdown_record(result)
     assert figures["customs_value_chf"] == "9541.00"
     assert figures["import_vat_chf"] == "772.82"
     assert (figures["fee_chf"], figures["fee_vat_chf"]) == ("70.00", "5.67")
@@ -116,14 +140,14 @@ def test_every_step_names_the_rule_it_used():
 
     result = lc.landed_cost(inputs, rules("USD", "0.80", DHL))
 
-    by_key = {step.key: step for step in result.steps}
-    assert by_key["goods_chf"].rule == "0.80 CHF per USD, given with the quote of 2026-02-16"
-    assert by_key["duty_chf"].rule == "0.00% from 2024-01-01 industrial goods"
-    assert by_key["import_vat_chf"].rule == (
+    by_key = {step["key"]: step for step in breakdown_record(result)["steps"]}
+    assert by_key["goods_chf"]["rule"] == "0.80 CHF per USD, given with the quote of 2026-02-16"
+    assert by_key["duty_chf"]["rule"] == "0.00% from 2024-01-01 industrial goods"
+    assert by_key["import_vat_chf"]["rule"] == (
         "Swiss VAT 8.10% from 2024-01-01 on customs value + duty"
     )
-    assert "UNVERIFIED; dhl.ch, seen 2026-02-16" in by_key["fee_chf"].rule
-    assert result.rules["fee"]["verified"] is False
+    assert "UNVERIFIED; dhl.ch, seen 2026-02-16" in by_key["fee_chf"]["rule"]
+    assert breakdown_record(result)["rules"]["fee"]["verified"] is False
 
 
 def test_missing_rate_for_the_currency_is_an_error():
@@ -135,6 +159,109 @@ def test_missing_rate_for_the_currency_is_an_error():
         assert str(error) == "no exchange rate for EUR"
     else:
         raise AssertionError("a EUR revision was priced with a USD rate")
+
+
+# Worked examples at the edges ------------------------------------------------------------
+
+DUTY_2_50 = lc.DutyRule(date(2024, 1, 1), Decimal("2.50"), "a tariff with duty")
+
+
+def chf_rules(schedule: lc.FeeSchedule | None, duty: lc.DutyRule = NO_DUTY) -> lc.Rules:
+    fx = lc.FxRate("CHF", Decimal(1), None, "CHF")
+    return lc.Rules(vat=VAT_2024, duty=duty, fx=fx, fee_schedule=schedule)
+
+
+def test_duty_is_in_the_import_vat_base_and_in_a_fee_base_on_customs_value_plus_duty():
+    inputs = lc.RevisionInputs(
+        currency="CHF", lines=[lc.Line(1, Decimal("1000.00"))], ship_from="DE"
+    )
+
+    result = lc.landed_cost(inputs, chf_rules(SWISS_POST, DUTY_2_50))
+
+    # duty 2.5% x 1,000.00 = 25.00
+    # import VAT 8.1% x (1,000.00 + 25.00) = 83.025 -> 83.03 (without the duty: 81.00)
+    # Swiss Post from DE: 11.50 + 3% x (1,000.00 + 25.00) = 42.25 (without the duty: 41.50)
+    # VAT on the fee 8.1% x 42.25 = 3.42225 -> 3.42
+    # landed 1,000.00 + 25.00 + 83.03 + 42.25 + 3.42 = 1,153.70; net 1,153.70 - 83.03 - 3.42
+    assert figures(result) == {
+        "currency": "CHF",
+        "fx_rate": "1",
+        "goods": "1000.00",
+        "warranty": "0.00",
+        "shipping": "0.00",
+        "customs_value_chf": "1000.00",
+        "duty_chf": "25.00",
+        "import_vat_chf": "83.03",
+        "fee_chf": "42.25",
+        "fee_vat_chf": "3.42",
+        "total_chf": "1153.70",
+        "net_chf": "1067.25",
+        "vat_rate": "8.10",
+    }
+
+
+def test_duty_is_in_a_fee_base_on_duty_plus_import_vat():
+    inputs = lc.RevisionInputs(
+        currency="CHF", lines=[lc.Line(1, Decimal("10000.00"))], ship_from="US"
+    )
+
+    result = lc.landed_cost(inputs, chf_rules(FEDEX, DUTY_2_50))
+
+    # duty 250.00; import VAT 8.1% x 10,250.00 = 830.25
+    # FedEx max(22.00, 2.5% x (250.00 + 830.25)) = 27.00625 -> 27.01 (without duty: 20.76,
+    # so 22.00); VAT on it 8.1% x 27.01 = 2.18781 -> 2.19
+    # landed 10,000.00 + 250.00 + 830.25 + 27.01 + 2.19 = 11,109.45
+    assert (result.duty_chf, result.import_vat_chf) == (Decimal("250.00"), Decimal("830.25"))
+    assert (result.fee_chf, result.fee_vat_chf) == (Decimal("27.01"), Decimal("2.19"))
+    assert result.total_chf == Decimal("11109.45")
+    assert result.net_chf == Decimal("10277.01")
+
+
+def test_import_vat_on_a_rounding_tie_is_rounded_half_up():
+    inputs = lc.RevisionInputs(
+        currency="CHF", lines=[lc.Line(1, Decimal("1005.00"))], ship_from="DE"
+    )
+
+    result = lc.landed_cost(inputs, chf_rules(None))
+
+    # 8.1% x 1,005.00 = 81.405: half-up gives 81.41 (half-even would give 81.40)
+    assert result.import_vat_chf == Decimal("81.41")
+    assert result.total_chf == Decimal("1086.41")
+    assert result.net_chf == Decimal("1005.00")
+
+
+def test_a_quote_with_vat_included_is_a_swiss_purchase_wherever_it_ships_from():
+    """DESIGN's rule: a revision whose prices include VAT is a Swiss revision: its landed
+    total is goods + warranty + shipping, the VAT it contains is taken at the Swiss rate,
+    and no duty, import VAT or clearance fee is added, even when it ships from abroad."""
+    inputs = lc.RevisionInputs(
+        currency="EUR",
+        lines=[lc.Line(1, Decimal("1190.00"))],
+        prices_include_vat=True,
+        ship_from="DE",
+    )
+
+    result = lc.landed_cost(inputs, rules("EUR", "0.94", SWISS_POST))
+
+    # 1,190.00 EUR x 0.94 = 1,118.60; VAT contained 1,118.60 x 8.1 / 108.1 = 83.8178 -> 83.82
+    assert result.domestic is True
+    assert result.total_chf == Decimal("1118.60")
+    assert result.vat_contained_chf == Decimal("83.82")
+    assert result.net_chf == Decimal("1034.78")
+    assert (result.duty_chf, result.import_vat_chf, result.fee_chf) == (lc.ZERO,) * 3
+
+
+def test_a_swiss_quote_net_of_vat_has_the_vat_added_as_a_part_of_its_total():
+    inputs = lc.RevisionInputs(currency="CHF", lines=[lc.Line(1, Decimal("100.00"))])
+
+    parts = lc.landed_cost(inputs, chf_rules(None)).parts
+
+    assert (parts.goods, parts.vat_added, parts.total, parts.net) == (
+        Decimal("100.00"),
+        Decimal("8.10"),
+        Decimal("108.10"),
+        Decimal("100.00"),
+    )
 
 
 # Properties ------------------------------------------------------------------------------

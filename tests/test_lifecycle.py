@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from procurement.models import Build
-from quotes import selectors, services
+from quotes import services
 from quotes.models import QuoteLine, QuoteRevision
+from quotes.pricing.reads import commitment_of
 from tests.factories import (
     BuildFactory,
     QuoteFactory,
@@ -227,7 +228,7 @@ def test_accepting_records_who_and_when_and_keeps_the_chf_figures(swiss_rules, a
         accepted.landed_breakdown,
     ) == figures
     assert build.status == Build.Status.CHOSEN
-    assert list(selectors.build_accepted_revisions(build)) == [accepted]
+    assert [rev.revision_id for rev in commitment_of(build).revisions] == [accepted.pk]
 
 
 @time_machine.travel(FEB_20)

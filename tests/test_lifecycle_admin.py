@@ -149,6 +149,7 @@ def test_reject_asks_for_the_reason_then_keeps_it(swiss_rules, approver_client):
     )
 
     assert b'name="reason"' in asked.content
+    assert "landed CHF 1’000.00" in asked.content.decode()  # its kept figure, VAT included
     assert b"Say why the revisions are rejected" in empty.content
     revision.refresh_from_db()
     assert (revision.status, revision.rejection_reason) == (Status.REJECTED, "Ten weeks lead time")

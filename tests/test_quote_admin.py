@@ -1,5 +1,6 @@
 """The landed cost in the admin: the quote list and a revision's page."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -44,8 +45,9 @@ def test_quote_list_shows_landed_totals_in_the_same_queries_for_3_or_30_rows(
     priced_quotes(rows, carriers)
 
     # session, user, the count of quotes (twice: filtered and in all), the page of quotes
-    # with their latest revision annotated, the vendors of the vendor filter
-    with django_assert_num_queries(6):
+    # with their latest revision annotated, the latest revisions with quote and vendor
+    # (their prices are the figures kept on receipt), the vendors of the vendor filter
+    with django_assert_num_queries(7):
         response = staff_client.get(reverse("admin:quotes_quote_changelist"))
 
     assert response.status_code == 200
@@ -105,3 +107,70 @@ def test_exchange_rates_are_edited_in_the_admin(staff_client):
     assert response.status_code == 302
     rate = ExchangeRate.objects.get()
     assert (rate.rate_date, rate.chf_per_unit) == (date(2026, 2, 16), Decimal("0.795000"))
+
+
+def _rows(page: str) -> dict[str, str]:
+    """The quotes list's rows by reference, each as the text of its cells."""
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", page, flags=re.S):
+        cells = [
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
+        ]
+        reference = next(
+            (cell for cell in cells if cell.startswith(("BZ-", "RECT-", "EMPTY-"))), None
+        )
+        if reference:
+            rows[reference] = " | ".join(cells)
+    return rows
+
+
+def test_quote_list_shows_each_quotes_own_goods_and_landed_total(staff_client, carriers):
+    """Each row reads its own latest revision, not another quote's."""
+    bizon_quote = QuoteFactory(vendor=bizon(), reference="BZ-2026-0142")
+    first = revision_with_lines(
+        quote=bizon_quote,
+        lines=[(1, "14000.00")],
+        currency="USD",
+        ship_from="US",
+        carrier=carriers["fedex"],
+        shipping=Money("400.00", "USD"),
+        fx_rate=Decimal("0.80"),
+        status=QuoteRevision.Status.DRAFT,
+        number=1,
+    )
+    quote_revision_receive(revision=first)
+    latest = revision_with_lines(
+        quote=bizon_quote,
+        lines=[(1, "14990.00")],
+        currency="USD",
+        ship_from="US",
+        carrier=carriers["fedex"],
+        fx_rate=Decimal("0.80"),
+        status=QuoteRevision.Status.DRAFT,
+        number=2,
+    )
+    quote_revision_receive(revision=latest)
+    rect = revision_with_lines(
+        quote=QuoteFactory(reference="RECT-77"),
+        lines=[(1, "5195.00"), (1, "4805.00")],
+        currency="EUR",
+        ship_from="DE",
+        carrier=carriers["swiss-post"],
+        shipping=Money("150.00", "EUR"),
+        fx_rate=Decimal("0.94"),
+        status=QuoteRevision.Status.DRAFT,
+    )
+    quote_revision_receive(revision=rect)
+    QuoteFactory(reference="EMPTY-1")
+
+    rows = _rows(staff_client.get(reverse("admin:quotes_quote_changelist")).content.decode())
+
+    # 14,990.00 x 0.80 = 11,992.00; import VAT 971.35; FedEx 24.28 (2.5% of 971.35) + 1.97
+    assert "USD 14’990.00" in rows["BZ-2026-0142"]
+    assert "CHF 12’989.60" in rows["BZ-2026-0142"]
+    # the design's EUR example: 10,150.00 x 0.94 = 9,541.00 + 772.82 + 70.00 + 5.67
+    assert "EUR 10’000.00" in rows["RECT-77"]
+    assert "CHF 10’389.49" in rows["RECT-77"]
+    assert "USD" not in rows["EMPTY-1"] and "EUR" not in rows["EMPTY-1"]
+    assert "CHF" not in rows["EMPTY-1"]

@@ -9,13 +9,7 @@ from django.core.management import call_command
 from djmoney.money import Money
 
 from procurement.models import Build, Component, PriceObservation, Requirements, Vendor
-from procurement.selectors import (
-    build_estimated_total,
-    build_list,
-    build_power_draw_w,
-    build_total_at_observed_prices,
-    build_vram_gb,
-)
+from procurement.selectors import build_list, build_total_at_observed_prices
 from quotes.models import (
     Carrier,
     ClearanceFeeSchedule,
@@ -25,7 +19,9 @@ from quotes.models import (
     QuoteRevision,
     VatRate,
 )
-from quotes.selectors import revision_landed_cost
+from quotes.pricing.presenter import breakdown_record
+from quotes.pricing.reads import build_price, build_prices, compute_landed_cost
+from quotes.pricing.results import Source
 
 pytestmark = pytest.mark.django_db
 
@@ -119,9 +115,11 @@ def test_every_gpu_says_its_pcie_generation_for_the_acceptance_link_check(slug, 
 def test_build_estimated_total_is_the_exact_sum_of_its_lines(slug, code, expected_total):
     build = Build.objects.get(slug=slug)
     assert build.code == code
-    total = build_estimated_total(build)
-    assert total == Money(Decimal(expected_total), "CHF")
-    assert isinstance(total.amount, Decimal)
+    price = build_price(build, today=RESEARCH_DATE)
+    assert price.total_chf == Decimal(expected_total)
+    assert isinstance(price.total_chf, Decimal)
+    # The seed's quotes for build B are estimates from published prices, not offers.
+    assert {line.source for line in price.lines} == {Source.ESTIMATE}
 
 
 @pytest.mark.parametrize(
@@ -130,8 +128,9 @@ def test_build_estimated_total_is_the_exact_sum_of_its_lines(slug, code, expecte
 )
 def test_build_vram_power_and_noise_match_the_note(slug, seed_figure, vram_gb, power_w, noise):
     build = Build.objects.get(slug=slug)
-    assert build_vram_gb(build) == vram_gb
-    assert build_power_draw_w(build) == power_w
+    price = build_price(build, today=RESEARCH_DATE)
+    assert price.vram_gb == vram_gb
+    assert price.power_w == power_w
     assert build.noise_class == noise
     assert build.seed_estimate == Money(Decimal(seed_figure), "CHF")
     assert build.requirements.slug == "home-office-2026"
@@ -145,16 +144,28 @@ def test_pro_6000_at_observed_prices_is_7942():
 def test_observed_total_falls_back_to_estimates_before_any_observation():
     build = Build.objects.get(slug="pro-6000")
     day_before = date(2026, 2, 15)
-    assert build_total_at_observed_prices(build, day_before) == build_estimated_total(build)
+    estimated = build_price(build, today=day_before).total_chf
+    assert build_total_at_observed_prices(build, day_before) == Money(estimated, "CHF")
 
 
 def test_observed_totals_of_listed_builds_run_no_query_per_line(django_assert_num_queries):
     builds = list(build_list())
     with django_assert_num_queries(0):
         totals = {b.slug: build_total_at_observed_prices(b, RESEARCH_DATE) for b in builds}
-        [build_estimated_total(b) for b in builds]
-        [build_vram_gb(b) + build_power_draw_w(b) for b in builds]
     assert totals["pro-6000"] == Money(Decimal("7942.00"), "CHF")
+
+
+def test_the_prices_of_every_seed_build_read_in_a_fixed_number_of_queries(
+    django_assert_num_queries,
+):
+    builds = list(Build.objects.select_related("requirements"))
+    # the build lines with components; the revisions that may source them (none: the
+    # seed's quotes are estimates, not offers); Swiss VAT
+    with django_assert_num_queries(3):
+        prices = build_prices(builds, today=RESEARCH_DATE)
+    assert sum((price.total_chf for price in prices.values()), Decimal(0)) == sum(
+        Decimal(row[1]) for row in BUILDS.values()
+    )
 
 
 def test_observations_are_dated_on_the_research_day_in_chf():
@@ -302,10 +313,10 @@ def test_pre_built_offers_are_estimate_quotes(reference, vendor, currency, carri
     stored_rate = ExchangeRate.objects.get(currency=currency, rate_date=RESEARCH_DATE)
     assert (revision.fx_rate, revision.fx_rate_date) == (stored_rate.chf_per_unit, RESEARCH_DATE)
     # The landed figures kept with the revision are the engine's own.
-    computed = revision_landed_cost(revision)
+    computed = compute_landed_cost(revision)
     assert revision.landed_total_chf == computed.total_chf
     assert revision.landed_net_chf == computed.net_chf
-    assert revision.landed_breakdown == computed.to_json()
+    assert revision.landed_breakdown == breakdown_record(computed)
     lines = list(revision.lines.all())
     assert {line.unit_price.currency.code for line in lines} == {currency}
     assert sum(line.unit_price.amount * line.quantity for line in lines) == Decimal(goods)

@@ -10,8 +10,8 @@ from django.urls import reverse
 from djmoney.money import Money
 
 from procurement.models import Build
-from procurement.selectors import build_commitment
 from quotes.models import QuoteRevision
+from quotes.pricing.reads import commitment_of
 from tests.factories import (
     BuildFactory,
     OrderFactory,
@@ -69,9 +69,11 @@ def test_start_page_lists_quotes_expiring_within_14_days_only(staff_client, froz
         valid_until=TODAY + timedelta(days=2), issued_on=TODAY, status="accepted"
     )
     content = staff_client.get(reverse("home")).content.decode()
-    assert soon.quote.reference in content
-    assert later.quote.reference not in content
-    assert accepted.quote.reference not in content
+    expiring = content[content.index('<section id="expiring">') :]
+    expiring = expiring[: expiring.index("</section>")]
+    assert soon.quote.reference in expiring
+    assert later.quote.reference not in expiring
+    assert accepted.quote.reference not in expiring
 
 
 def test_start_page_shows_each_builds_order_progress(staff_client, frozen_today):
@@ -93,14 +95,16 @@ def test_start_page_loads_in_a_constant_number_of_queries(
     _chosen_build_with_orders(brief, lines=1, committed="100.00")
     QuoteRevisionFactory(valid_until=TODAY + timedelta(days=3), issued_on=TODAY)
     staff_client.get(reverse("home"))
-    # session, user, then the brief, builds, order line counts, accepted revisions,
-    # hand-ordered lines, acceptance checklists with their open checks, expiring revisions
-    with django_assert_num_queries(9):
+    # session, user, then the brief, builds, the money committed (accepted revisions,
+    # hand-ordered lines), order line counts, acceptance checklists with their open checks,
+    # the builds' prices (their lines, the revisions that source them and their lines,
+    # Swiss VAT), expiring revisions
+    with django_assert_num_queries(13):
         staff_client.get(reverse("home"))
     for _ in range(5):
         _chosen_build_with_orders(brief, lines=4, committed="100.00")
         QuoteRevisionFactory(valid_until=TODAY + timedelta(days=5), issued_on=TODAY)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(13):
         response = staff_client.get(reverse("home"))
     assert len(response.context["page"].builds) == 6
 
@@ -122,5 +126,5 @@ def test_start_page_commits_what_the_build_commitment_counts(staff_client, froze
     by_hand = OrderFactory(build=build)
     OrderLineFactory(order=by_hand, quantity=2, unit_price=Money("50.00", "CHF"))
     page = staff_client.get(reverse("home")).context["page"]
-    assert page.builds[0].committed_chf == build_commitment(build).committed_chf
+    assert page.builds[0].committed_chf == commitment_of(build).committed_chf
     assert page.builds[0].committed_chf == Decimal("8042.00")

@@ -19,7 +19,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 
-from procurement.templatetags.swiss import swiss_number
+from procurement.formats import swiss_number
 
 
 class ItemKind(models.TextChoices):

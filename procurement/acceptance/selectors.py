@@ -28,7 +28,8 @@ from procurement.acceptance.models import (
 from procurement.models import Build, BuildLine, Component, DeliveredUnit, OrderLine
 from procurement.order_flow import ARRIVED, EXITS
 from procurement.receiving import whole_system_line
-from procurement.selectors import BuildProgress, build_power_draw_w
+from procurement.selectors import BuildProgress
+from quotes.pricing.reads import build_power_w
 
 GPU = Component.Category.GPU
 
@@ -200,7 +201,7 @@ def acceptance_build_facts(build: Build) -> BuildFacts:
         if brief
         else None,
         noise_class=build.get_noise_class_display().lower(),
-        power_draw_w=build_power_draw_w(build),
+        power_draw_w=build_power_w(build, lines),
         imports=imports,
         vram_tolerance_percent=settings.ACCEPTANCE_VRAM_TOLERANCE_PERCENT,
     )

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from procurement.models import Requirements
-from quotes import landed_cost as lc
 from quotes.comparison.judging import Brief, brief_for, choose_best, compared_amount, fit_marks
 from quotes.comparison.options import (
     ComparisonError,
@@ -25,11 +25,12 @@ from quotes.comparison.options import (
     build_option,
     builds_for_comparison,
     latest_revisions_for_comparison,
-    percent_of_whole,
     quote_option,
 )
 from quotes.comparison.presentation import Assumptions, Chart, assumptions_for, chart_for
-from quotes.selectors import RuleBook
+from quotes.pricing import engine
+from quotes.pricing.reads import build_prices, revision_prices
+from quotes.pricing.rules import RuleBook
 
 TEMPLATE = "pdf/comparison.html"
 OPTIONS_PER_PAGE = 5
@@ -58,6 +59,11 @@ class ComparisonSheet:
     chart: Chart
     assumptions: Assumptions
 
+    @property
+    def has_vat_added(self) -> bool:
+        """Whether an option is priced net of Swiss VAT, which is then added."""
+        return any(option.cost.vat_added for option in self.options)
+
 
 # The sheet --------------------------------------------------------------------------------
 
@@ -76,11 +82,16 @@ def comparison_sheet(
     builds = builds_for_comparison(build_slugs)
     revisions = latest_revisions_for_comparison(quote_references)
     book = RuleBook.load()
+    built = build_prices(builds, today=today, book=book)
+    quoted = revision_prices(revisions, book=book)
+    _require_prices(builds, built.errors, revisions, quoted.errors)
     offered = [revision.quote.build for revision in revisions if revision.quote.build]
     brief = brief_for(list(Requirements.objects.order_by("pk")), [*builds, *offered])
-    options = [build_option(i, build, book, today) for i, build in enumerate(builds, start=1)]
+    options = [
+        build_option(i, build, built[build.pk], today) for i, build in enumerate(builds, start=1)
+    ]
     options += [
-        quote_option(i, revision, book, today)
+        quote_option(i, revision, quoted[revision.pk], today)
         for i, revision in enumerate(revisions, start=len(options) + 1)
     ]
     for option in options:
@@ -103,13 +114,28 @@ def comparison_sheet(
     )
 
 
+def _require_prices(builds, build_errors, revisions, revision_errors) -> None:
+    """Every option has its price, or the sheet says which cannot be priced and why."""
+    for build in builds:
+        if build.pk in build_errors:
+            raise ComparisonError(
+                _("The price of build %(build)s cannot be computed: %(reason)s.")
+                % {"build": build.slug, "reason": build_errors[build.pk]}
+            )
+    for revision in revisions:
+        if revision.pk in revision_errors:
+            raise ComparisonError(
+                _("The landed cost of %(revision)s cannot be computed: %(reason)s.")
+                % {"revision": revision, "reason": revision_errors[revision.pk]}
+            )
+
+
 def _judge(option: Option, brief: Brief | None) -> None:
     amount = compared_amount(option, brief)
     if brief is not None:
-        option.circuit_percent = percent_of_whole(option.power_draw_w, brief.circuit_watts)
+        option.circuit_percent = engine.percent_of_whole(option.power_draw_w, brief.circuit_watts)
         option.marks = fit_marks(option, brief)
-    if option.vram_gb:
-        option.chf_per_gb = lc.round_chf(amount / option.vram_gb)
+    option.chf_per_gb = engine.chf_per_gb(amount, option.vram_gb)
 
 
 def comparison_pdf(

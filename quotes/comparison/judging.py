@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from procurement.formats import swiss_number
 from procurement.models import Build, Requirements
 from quotes.comparison.options import Mark, Option
+from quotes.pricing.engine import borne
 
 # A circuit loaded continuously above this share has little headroom left (the usual
 # electrician's rule for continuous loads); the sheet cautions, it does not rule out.
@@ -64,13 +66,14 @@ def fit_marks(option: Option, brief: Brief) -> dict[str, Mark]:
 
 def compared_amount(option: Option, brief: Brief | None) -> Decimal:
     """What the buyer bears: net of VAT for a VAT-registered buyer, else the landed total."""
-    return option.cost.net if brief is not None and brief.vat_registered else option.cost.total
+    vat_registered = brief is not None and brief.vat_registered
+    return borne(option.cost.total, option.cost.net, vat_registered=vat_registered)
 
 
 def _budget_mark(option: Option, brief: Brief) -> Mark:
     amount = compared_amount(option, brief)
     if amount > brief.budget_max:
-        return Mark("miss", f"Over budget by CHF {_swiss(amount - brief.budget_max)}")
+        return Mark("miss", f"Over budget by CHF {swiss_number(amount - brief.budget_max)}")
     if amount < brief.budget_min:
         return Mark("fit", "Below the budget range")
     return Mark("fit", "Within budget")
@@ -129,15 +132,9 @@ def choose_best(options: Sequence[Option], brief: Brief | None) -> tuple[Option 
         reason = (
             f"the lowest CHF per GB of VRAM ({basis}) of the {len(candidates)} options that "
             f"meet every requirement of the brief; next is {runner_up.number} "
-            f"({runner_up.title}) at CHF {_swiss(runner_up.chf_per_gb)} per GB"
+            f"({runner_up.title}) at CHF {swiss_number(runner_up.chf_per_gb)} per GB"
         )
     return best, (
-        f"CHF {_swiss(compared_amount(best, brief))} ({basis}) for {best.vram_gb} GB of VRAM, "
-        f"CHF {_swiss(best.chf_per_gb)} per GB: {reason} (budget, VRAM, one circuit, noise)."
+        f"CHF {swiss_number(compared_amount(best, brief))} ({basis}) for {best.vram_gb} GB of VRAM, "
+        f"CHF {swiss_number(best.chf_per_gb)} per GB: {reason} (budget, VRAM, one circuit, noise)."
     )
-
-
-def _swiss(amount: Decimal | None) -> str:
-    from procurement.templatetags.swiss import swiss_number
-
-    return swiss_number(amount)

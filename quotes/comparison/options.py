@@ -5,20 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import OuterRef, Prefetch, Subquery
+from django.utils.translation import gettext as _
 
 from procurement.models import Build, BuildLine, Component
-from procurement.selectors import (
-    build_estimated_total,
-    build_list,
-    build_power_draw_w,
-    build_vram_gb,
-)
-from quotes import landed_cost as lc
+from procurement.selectors import build_list
 from quotes.models import Quote, QuoteLine, QuoteRevision
-from quotes.selectors import RuleBook, revision_landed_cost
+from quotes.pricing import engine
+from quotes.pricing.presenter import describe_build_source, describe_revision_source
+from quotes.pricing.results import BuildPrice, RevisionPrice, Source
 
 Category = Component.Category
 
@@ -94,7 +91,9 @@ def _names(values: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class CostParts:
-    """What one option costs delivered, in CHF; the parts add up to `total`."""
+    """What one option costs delivered, in CHF, as pricing reads it; the parts add up to
+    `total`. `source` says where the figures come from; `revisions` are the prices of the
+    quote revisions behind them (their rules are the sheet's assumptions)."""
 
     goods: Decimal
     warranty: Decimal
@@ -106,7 +105,25 @@ class CostParts:
     total: Decimal
     net: Decimal
     estimated: bool
-    landed: lc.LandedCost | None = None
+    vat_added: Decimal = Decimal("0.00")
+    source: str = ""
+    revisions: tuple[RevisionPrice, ...] = ()
+
+
+def cost_parts(parts: engine.Parts, **about: object) -> CostParts:
+    return CostParts(
+        goods=parts.goods,
+        warranty=parts.warranty,
+        shipping=parts.shipping,
+        duty=parts.duty,
+        import_vat=parts.import_vat,
+        fee=parts.fee,
+        fee_vat=parts.fee_vat,
+        vat_added=parts.vat_added,
+        total=parts.total,
+        net=parts.net,
+        **about,  # type: ignore[arg-type]
+    )
 
 
 @dataclass(frozen=True)
@@ -180,15 +197,15 @@ def _quantity_name(quantity: int, component: Component) -> str:
 
 def gpu_vram_gb(parts: Sequence[Part]) -> int | None:
     """VRAM x quantity over the GPUs; None when there is no GPU."""
-    gpus = _of(parts, Category.GPU)
-    if not gpus:
-        return None
-    return sum((gpu.vram_gb or 0) * quantity for quantity, gpu in gpus)
+    return engine.gpu_vram_gb((quantity, gpu.vram_gb) for quantity, gpu in _of(parts, Category.GPU))
 
 
-def gpu_power_w(parts: Sequence[Part]) -> int:
-    """TDP x quantity over the GPUs."""
-    return sum((gpu.tdp_w or 0) * quantity for quantity, gpu in _of(parts, Category.GPU))
+def gpu_power_w(parts: Sequence[Part], *, system_power_w: int = 0) -> int:
+    """TDP x quantity over the GPUs, plus the rest of the system."""
+    return engine.power_draw_w(
+        ((quantity, gpu.tdp_w) for quantity, gpu in _of(parts, Category.GPU)),
+        system_power_w=system_power_w,
+    )
 
 
 def _gpu_names(parts: Sequence[Part]) -> list[str]:
@@ -209,48 +226,35 @@ def _psu(parts: Sequence[Part]) -> tuple[str, int | None]:
     return ", ".join(str(psu) for _quantity, psu in psus), rating or None
 
 
-def price_build(build: Build, book: RuleBook, *, on: date) -> CostParts:
-    """A build at its estimated unit prices: Swiss shop prices with VAT included.
-
-    The one place a build is priced: where a quote sources some of its lines, the landed
-    cost of that quote belongs here in place of the estimate.
-    """
-    goods = build_estimated_total(build).amount
-    vat = lc.rule_in_force(book.vat, on)
-    if vat is None:
-        raise ComparisonError(f"There is no Swiss VAT rate in force on {on}.")
-    vat_contained = lc.round_chf(goods * vat.rate_percent / (lc.HUNDRED + vat.rate_percent))
-    zero = lc.ZERO
-    return CostParts(goods, zero, zero, zero, zero, zero, zero, goods, goods - vat_contained, True)
-
-
-def price_revision(revision: QuoteRevision, book: RuleBook) -> CostParts:
-    """A quote revision at its landed cost from the landed-cost engine."""
-    try:
-        landed = revision_landed_cost(revision, book)
-    except lc.LandedCostError as error:
-        raise ComparisonError(
-            f"The landed cost of {revision} cannot be computed: {error}."
-        ) from error
-    return CostParts(
-        goods=landed.goods_chf,
-        warranty=landed.warranty_chf,
-        shipping=landed.shipping_chf,
-        duty=landed.duty_chf,
-        import_vat=landed.import_vat_chf,
-        fee=landed.fee_chf,
-        fee_vat=landed.fee_vat_chf,
-        total=landed.total_chf,
-        net=landed.net_chf,
-        estimated=revision.quote.is_estimate,
-        landed=landed,
+def price_build(price: BuildPrice) -> CostParts:
+    """A build at its price: from its accepted quotes, else its received ones, else its
+    estimates (Swiss shop prices with VAT included)."""
+    return cost_parts(
+        price.parts,
+        estimated=price.is_estimate,
+        source=describe_build_source(price),
+        revisions=price.revisions,
     )
 
 
-def build_option(number: int, build: Build, book: RuleBook, today: date) -> Option:
+def price_revision(price: RevisionPrice) -> CostParts:
+    """A quote revision at its landed cost."""
+    return cost_parts(
+        price.parts,
+        estimated=price.is_estimate,
+        source=describe_revision_source(price),
+        revisions=(price,),
+    )
+
+
+def build_option(number: int, build: Build, price: BuildPrice, today: date) -> Option:
     parts = parts_of(build.lines.all())
     psu, rating = _psu(parts)
-    power = build_power_draw_w(build)
+    quoted = list(price.revisions)
+    vendors = list(dict.fromkeys(revision.vendor for revision in quoted))
+    if any(line.source is Source.ESTIMATE for line in price.lines):
+        vendors.append(_("Swiss shops (estimated prices)"))
+    live = [revision.valid_until for revision in quoted if revision.status != "accepted"]
     option = Option(
         number=number,
         kind="build",
@@ -258,28 +262,29 @@ def build_option(number: int, build: Build, book: RuleBook, today: date) -> Opti
         title=f"{build.code}: {build.name}",
         short_title=f"{build.code}: {build.name.split(' (')[0]}",
         subtitle=f"Build {build.slug}",
-        vendors=["Self-built, parts from Swiss shops"],
+        vendors=vendors if quoted else ["Self-built, parts from Swiss shops"],
         gpus=_gpu_names(parts),
-        vram_gb=build_vram_gb(build),
+        vram_gb=price.vram_gb,
         cpu_platform=_platform(parts),
         psu=psu,
-        power_draw_w=power,
+        power_draw_w=price.power_w,
         power_note="",
         noise=build.get_noise_class_display(),
         noise_value=build.noise_class,
         lead_time="Shop stock, self-assembled",
         warranty="Manufacturers', per part",
-        valid_until=None,
-        cost=price_build(build, book, on=today),
+        valid_until=min(live) if live else None,
+        cost=price_build(price),
         notes=build.description,
         seed_estimate=build.seed_estimate.amount if build.seed_estimate is not None else None,
     )
-    option.psu_load_percent = percent_of_whole(power, rating)
-    option.flags.append(Flag("estimate", "Estimated prices, not a quote"))
+    option.psu_load_percent = engine.percent_of_whole(price.power_w, rating)
+    if any(line.source is Source.ESTIMATE for line in price.lines):
+        option.flags.append(Flag("estimate", "Estimated prices, not a quote"))
     return option
 
 
-def quote_option(number: int, revision: QuoteRevision, book: RuleBook, today: date) -> Option:
+def quote_option(number: int, revision: QuoteRevision, price: RevisionPrice, today: date) -> Option:
     quote, vendor = revision.quote, revision.quote.vendor
     lines = list(revision.lines.all())
     parts = parts_of(lines)
@@ -303,7 +308,7 @@ def quote_option(number: int, revision: QuoteRevision, book: RuleBook, today: da
         vram_gb=gpu_vram_gb(gpu_source),
         cpu_platform=_platform(parts) or described[:1],
         psu=psu or "Not stated in the quote",
-        power_draw_w=gpu_power_w(gpu_source) + system_power if gpu_source else None,
+        power_draw_w=gpu_power_w(gpu_source, system_power_w=system_power) if gpu_source else None,
         power_note=(
             f"GPUs' TDP + rest of system of build {quote.build.code}"
             if quote.build
@@ -316,10 +321,10 @@ def quote_option(number: int, revision: QuoteRevision, book: RuleBook, today: da
         ),
         warranty=f"{years} years" if years else "Not stated",
         valid_until=revision.valid_until,
-        cost=price_revision(revision, book),
+        cost=price_revision(price),
         notes=quote.note,
     )
-    option.psu_load_percent = percent_of_whole(option.power_draw_w, rating)
+    option.psu_load_percent = engine.percent_of_whole(option.power_draw_w, rating)
     option.flags += _quote_flags(revision, option, today)
     return option
 
@@ -336,13 +341,7 @@ def _quote_flags(revision: QuoteRevision, option: Option, today: date) -> list[F
     if not vendor.is_option:
         reason = vendor.status_reason or vendor.get_status_display()
         flags.append(Flag("vendor", f"Vendor is not an option: {reason}"))
-    fee = option.cost.landed.rules.get("fee") if option.cost.landed else None
+    fee = next((price.rules.get("fee") for price in option.cost.revisions), None)
     if fee and not fee["verified"] and option.cost.fee:
         flags.append(Flag("unverified", f"Clearance fee schedule of {fee['carrier']} unverified"))
     return flags
-
-
-def percent_of_whole(part: int | None, whole: int | None) -> int | None:
-    if part is None or not whole:
-        return None
-    return int((Decimal(part) * 100 / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP))

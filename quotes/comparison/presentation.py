@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
 
-from quotes import landed_cost as lc
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from quotes.comparison.judging import CIRCUIT_HEADROOM_PERCENT, Brief
 from quotes.comparison.options import CostParts, Option
 from quotes.models import ExchangeRate
-from quotes.selectors import RuleBook
+from quotes.pricing import engine
+from quotes.pricing.rules import RuleBook
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ CHART_PARTS = [
     ("duty", "Duty"),
     ("import_vat", "Import VAT"),
     ("fee", "Clearance fee + its VAT"),
+    ("vat_added", gettext_lazy("Swiss VAT added")),
 ]
 CHART_WIDTH = 1000
 CHART_BAR_LEFT = 290
@@ -107,7 +111,10 @@ def chart_for(options: Sequence[Option], brief: Brief | None) -> Chart:
         bars.append(ChartBar(option, y, y + 12, segments, x_of(start) + 6))
     bottom = CHART_TOP + len(options) * CHART_ROW
     count = int(scale_max / step)
-    legend_x = [CHART_BAR_LEFT + i * 100 for i in range(len(CHART_PARTS))]
+    # Each legend entry as wide as its label (about 6 units a character at this size).
+    legend_x = [CHART_BAR_LEFT]
+    for _part, label in CHART_PARTS[:-1]:
+        legend_x.append(legend_x[-1] + 30 + 6 * len(label))
     return Chart(
         width=CHART_WIDTH,
         height=bottom + 24,
@@ -136,24 +143,26 @@ def assumptions_for(options: Sequence[Option], book: RuleBook, today: date) -> A
     vat: dict[str, list[str]] = {}
     duty: dict[str, list[str]] = {}
     fees: dict[str, list[str]] = {}
-    today_vat = lc.rule_in_force(book.vat, today)
+    today_vat = engine.rule_in_force(book.vat, today)
     for option in options:
-        number, landed = str(option.number), option.cost.landed
-        if landed is None:
-            if today_vat is not None:
-                vat.setdefault(_vat_text(today_vat), []).append(number)
-            continue
-        if landed.currency != lc.CHF:
-            rates.setdefault(_rate_text(landed.rules["fx"]), []).append(number)
-        vat_rule = lc.rule_in_force(
-            book.vat, date.fromisoformat(str(landed.rules["vat"]["valid_from"]))
-        )
-        if vat_rule is not None:
-            vat.setdefault(_vat_text(vat_rule), []).append(number)
-        if not landed.domestic:
-            duty.setdefault(_duty_text(landed.rules["duty"]), []).append(number)
-        if "fee" in landed.rules and landed.fee_chf:
-            fees.setdefault(str(landed.rules["fee"]["description"]), []).append(number)
+        number = str(option.number)
+        if option.cost.estimated and option.kind == "build" and today_vat is not None:
+            vat.setdefault(_vat_text(today_vat), []).append(number)
+        for price in option.cost.revisions:
+            rules = price.rules
+            if not rules:
+                continue
+            if price.currency != engine.CHF:
+                _add(rates, _rate_text(rules["fx"]), number)
+            vat_rule = engine.rule_in_force(
+                book.vat, date.fromisoformat(str(rules["vat"]["valid_from"]))
+            )
+            if vat_rule is not None:
+                _add(vat, _vat_text(vat_rule), number)
+            if not price.domestic:
+                _add(duty, _duty_text(rules["duty"]), number)
+            if "fee" in rules and price.parts.fee:
+                _add(fees, str(rules["fee"]["description"]), number)
     if not rates:
         rates = {
             f"{_rate_text(_stored_rate(rows[-1]))} (the latest stored; no option here is priced "
@@ -167,8 +176,21 @@ def assumptions_for(options: Sequence[Option], book: RuleBook, today: date) -> A
         duty=_with_options(duty),
         fee_schedules=_with_options(fees)
         or ["No clearance fee applies to any option on this sheet."],
-        notes=_notes([str(option.number) for option in options if option.cost.landed is None]),
+        notes=_notes(
+            [
+                str(option.number)
+                for option in options
+                if option.kind == "build" and option.cost.estimated
+            ],
+            has_builds=any(option.kind == "build" for option in options),
+        ),
     )
+
+
+def _add(texts: dict[str, list[str]], text: str, number: str) -> None:
+    numbers = texts.setdefault(text, [])
+    if number not in numbers:
+        numbers.append(number)
 
 
 def _stored_rate(rate: ExchangeRate) -> dict[str, str | bool | None]:
@@ -185,7 +207,7 @@ def _rate_text(fx: dict[str, str | bool | None]) -> str:
     return f"1 {fx['currency']} = CHF {rate:f}, dated {fx['rate_date']}; source: {fx['source']}"
 
 
-def _vat_text(rule: lc.VatRule) -> str:
+def _vat_text(rule: engine.VatRule) -> str:
     return (
         f"Swiss VAT {rule.rate_percent}% in force from {rule.valid_from} (on a quote's issue "
         f"date; for the estimates, on the sheet's date). Source: {rule.source}"
@@ -205,7 +227,7 @@ def _with_options(texts: dict[str, list[str]]) -> list[str]:
     ]
 
 
-def _notes(estimates: list[str]) -> list[str]:
+def _notes(estimates: list[str], *, has_builds: bool) -> list[str]:
     notes = [
         "A quote is priced at its latest revision by the landed-cost engine, under the rules "
         "in force on its issue date: goods, warranty and shipping converted to CHF, customs "
@@ -217,12 +239,28 @@ def _notes(estimates: list[str]) -> list[str]:
         "Best value: the lowest CHF per GB of VRAM among the options that meet every "
         "requirement of the brief and are neither expired nor from a vendor ruled out.",
     ]
-    if estimates:
+    if has_builds:
         notes.insert(
             0,
-            "A build is priced at its estimated unit prices, Swiss shop prices with VAT "
-            "included (no shipping, duty or import VAT); the research note's own rounded "
-            f"figure is shown beside the exact sum (option{'s' if len(estimates) > 1 else ''} "
-            f"{', '.join(estimates)}).",
+            _(
+                "A build is priced from its accepted quote revisions at the landed cost frozen "
+                "when they were received; else from the cheapest received quote still valid "
+                "that offers it (a whole system, or its parts); its other lines at their "
+                "estimated unit prices."
+            ),
+        )
+    if estimates:
+        notes.insert(
+            1 if has_builds else 0,
+            ngettext(
+                "Estimated unit prices are Swiss shop prices with VAT included (no shipping, "
+                "duty or import VAT); the research note's own rounded figure is shown beside "
+                "the exact sum (option %(options)s).",
+                "Estimated unit prices are Swiss shop prices with VAT included (no shipping, "
+                "duty or import VAT); the research note's own rounded figure is shown beside "
+                "the exact sum (options %(options)s).",
+                len(estimates),
+            )
+            % {"options": ", ".join(estimates)},
         )
     return notes

@@ -3,13 +3,12 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from procurement.formats import chf
 from procurement.models import Build
-from procurement.selectors import (
-    build_commitment,
-    build_progress,
-    builds_with_orders,
-    order_status_report,
-)
+from procurement.selectors import build_progress, builds_with_orders, order_status_report
+from quotes.pricing.engine import LandedCostError
+from quotes.pricing.presenter import describe_build_source, describe_commitment
+from quotes.pricing.reads import budget_of, build_price, commitment_of
 
 COLUMNS = [
     ("component", "Component"),
@@ -56,11 +55,17 @@ class Command(BaseCommand):
         return candidates[0]
 
     def _table(self, build: Build, report: dict) -> None:
-        progress, money = build_progress(build), build_commitment(build)
+        progress, budget = build_progress(build), budget_of(build)
+        money = describe_commitment(
+            commitment_of(build),
+            budget=budget,
+            vat_registered=budget.vat_registered if budget else False,
+        )
         self.stdout.write(
             f"{build.slug} ({build.code}: {build.name}), {build.get_status_display().lower()}"
         )
-        self.stdout.write(f"{progress.summary()}; {money.summary()}")
+        self.stdout.write(f"{progress.summary()}; {money}")
+        self.stdout.write(_price_line(build))
         rows = [[header for _, header in COLUMNS]]
         for line in report["lines"]:
             rows.append(
@@ -85,3 +90,11 @@ class Command(BaseCommand):
                     cell.ljust(width) for cell, width in zip(row, widths, strict=True)
                 ).rstrip()
             )
+
+
+def _price_line(build: Build) -> str:
+    try:
+        price = build_price(build)
+    except LandedCostError as error:
+        return f"Price: cannot be computed: {error}."
+    return f"Price: {chf(price.total_chf)} landed, from {describe_build_source(price)}"

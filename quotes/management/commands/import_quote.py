@@ -3,8 +3,9 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from procurement.templatetags.swiss import chf
+from procurement.formats import chf
 from quotes.management.commands._errors import one_line
+from quotes.pricing.reads import stored_price
 from quotes.quote_file import parse_quote_file
 from quotes.services import quote_import
 
@@ -30,7 +31,9 @@ class Command(BaseCommand):
             revision = quote_import(quote_file=parse_quote_file(text))
         except ValidationError as error:
             raise CommandError(f"{file}: {one_line(error)}") from None
+        price = stored_price(revision)
         self.stdout.write(
             f"Imported {revision.quote.reference} revision {revision.number} "
-            f"({revision.get_status_display().lower()}): landed {chf(revision.landed_total_chf)}."
+            f"({revision.get_status_display().lower()}): landed "
+            f"{chf(price.total_chf) if price else 'not computed yet'}."
         )

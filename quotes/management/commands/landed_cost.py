@@ -2,10 +2,12 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from procurement.templatetags.swiss import swiss_number
-from quotes import landed_cost as lc
-from quotes.models import Quote
-from quotes.selectors import revision_landed_cost, revisions_for_landed_cost
+from procurement.formats import swiss_number
+from quotes.models import Quote, QuoteRevision
+from quotes.pricing.engine import LandedCostError
+from quotes.pricing.presenter import describe_recorded_rules
+from quotes.pricing.reads import revision_price, revisions_for_pricing
+from quotes.pricing.results import RevisionPrice
 
 
 class Command(BaseCommand):
@@ -13,7 +15,8 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
     help = (
         "The landed cost in CHF of a quote revision (the latest without --revision): every "
-        "step of the calculation with the rule it used, or the figures as JSON."
+        "step of the calculation with the rule it used, or the figures as JSON. A received "
+        "revision shows the figures frozen when it was received; a draft is computed now."
     )
 
     def add_arguments(self, parser):
@@ -26,17 +29,17 @@ class Command(BaseCommand):
     def handle(self, *args, reference: str, revision: int | None, as_json: bool, **options):
         found = _revision(reference, revision)
         try:
-            result = revision_landed_cost(found)
-        except lc.LandedCostError as error:
+            price = revision_price(found)
+        except LandedCostError as error:
             raise CommandError(f"The landed cost cannot be computed: {error}.") from None
         if as_json:
-            self.stdout.write(_json(found, result))
+            self.stdout.write(_json(found, price))
         else:
-            self.stdout.write(_table(found, result))
+            self.stdout.write(_table(found, price))
 
 
-def _revision(reference: str, number: int | None):
-    revisions = revisions_for_landed_cost().filter(quote__reference=reference)
+def _revision(reference: str, number: int | None) -> QuoteRevision:
+    revisions = revisions_for_pricing().filter(quote__reference=reference)
     if number is not None:
         revisions = revisions.filter(number=number)
     found = revisions.order_by("-number").first()
@@ -51,18 +54,18 @@ def _revision(reference: str, number: int | None):
     raise CommandError(f"Quote {reference} has no revision {number} (it has: {listed}).")
 
 
-def _json(revision, result: lc.LandedCost) -> str:
+def _json(revision: QuoteRevision, price: RevisionPrice) -> str:
     figures = {
-        "quote": revision.quote.reference,
-        "revision": revision.number,
-        **result.amounts(),
-        "status": revision.status,
-        "valid_until": revision.valid_until.isoformat(),
+        "quote": price.reference,
+        "revision": price.number,
+        **price.amounts(),
+        "status": price.status,
+        "valid_until": price.valid_until.isoformat(),
     }
     return json.dumps(figures, indent=2)
 
 
-def _table(revision, result: lc.LandedCost) -> str:
+def _table(revision: QuoteRevision, price: RevisionPrice) -> str:
     quote = revision.quote
     lines = [
         f"{quote.vendor} {quote.reference}, revision {revision.number} "
@@ -72,37 +75,16 @@ def _table(revision, result: lc.LandedCost) -> str:
         f"carrier {revision.carrier or 'none'}",
         "",
     ]
+    if not price.itemised or price.breakdown is None:
+        lines.append(f"Landed total  CHF {swiss_number(price.total_chf)}  (kept without its steps)")
+        return "\n".join(lines)
     rows = [("Step", "Amount", "Rule")] + [
-        (step.label, f"{step.currency} {swiss_number(step.amount)}", step.rule)
-        for step in result.steps
+        (step["label"], f"{step['currency']} {swiss_number(step['amount'])}", step["rule"])
+        for step in price.breakdown["steps"]
     ]
     label_width = max(len(row[0]) for row in rows)
     amount_width = max(len(row[1]) for row in rows)
     for label, amount, rule in rows:
         lines.append(f"{label:<{label_width}}  {amount:>{amount_width}}  {rule}".rstrip())
-    lines += ["", "Rules used:"] + [f"  {line}" for line in _rules(result)]
+    lines += ["", "Rules used:"] + [f"  {line}" for line in describe_recorded_rules(price.rules)]
     return "\n".join(lines)
-
-
-def fx_description(fx: dict) -> str:
-    """The rate as the breakdown describes it (a breakdown stored before it did: rebuilt)."""
-    if fx.get("description"):
-        return fx["description"]
-    dated = f" of {fx['rate_date']}" if fx["rate_date"] else ""
-    return f"{fx['chf_per_unit']} CHF per {fx['currency']}, {fx['source']}{dated}"
-
-
-def _rules(result: lc.LandedCost) -> list[str]:
-    rules = result.rules
-    vat, duty, fx = rules["vat"], rules["duty"], rules["fx"]
-    described = [
-        f"Swiss VAT {vat['rate_percent']}% valid from {vat['valid_from']}; import VAT of "
-        f"CHF {vat['import_vat_minimum_chf']} or less is not collected",
-        f"Customs duty {duty['rate_percent']}% valid from {duty['valid_from']} "
-        f"{duty['description']}".rstrip(),
-    ]
-    if "fee" in rules:
-        described.append(f"Clearance fee: {rules['fee']['description']}")
-    if result.currency != lc.CHF:
-        described.append(f"Exchange rate {fx_description(fx)}")
-    return described
