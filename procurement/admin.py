@@ -240,3 +240,4 @@ class BuildLineAdmin(admin.ModelAdmin):
 
 # Orders, deliveries and calendar feeds live in their own module.
 from procurement import admin_orders  # noqa: E402, F401
+from procurement.notices import admin as notices_admin  # noqa: E402, F401

@@ -1,8 +1,7 @@
-from django.core.management.base import BaseCommand
-from django.utils import timezone
+from django.core.management.base import BaseCommand, CommandError
 
-from procurement.deliveries import send_overdue_digests
 from procurement.management.options import parse_today
+from procurement.notices import outbox
 
 
 class Command(BaseCommand):
@@ -15,6 +14,11 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="The day to scan for, YYYY-MM-DD (default: today).")
 
     def handle(self, *args, **options):
-        today = parse_today(options["today"]) or timezone.localdate()
-        sent = send_overdue_digests(today=today)
-        self.stdout.write(f"{sent} overdue digest(s) sent for {today.isoformat()}.")
+        report = outbox.run("overdue_digest", today=parse_today(options["today"]))
+        for notice, error in report.failed:
+            self.stdout.write(f"Not sent: {notice} to {notice.address}: {error}")
+        self.stdout.write(
+            f"{len(report.sent)} overdue digest(s) sent for {report.today.isoformat()}."
+        )
+        if report.failed:
+            raise CommandError(f"{len(report.failed)} digest(s) could not be sent; see above.")
