@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, connections
-from django.urls import reverse
 
 from procurement.models import Notice
 from procurement.notices import outbox, rules, services
