@@ -478,9 +478,11 @@ def test_a_rerun_reports_nothing_in_queries_that_do_not_grow(due, django_assert_
 
     # received due revisions, expiry notices failed earlier, watchers; who turned reminders
     # off, the notices known (all live: nothing to write); cancel the stale, lease (none)
-    with time_machine.travel(morning(date(2026, 3, 11), 9), tick=False):
-        with django_assert_num_queries(7):
-            report = scan()
+    with (
+        time_machine.travel(morning(date(2026, 3, 11), 9), tick=False),
+        django_assert_num_queries(7),
+    ):
+        report = scan()
 
     assert report.lines() == []
     assert report.counts() == {

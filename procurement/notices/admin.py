@@ -181,7 +181,7 @@ class NotificationSettingsAdmin(admin.ModelAdmin):
 
     def save_form(self, request, form, change):
         # Saved by the service in save_model, which checks who may change whose settings.
-        return form.instance
+        return form.save(commit=False)
 
     def save_model(self, request, obj, form, change):
         if request.user.is_superuser:
