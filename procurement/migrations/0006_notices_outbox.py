@@ -25,7 +25,7 @@ def _notice(notice_model, person, **fields):
 
 def claims_into_notices(apps, schema_editor):
     """Every reminder claim, overdue digest and warranty reminder becomes the notices of the
-    outbox it stands for: sent ones stay sent, unsent ones wait for their next scan."""
+    outbox it stands for, one per person: sent ones stay sent, unsent ones are sent later."""
     notice_model = apps.get_model("procurement", "Notice")
     user_model = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
     by_address = {}
@@ -38,7 +38,12 @@ def claims_into_notices(apps, schema_editor):
     for claim in claims:
         quote = claim.revision.quote
         people = _people([quote.owner, *quote.watchers.all()], claim.recipients, by_address)
-        sent = claim.sent_at is not None
+        # An unsent expiry notice is news until sent: it goes with the next run. An unsent
+        # reminder waits for its kind's next scan, which opens it again while it is due.
+        if claim.sent_at is not None:
+            status = "sent"
+        else:
+            status = "pending" if claim.step == -1 else "failed"
         notices += [
             _notice(
                 notice_model,
@@ -48,7 +53,7 @@ def claims_into_notices(apps, schema_editor):
                 subject=f"{quote.vendor.name} {quote.reference} rev. {claim.revision.number}",
                 step="expired" if claim.step == -1 else str(claim.step),
                 due_on=timezone.localdate(claim.sent_at or claim.claimed_at),
-                status="sent" if sent else "failed",
+                status=status,
                 sent_at=claim.sent_at,
                 attempts=claim.attempts,
                 last_error=claim.last_error,
