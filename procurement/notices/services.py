@@ -48,6 +48,17 @@ def notices_record(*, kind: NoticeKind, drafts: Sequence[rules.NoticeDraft], tod
     return len(new) + len(reopen)
 
 
+def notices_insert(*, kind: NoticeKind, drafts: Sequence[rules.NoticeDraft], today: date) -> None:
+    """Write notices that are new for certain (a step just reached), leaving out people who
+    turned the kind off: two queries however many."""
+    if drafts:
+        muted = people_who_muted(kind=kind.name, person_ids=(d.recipient.pk for d in drafts))
+        Notice.objects.bulk_create(
+            [_notice(kind, d, today) for d in drafts if d.recipient.pk not in muted],
+            ignore_conflicts=True,
+        )
+
+
 def _notice(kind: NoticeKind, draft: rules.NoticeDraft, today: date) -> Notice:
     return Notice(
         kind=kind.name,

@@ -120,8 +120,16 @@ class QuoteReminder(NoticeKind):
         steps = reminder_steps()
         scan = Scan(counts={"expired": 0, "unaddressed": 0})
         horizon = scan_horizon(today=today, steps=steps)
+        lapsed: list[tuple[QuoteRevision, list[NoticeDraft]]] = []
         for revision in revisions_due_for_reminders(horizon=horizon, today=today):
-            scan.drafts += self._due(revision, today, steps, scan)
+            drafts = self._due(revision, today, steps, scan)
+            if revision.status == QuoteRevision.Status.RECEIVED and revision.valid_until < today:
+                lapsed.append((revision, drafts))
+            else:
+                scan.drafts += drafts
+        for revision in self._expire(lapsed, today):
+            scan.notes.append(f"Expired: {revision}")
+            scan.counts["expired"] += 1
         return scan
 
     def _due(
@@ -134,7 +142,12 @@ class QuoteReminder(NoticeKind):
         if step is None:
             return []
         people = people_to_tell([revision.quote.owner, *revision.quote.watchers.all()])
-        drafts = [
+        if not people:
+            scan.notes.append(
+                f"Nobody to tell (no owner or watcher with an e-mail address): {revision}"
+            )
+            scan.counts["unaddressed"] += 1
+        return [
             NoticeDraft(
                 subject_key=str(revision.pk),
                 subject=f"{revision.quote.vendor} {revision}",
@@ -144,30 +157,28 @@ class QuoteReminder(NoticeKind):
             )
             for person in people
         ]
-        if step == EXPIRY_STEP and revision.status == QuoteRevision.Status.RECEIVED:
-            if not self._expire(revision, today, drafts):
-                return []
-            scan.notes.append(f"Expired: {revision}")
-            scan.counts["expired"] += 1
-        if not people:
-            scan.notes.append(
-                f"Nobody to tell (no owner or watcher with an e-mail address): {revision}"
-            )
-            scan.counts["unaddressed"] += 1
-        return drafts
 
-    def _expire(self, revision: QuoteRevision, today: date, drafts: list[NoticeDraft]) -> bool:
-        """Mark the revision expired with its expiry notices recorded in the same transaction,
-        so that they survive a crash right after; False when someone else got there first."""
-        try:
-            with transaction.atomic():
-                quote_revision_expire(revision=revision, today=today)
-                services.notices_record(kind=self, drafts=drafts, today=today)
-        except ValidationError:
-            # Expired by a concurrent scan, or accepted or rejected since the scan read it.
-            return False
-        revision.status = QuoteRevision.Status.EXPIRED
-        return True
+    def _expire(
+        self, lapsed: list[tuple[QuoteRevision, list[NoticeDraft]]], today: date
+    ) -> list[QuoteRevision]:
+        """Mark the lapsed revisions expired with their expiry notices written in the same
+        transaction, so that they survive a crash right after; a revision someone else
+        expired, accepted or rejected since the scan read it is left out."""
+        if not lapsed:
+            return []
+        expired, drafts = [], []
+        with transaction.atomic():
+            for revision, expiry_drafts in lapsed:
+                try:
+                    with transaction.atomic():
+                        quote_revision_expire(revision=revision, today=today)
+                except ValidationError:
+                    continue
+                revision.status = QuoteRevision.Status.EXPIRED
+                expired.append(revision)
+                drafts += expiry_drafts
+            services.notices_insert(kind=self, drafts=drafts, today=today)
+        return expired
 
     def contexts(self, notices: list[Notice], today: date) -> dict[int, dict[str, Any]]:
         revisions = QuoteRevision.objects.select_related("quote__vendor", "quote__build").in_bulk(
