@@ -294,3 +294,18 @@ def test_the_command_refuses_a_date_it_cannot_read():
         CommandError, match=r"--today must be a date as YYYY-MM-DD; got '2\.3\.2026'"
     ):
         call_command("send_overdue_digests", "--today", "2.3.2026")
+
+
+def test_the_command_says_what_could_not_be_sent_and_fails(buyer, settings):
+    late_line(buyer)
+    settings.EMAIL_BACKEND = "tests.test_overdue_digest.RefusingBackend"
+    out = StringIO()
+
+    with pytest.raises(CommandError, match=r"^1 overdue digest\(s\) could not be sent; see above"):
+        call_command("send_overdue_digests", "--today", "2026-03-02", stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "Not sent: Late deliveries on 02.03.2026 (digest of the day) to anna@example.ch: "
+        "ConnectionRefusedError: mail server down",
+        "0 overdue digest(s) sent for 2026-03-02.",
+    ]

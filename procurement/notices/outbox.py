@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core import mail
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from procurement.notices import rules, services
 from procurement.notices.models import Notice
@@ -42,7 +43,7 @@ class OutboxReport:
     @property
     def retry_due(self) -> bool:
         """Some notice failed and will be tried again (it is pending, not failed)."""
-        return any(notice.status == Notice.Status.PENDING for notice, _ in self.failed)
+        return any(notice.status == Notice.Status.PENDING for notice, _error in self.failed)
 
     def lines(self) -> list[str]:
         """What the run did, for people: one line per event (the summary is the caller's)."""
@@ -102,7 +103,7 @@ def _send_all(leased: list[Notice], today: date, report: OutboxReport) -> None:
         for notice in leased:
             context = contexts.get(notice.pk)
             if context is None:
-                services.notice_cancel(notice=notice, reason="Nothing to tell any more.")
+                services.notice_cancel(notice=notice, reason=_("Nothing to tell any more."))
                 continue
             try:
                 messages.message(notice, context, connection).send()

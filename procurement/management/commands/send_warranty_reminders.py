@@ -1,24 +1,10 @@
-from django.core.management.base import BaseCommand, CommandError
-
-from procurement.management.options import parse_today
-from procurement.notices import outbox
+from procurement.management.notice_scan import NoticeScanCommand
 
 
-class Command(BaseCommand):
+class Command(NoticeScanCommand):
     help = (
         "Send the reminders of warranties ending soon now: the same function the daily Celery "
         "task runs, and as it, each reminder once."
     )
-
-    def add_arguments(self, parser):
-        parser.add_argument("--today", help="The day to scan for, YYYY-MM-DD (default: today).")
-
-    def handle(self, *args, **options):
-        report = outbox.run("warranty_reminder", today=parse_today(options["today"]))
-        for notice, error in report.failed:
-            self.stdout.write(f"Not sent: {notice} to {notice.address}: {error}")
-        self.stdout.write(
-            f"{len(report.sent)} warranty reminder(s) sent for {report.today.isoformat()}."
-        )
-        if report.failed:
-            raise CommandError(f"{len(report.failed)} reminder(s) could not be sent; see above.")
+    kind = "warranty_reminder"
+    noun = "warranty reminder"
