@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import mail
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -150,6 +150,7 @@ class MessageCache:
 
     def __init__(self) -> None:
         self.rendered: dict[tuple[Any, ...], tuple[str, str, str]] = {}
+        self.templates: dict[str, tuple[Any, Any, Any]] = {}
 
     def message(
         self, notice: Notice, context: dict[str, Any], connection: Any
@@ -170,21 +171,35 @@ class MessageCache:
         language = rules.language_of(notice.recipient)
         key: tuple[Any, ...] = (notice.kind, notice.subject_key, notice.step)
         key += (notice.pk,) if kind.personal else (language,)
+        if kind.name not in self.templates:
+            self.templates[kind.name] = kind_templates(kind)
         if key not in self.rendered:
             self.rendered[key] = render_notice(
-                kind, {**context, "recipient": notice.recipient}, language=language
+                kind,
+                {**context, "recipient": notice.recipient},
+                language=language,
+                templates=self.templates[kind.name],
             )
         return self.rendered[key]
 
 
 def render_notice(
-    kind: NoticeKind, context: dict[str, Any], *, language: str
+    kind: NoticeKind, context: dict[str, Any], *, language: str, templates: Any = None
 ) -> tuple[str, str, str]:
     """The subject, text and HTML of a notice's e-mail in `language`."""
+    subject, text, html = templates or kind_templates(kind)
     with translation.override(language):
-        subject = render_to_string(f"{kind.template}_subject.txt", context)
         return (
-            " ".join(subject.split()),
-            render_to_string(f"{kind.template}.txt", context),
-            render_to_string(f"{kind.template}.html", context),
+            " ".join(subject.render(context).split()),
+            text.render(context),
+            html.render(context),
         )
+
+
+def kind_templates(kind: NoticeKind) -> tuple[Any, Any, Any]:
+    """A kind's three templates: the subject, the text and the HTML."""
+    return (
+        get_template(f"{kind.template}_subject.txt"),
+        get_template(f"{kind.template}.txt"),
+        get_template(f"{kind.template}.html"),
+    )
