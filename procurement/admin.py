@@ -15,6 +15,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from procurement.admin_acceptance import make_acceptance_checklists
+
+# The Notices page and notification settings are registered by their own module.
+from procurement.notices import admin as notices_admin  # noqa: F401
 from procurement.models import (
     Build,
     BuildLine,
@@ -240,4 +243,3 @@ class BuildLineAdmin(admin.ModelAdmin):
 
 # Orders, deliveries and calendar feeds live in their own module.
 from procurement import admin_orders  # noqa: E402, F401
-from procurement.notices import admin as notices_admin  # noqa: E402, F401
