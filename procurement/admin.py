@@ -15,9 +15,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from procurement.admin_acceptance import make_acceptance_checklists
-
-# The Notices page and notification settings are registered by their own module.
-from procurement.notices import admin as notices_admin  # noqa: F401
 from procurement.models import (
     Build,
     BuildLine,
@@ -28,6 +25,7 @@ from procurement.models import (
     Vendor,
     WarrantyOption,
 )
+from procurement.notices import admin as notices_admin  # noqa: F401 (registers the Notices page)
 from procurement.order_flow import ARRIVED, FLOW
 from procurement.selectors import build_commitment, build_progress
 from procurement.templatetags.swiss import chf
