@@ -80,7 +80,8 @@ def _rerun() -> None:
     from procurement.notices import outbox
 
     report = outbox.run("quote_reminder", today=TODAY)
-    assert report.lines() == [] and report.counts()["recorded"] == 0, report.counts()
+    # Other modules' quotes may have nobody to tell; nothing is written or sent again.
+    assert not (report.sent or report.failed or report.recorded), report.counts()
 
 
 def _count_queries(scan: Callable[[], object]) -> int:
