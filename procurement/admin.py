@@ -22,6 +22,7 @@ from procurement.models import (
     Vendor,
     WarrantyOption,
 )
+from procurement.notices import admin as notices_admin  # noqa: F401 (registers the Notices page)
 from procurement.order_flow import ARRIVED, FLOW
 from procurement.selectors import build_progress
 from quotes.permissions import may_read_prices

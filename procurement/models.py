@@ -643,40 +643,6 @@ class DeliveredUnit(models.Model):
         return f"{self.line.description} ({serial}), received {self.received_on}"
 
 
-class OverdueDigest(models.Model):
-    """The once-only claim of one overdue-deliveries e-mail to one order owner on one day.
-
-    The daily scan inserts the row before it sends, in the same transaction: a second scan
-    on the same day (a retry, a second beat, a command run by hand) finds the row and sends
-    nothing; a send that fails rolls the claim back so the next run tries again.
-    """
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="overdue_digests"
-    )
-    digest_date = models.DateField()
-    line_count = models.PositiveIntegerField()
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-digest_date", "recipient"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "digest_date"],
-                name="overdue_digest_once_per_day",
-                violation_error_message="This person already had the overdue digest of this day.",
-            ),
-            models.CheckConstraint(
-                condition=Q(line_count__gte=1),
-                name="overdue_digest_has_lines",
-                violation_error_message="A digest lists at least one overdue line.",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Overdue digest to {self.recipient} on {self.digest_date}"
-
-
 class CalendarFeed(models.Model):
     """A secret calendar address of one user. Only a hash of the secret is stored: the address
     is shown once when it is issued; a lost address is replaced by a new one."""
@@ -712,11 +678,12 @@ class CalendarFeed(models.Model):
         return self.revoked_at is None
 
 
-# Acceptance of a build lives in its own module (models of this app all the same).
+# Acceptance of a build and the notices outbox live in their own modules (models of this
+# app all the same).
 from procurement.acceptance.models import (  # noqa: E402, F401
     AcceptanceChecklist,
     AcceptanceEvidence,
     AcceptanceItem,
     UnitWarranty,
-    WarrantyReminder,
 )
+from procurement.notices.models import Notice, NotificationSettings  # noqa: E402, F401

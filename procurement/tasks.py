@@ -1,33 +1,42 @@
-"""Background work of orders, deliveries and warranties. Tasks are thin: they call
-procurement.deliveries and procurement.acceptance.reminders."""
+"""Background work of orders, deliveries, warranties and the notices outbox. Tasks are thin:
+they call procurement.notices.outbox, which sends outside any database transaction."""
 
 from celery import shared_task
 from django.db import DatabaseError
-from django.utils import timezone
 
-from procurement import deliveries
-from procurement.acceptance import reminders
+from procurement.notices import outbox
+
+# A send that fails is tried again three times over the next minutes, then left for the next
+# day's scan (procurement.notices.rules.MAX_ATTEMPTS).
+RETRIES = {
+    "autoretry_for": (outbox.NoticeSendFailed, DatabaseError),
+    "max_retries": 3,
+    "retry_backoff": 60,
+    "retry_backoff_max": 600,
+}
 
 
-@shared_task(
-    autoretry_for=(OSError, DatabaseError),
-    retry_backoff=60,
-    retry_jitter=False,
-    max_retries=3,
-)
+def _sent_or_retry(report: outbox.OutboxReport) -> int:
+    if report.retry_due:
+        raise outbox.NoticeSendFailed(
+            f"{len(report.failed)} notices not sent; first: {report.failed[0][1]}"
+        )
+    return len(report.sent)
+
+
+@shared_task(**RETRIES)
 def send_overdue_digests() -> int:
-    """Today's overdue-delivery digests (beat runs it daily); a retry sends only what the
-    failed run did not (see the once-only claim in procurement.deliveries)."""
-    return deliveries.send_overdue_digests(today=timezone.localdate())
+    """Today's overdue-delivery digests (beat runs it daily); the number sent."""
+    return _sent_or_retry(outbox.run("overdue_digest"))
 
 
-@shared_task(
-    autoretry_for=(OSError, DatabaseError),
-    retry_backoff=60,
-    retry_jitter=False,
-    max_retries=3,
-)
+@shared_task(**RETRIES)
 def send_warranty_reminders() -> int:
-    """Reminders of warranties ending soon (beat runs it daily); each is sent once (see the
-    claim in procurement.acceptance.reminders)."""
-    return reminders.send_warranty_reminders(today=timezone.localdate())
+    """Reminders of warranties ending soon (beat runs it daily); the number sent."""
+    return _sent_or_retry(outbox.run("warranty_reminder"))
+
+
+@shared_task(**RETRIES)
+def send_notices() -> int:
+    """Every notice ready to go, of any kind (queued when failed notices are sent again)."""
+    return _sent_or_retry(outbox.deliver())

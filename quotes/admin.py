@@ -28,7 +28,6 @@ from quotes.models import (
     Quote,
     QuoteLine,
     QuoteRevision,
-    ReminderClaim,
     VatRate,
 )
 from quotes.permissions import may_read_prices
@@ -907,28 +906,3 @@ class QuoteRevisionAdmin(AuditedAdmin):
         return TemplateResponse(
             request, "admin/quotes/quoterevision/reject_revisions.html", context
         )
-
-
-@admin.register(ReminderClaim)
-class ReminderClaimAdmin(admin.ModelAdmin):
-    """The expiry notices sent and those still waiting (a failed send shows its error).
-
-    Read only: the reminder scan writes these rows. Deleting a sent notice lets the next
-    scan send it again.
-    """
-
-    list_display = ["revision", "notice", "claimed_at", "sent_at", "attempts", "last_error"]
-    list_filter = [("sent_at", admin.EmptyFieldListFilter), "step"]
-    list_select_related = ["revision__quote"]
-    search_fields = ["revision__quote__reference", "recipients"]
-    readonly_fields = [field.name for field in ReminderClaim._meta.fields]
-
-    @admin.display(description="notice", ordering="step")
-    def notice(self, claim):
-        return claim.step_label
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

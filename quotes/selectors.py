@@ -6,12 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from procurement.formats import swiss_number
-from quotes.models import Quote, QuoteLine, QuoteRevision, ReminderClaim
+from quotes.models import Quote, QuoteLine, QuoteRevision
 from quotes.pricing.reads import stored_price
 from quotes.revision_diff import LineSnapshot, RevisionSnapshot
 
@@ -151,35 +150,3 @@ def received_revisions_valid_until(horizon: date) -> QuerySet[QuoteRevision]:
     return QuoteRevision.objects.filter(
         status=QuoteRevision.Status.RECEIVED, valid_until__lte=horizon
     ).order_by("valid_until", "pk")
-
-
-def revisions_due_for_reminders(*, horizon: date) -> list[QuoteRevision]:
-    """What the reminder scan looks at, in four queries however many revisions are not due.
-
-    Received revisions valid until `horizon` or earlier (those already lapsed included, on
-    the (status, valid_until) index), and expired revisions whose expiry notice is still
-    unsent; each with its quote, vendor, build, owner, watchers and the notices already sent
-    (`sent_claims`).
-    """
-    people = ("quote__vendor", "quote__owner", "quote__build")
-    open_due = received_revisions_valid_until(horizon).select_related(*people)
-    unsent_expiry = (
-        QuoteRevision.objects.select_related(*people)
-        .filter(
-            status=QuoteRevision.Status.EXPIRED,
-            reminder_claims__step=ReminderClaim.EXPIRY_STEP,
-            reminder_claims__sent_at__isnull=True,
-        )
-        .order_by("valid_until", "pk")
-    )
-    revisions = [*open_due, *unsent_expiry]
-    prefetch_related_objects(
-        revisions,
-        Prefetch("quote__watchers", queryset=get_user_model().objects.order_by("email", "pk")),
-        Prefetch(
-            "reminder_claims",
-            queryset=ReminderClaim.objects.filter(sent_at__isnull=False),
-            to_attr="sent_claims",
-        ),
-    )
-    return revisions

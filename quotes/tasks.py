@@ -5,26 +5,28 @@ from datetime import date
 from celery import shared_task
 from django.db import DatabaseError
 
-from quotes import ecb, reminders
+from procurement.notices import outbox
+from quotes import ecb
 from quotes.services import exchange_rates_update
 
 
 @shared_task(
-    autoretry_for=(reminders.ReminderSendFailed, DatabaseError),
+    autoretry_for=(outbox.NoticeSendFailed, DatabaseError),
     max_retries=3,
     retry_backoff=60,
     retry_backoff_max=600,
 )
 def send_quote_reminders(today: str | None = None) -> dict[str, int]:
-    """The daily reminder scan (Celery beat, QUOTE_REMINDER_HOUR:00 Europe/Zurich).
+    """The daily reminder scan (Celery beat, QUOTE_REMINDER_HOUR:00 Europe/Zurich), through
+    the notices outbox.
 
     When notices could not be sent the task is retried three times over the next minutes;
     what is still unsent then goes out at the next day's scan. `today` (YYYY-MM-DD) stands in
     for the date.
     """
-    report = reminders.scan(today=date.fromisoformat(today) if today else None)
-    if report.failed:
-        raise reminders.ReminderSendFailed(
+    report = outbox.run("quote_reminder", today=date.fromisoformat(today) if today else None)
+    if report.retry_due:
+        raise outbox.NoticeSendFailed(
             f"{len(report.failed)} notices not sent; first: {report.failed[0][1]}"
         )
     return report.counts()

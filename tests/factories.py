@@ -17,6 +17,8 @@ from procurement.models import (
     BuildLine,
     Component,
     DeliveredUnit,
+    Notice,
+    NotificationSettings,
     Order,
     OrderLine,
     PriceObservation,
@@ -32,7 +34,6 @@ from quotes.models import (
     Quote,
     QuoteLine,
     QuoteRevision,
-    ReminderClaim,
     VatRate,
 )
 
@@ -468,9 +469,24 @@ class FollowedQuoteFactory(QuoteFactory):
             self.watchers.add(*extracted)
 
 
-class ReminderClaimFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ReminderClaim
+class NoticeFactory(factory.django.DjangoModelFactory):
+    """A quote reminder in the outbox, waiting to be sent."""
 
-    revision = factory.SubFactory(QuoteRevisionFactory)
-    step = 7
+    class Meta:
+        model = Notice
+
+    kind = "quote_reminder"
+    subject_key = factory.Sequence(str)
+    subject = factory.LazyAttribute(lambda notice: f"BIZON Q-{notice.subject_key} rev. 1")
+    step = "7"
+    recipient = factory.SubFactory(UserFactory)
+    address = factory.LazyAttribute(lambda notice: notice.recipient.email)
+    due_on = date(2026, 3, 11)
+
+
+class NotificationSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NotificationSettings
+
+    user = factory.SubFactory(UserFactory)
+    muted_kinds = factory.LazyFunction(lambda: ["overdue_digest"])

@@ -14,6 +14,8 @@ from procurement.models import (
     CalendarFeed,
     Component,
     DeliveredUnit,
+    Notice,
+    NotificationSettings,
     Order,
     OrderLine,
     PriceObservation,
@@ -27,7 +29,6 @@ from quotes.models import (
     ExchangeRate,
     Quote,
     QuoteRevision,
-    ReminderClaim,
     VatRate,
 )
 from tests import factories
@@ -94,7 +95,8 @@ ROW_MAKERS = {
     CalendarFeed: _calendar_feed,
     AcceptanceChecklist: factories.AcceptanceChecklistFactory,
     AcceptanceItem: factories.AcceptanceItemFactory,
-    ReminderClaim: factories.ReminderClaimFactory,
+    Notice: factories.NoticeFactory,
+    NotificationSettings: factories.NotificationSettingsFactory,
 }
 
 OUR_APPS = {"procurement", "quotes"}

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from procurement import deliveries
+from procurement.notices.kinds import overdue_digest
 from procurement.models import OrderLine
 from procurement.order_flow import FLOW, LineStatus, is_late
 from tests.factories import (
@@ -84,7 +84,7 @@ def test_the_digest_the_board_the_line_and_order_status_agree_on_what_is_late(
     in_report = {
         line["component"] for line in json.loads(out.getvalue())["lines"] if line["overdue"]
     }
-    (digest,) = deliveries.overdue_by_owner(TODAY).values()
+    (digest,) = overdue_digest.overdue_by_owner(TODAY).values()
     by_line = {line.description for line in OrderLine.objects.all() if line.is_overdue(TODAY)}
 
     assert on_board == late

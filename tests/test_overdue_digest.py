@@ -11,14 +11,16 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
-from procurement import deliveries, services
+from procurement import services
 from procurement.celery import app
-from procurement.models import OverdueDigest
+from procurement.models import Notice
+from procurement.notices import outbox
 from procurement.order_flow import LineStatus
 from procurement.tasks import send_overdue_digests
 from tests.factories import (
     BuildFactory,
     CarrierFactory,
+    NoticeFactory,
     OrderFactory,
     OrderLineFactory,
     UserFactory,
@@ -42,6 +44,22 @@ def _today(time_machine, settings):
 def buyer():
     return UserFactory(
         username="anna", first_name="Anna", last_name="Meier", email="anna@example.ch"
+    )
+
+
+def run_digests(*, today: date) -> int:
+    """The digests sent by the day's run."""
+    return len(outbox.run("overdue_digest", today=today).sent)
+
+
+def digest_notice(recipient, **fields):
+    return NoticeFactory(
+        kind="overdue_digest",
+        subject_key=TODAY.isoformat(),
+        step="digest",
+        recipient=recipient,
+        due_on=TODAY,
+        **fields,
     )
 
 
@@ -70,7 +88,7 @@ def test_the_owner_gets_one_digest_listing_every_late_part(buyer):
     )
     late_line(buyer, build=build, description="Noctua NH-D15", status=LineStatus.CONFIRMED)
 
-    assert deliveries.send_overdue_digests(today=TODAY) == 1
+    assert run_digests(today=TODAY) == 1
 
     (message,) = mail.outbox
     assert message.to == ["anna@example.ch"]
@@ -87,29 +105,29 @@ def test_the_owner_gets_one_digest_listing_every_late_part(buyer):
     assert "<td>NVIDIA RTX PRO 6000" not in html  # the part links to its line
     assert ">1 x NVIDIA RTX PRO 6000</a>" in html
     assert '<a href="https://www.fedex.com/fedextrack/?trknbr=7712%203456">7712 3456</a>' in html
-    assert OverdueDigest.objects.get().line_count == 2
+    assert Notice.objects.get().subject == "Late deliveries on 02.03.2026"
 
 
 def test_a_second_scan_on_the_same_day_sends_nothing(buyer):
     late_line(buyer)
-    deliveries.send_overdue_digests(today=TODAY)
+    run_digests(today=TODAY)
 
-    assert deliveries.send_overdue_digests(today=TODAY) == 0
+    assert run_digests(today=TODAY) == 0
     assert len(mail.outbox) == 1
 
 
 def test_the_next_day_the_part_still_late_is_in_the_digest_again(buyer):
     late_line(buyer)
-    deliveries.send_overdue_digests(today=TODAY)
+    run_digests(today=TODAY)
 
-    assert deliveries.send_overdue_digests(today=date(2026, 3, 3)) == 1
+    assert run_digests(today=date(2026, 3, 3)) == 1
     assert "4 days late" in mail.outbox[1].body
 
 
 def test_a_day_without_a_scan_loses_nothing(buyer):
     late_line(buyer, expected_on=date(2026, 2, 20))  # late since days nobody scanned
 
-    deliveries.send_overdue_digests(today=TODAY)
+    run_digests(today=TODAY)
 
     assert "10 days late" in mail.outbox[0].body
 
@@ -118,7 +136,7 @@ def test_each_owner_gets_their_own_digest(buyer):
     late_line(buyer)
     late_line(UserFactory(email="ben@example.ch"))
 
-    assert deliveries.send_overdue_digests(today=TODAY) == 2
+    assert run_digests(today=TODAY) == 2
     assert sorted(message.to[0] for message in mail.outbox) == ["anna@example.ch", "ben@example.ch"]
 
 
@@ -140,14 +158,14 @@ def test_late_means_expected_before_today_and_not_arrived(buyer, status, expecte
     line.expected_on = expected_on
     line.save(update_fields=["expected_on"])
 
-    assert deliveries.send_overdue_digests(today=TODAY) == int(late)
+    assert run_digests(today=TODAY) == int(late)
 
 
 def test_a_partly_delivered_line_is_still_late(buyer):
     line = late_line(buyer, quantity=2)
     services.order_line_receive(line=line, quantity=1, serial_numbers=["S-1"])
 
-    deliveries.send_overdue_digests(today=TODAY)
+    run_digests(today=TODAY)
 
     assert "now shipped, 1 of 2 received" in mail.outbox[0].body
 
@@ -159,7 +177,7 @@ def test_a_line_that_left_the_flow_is_never_late(buyer, exit_service):
     )
     getattr(services, exit_service)(line=line, reason="not needed")
 
-    assert deliveries.send_overdue_digests(today=TODAY) == 0
+    assert run_digests(today=TODAY) == 0
 
 
 @pytest.mark.parametrize(
@@ -168,23 +186,23 @@ def test_a_line_that_left_the_flow_is_never_late(buyer, exit_service):
 def test_orders_with_nobody_to_tell_are_left_out(owner_fields):
     late_line(UserFactory(**owner_fields) if owner_fields else None)
 
-    assert deliveries.send_overdue_digests(today=TODAY) == 0
-    assert not OverdueDigest.objects.exists()
+    assert run_digests(today=TODAY) == 0
+    assert not Notice.objects.exists()
 
 
-def test_a_digest_claimed_by_another_scan_is_not_sent_again(buyer):
+def test_a_digest_sent_by_another_run_is_not_sent_again(buyer):
     late_line(buyer)
-    OverdueDigest.objects.create(recipient=buyer, digest_date=TODAY, line_count=1)
+    digest_notice(buyer, status="sent", sent_at=datetime(2026, 3, 2, 7, 15, tzinfo=ZURICH))
 
-    assert deliveries.send_overdue_digests(today=TODAY) == 0
+    assert run_digests(today=TODAY) == 0
     assert mail.outbox == []
 
 
 def test_the_database_holds_one_digest_per_owner_and_day(buyer):
-    OverdueDigest.objects.create(recipient=buyer, digest_date=TODAY, line_count=1)
+    digest_notice(buyer)
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        OverdueDigest.objects.create(recipient=buyer, digest_date=TODAY, line_count=3)
+        digest_notice(buyer, address="other@example.ch")
 
 
 class RefusingBackend(BaseEmailBackend):
@@ -194,16 +212,45 @@ class RefusingBackend(BaseEmailBackend):
         raise ConnectionRefusedError("mail server down")
 
 
-def test_a_failed_send_releases_the_claim_for_the_next_run(buyer, settings):
+def test_a_failed_send_is_kept_with_its_error_and_sent_by_the_next_run(buyer, settings):
     late_line(buyer)
     settings.EMAIL_BACKEND = "tests.test_overdue_digest.RefusingBackend"
 
-    with pytest.raises(ConnectionRefusedError):
-        deliveries.send_overdue_digests(today=TODAY)
-    assert not OverdueDigest.objects.exists()
+    assert run_digests(today=TODAY) == 0
+    notice = Notice.objects.get()
+    assert (notice.status, notice.attempts) == ("pending", 1)
+    assert notice.last_error == "ConnectionRefusedError: mail server down"
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert deliveries.send_overdue_digests(today=TODAY) == 1
+    assert run_digests(today=TODAY) == 1
+    assert run_digests(today=TODAY) == 0
+
+
+def test_a_digest_not_sent_on_its_day_is_replaced_by_the_next_days(buyer, settings):
+    late_line(buyer)
+    settings.EMAIL_BACKEND = "tests.test_overdue_digest.RefusingBackend"
+    run_digests(today=TODAY)
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert run_digests(today=date(2026, 3, 3)) == 1
+    assert [message.subject for message in mail.outbox] == [
+        "Overdue: 1 delivery is late (03.03.2026)"
+    ]
+    assert sorted(Notice.objects.values_list("subject_key", "status")) == [
+        ("2026-03-02", "cancelled"),
+        ("2026-03-03", "sent"),
+    ]
+
+
+def test_a_digest_whose_parts_arrived_before_it_went_out_is_not_sent(buyer):
+    line = late_line(buyer)
+    digest_notice(buyer)
+    services.order_line_receive(line=line, quantity=1, serial_numbers=["S-1"])
+
+    outbox.deliver(today=TODAY)
+
+    assert mail.outbox == []
+    assert Notice.objects.get().status == "cancelled"
 
 
 # The task, its schedule and the command ------------------------------------------------------
@@ -215,7 +262,7 @@ def test_the_task_sends_todays_digests(buyer):
     result = send_overdue_digests.apply()
 
     assert result.get() == 1
-    assert OverdueDigest.objects.get().digest_date == TODAY
+    assert Notice.objects.get().subject_key == TODAY.isoformat()
 
 
 def test_beat_runs_the_task_every_morning():
@@ -229,7 +276,7 @@ def test_beat_runs_the_task_every_morning():
 
 def test_the_task_retries_a_bounded_number_of_times():
     assert send_overdue_digests.max_retries == 3
-    assert OSError in send_overdue_digests.autoretry_for
+    assert outbox.NoticeSendFailed in send_overdue_digests.autoretry_for
 
 
 def test_the_command_sends_the_digests_of_the_day_given(buyer):
@@ -247,3 +294,18 @@ def test_the_command_refuses_a_date_it_cannot_read():
         CommandError, match=r"--today must be a date as YYYY-MM-DD; got '2\.3\.2026'"
     ):
         call_command("send_overdue_digests", "--today", "2.3.2026")
+
+
+def test_the_command_says_what_could_not_be_sent_and_fails(buyer, settings):
+    late_line(buyer)
+    settings.EMAIL_BACKEND = "tests.test_overdue_digest.RefusingBackend"
+    out = StringIO()
+
+    with pytest.raises(CommandError, match=r"^1 overdue digest\(s\) could not be sent; see above"):
+        call_command("send_overdue_digests", "--today", "2026-03-02", stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "Not sent: Late deliveries on 02.03.2026 (digest of the day) to anna@example.ch: "
+        "ConnectionRefusedError: mail server down",
+        "0 overdue digest(s) sent for 2026-03-02.",
+    ]

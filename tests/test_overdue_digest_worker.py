@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from procurement.models import OverdueDigest
+from procurement.models import Notice
 from procurement.order_flow import LineStatus
 from procurement.tasks import send_overdue_digests
 from tests.factories import OrderFactory, OrderLineFactory, UserFactory
@@ -84,10 +84,14 @@ def test_a_worker_sends_the_digest_the_broker_hands_it(worker):
     send_overdue_digests.apply_async(queue=queue)
 
     deadline = time.monotonic() + 60
-    while not OverdueDigest.objects.exists() and time.monotonic() < deadline:
+    while not Notice.objects.filter(status="sent").exists() and time.monotonic() < deadline:
         time.sleep(0.5)
-    digest = OverdueDigest.objects.get()
-    assert (digest.recipient, digest.digest_date) == (owner, timezone.localdate())
+    digest = Notice.objects.get()
+    assert (digest.status, digest.recipient, digest.subject_key) == (
+        "sent",
+        owner,
+        timezone.localdate().isoformat(),
+    )
     sent = [path.read_text() for path in mail_dir.glob("*.log")]
     assert len(sent) == 1
     assert "3 days late" in sent[0]

@@ -21,8 +21,9 @@ from django.urls import reverse
 from kombu.exceptions import OperationalError
 
 from procurement.celery import app as celery_app
-from quotes import reminders
-from quotes.models import Quote, ReminderClaim
+from procurement.models import Notice
+from procurement.notices import outbox
+from quotes.models import Quote
 from quotes.tasks import send_quote_reminders
 from tests.factories import FollowedQuoteFactory, QuoteRevisionFactory, UserFactory, VendorFactory
 
@@ -145,7 +146,7 @@ def test_the_task_runs_the_scan(revision):
         result = send_quote_reminders.apply()
 
     assert result.successful()
-    assert result.result == {"expired": 0, "sent": 1, "failed": 0, "busy": 0, "unaddressed": 0}
+    assert result.result == {"expired": 0, "unaddressed": 0, "recorded": 1, "sent": 1, "failed": 0}
     assert [message.to for message in mail.outbox] == [["owner@example.ch"]]
 
 
@@ -162,10 +163,12 @@ def test_the_task_retries_failed_sends_a_bounded_number_of_times(revision, smtp_
     result = send_quote_reminders.apply(kwargs={"today": "2026-03-16"})
 
     assert send_quote_reminders.max_retries == 3
-    assert result.failed()
-    assert isinstance(result.result, reminders.ReminderSendFailed)
-    claim = ReminderClaim.objects.get()
-    assert (claim.sent_at, claim.attempts) == (None, 4)
+    # The fourth try fails too: the notice is left failed for the next day's scan.
+    assert result.successful()
+    assert result.result["failed"] == 1
+    notice = Notice.objects.get()
+    assert (notice.status, notice.sent_at, notice.attempts) == ("failed", None, 4)
+    assert notice.last_error.startswith("ConnectionRefusedError")
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert send_quote_reminders.apply(kwargs={"today": "2026-03-17"}).result["sent"] == 1
@@ -222,7 +225,7 @@ def test_queueing_the_scan_by_hand_with_the_broker_down_fails_at_once_and_clearl
         "The broker at redis://127.0.0.1:1/0 cannot be reached (Error 111 connecting to "
         "127.0.0.1:1. Connection refused.); nothing was queued."
     )
-    assert not ReminderClaim.objects.exists()
+    assert not Notice.objects.exists()
 
 
 @pytest.fixture
@@ -320,7 +323,7 @@ def test_the_file_backend_keeps_each_reminder_as_a_file(revision, settings, tmp_
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
 
-    reminders.scan(today=date(2026, 3, 11))
+    outbox.run("quote_reminder", today=date(2026, 3, 11))
 
     [written] = (tmp_path / "mail").iterdir()
     text = written.read_text()

@@ -69,6 +69,32 @@ def test_debug_on_generates_a_secret_key_once_into_the_var_folder(tmp_path):
     assert (tmp_path / "secret_key").read_text() == key
 
 
+SITE_URL_SCRIPT = "from django.conf import settings; print(settings.SITE_URL)"
+
+
+@pytest.mark.parametrize(
+    ("env", "site_url"),
+    [
+        ({}, "http://127.0.0.1:8000"),
+        ({"PORT": "8791"}, "http://127.0.0.1:8791"),
+        ({"PORT": "8791", "SITE_URL": "https://desk.example.ch/"}, "https://desk.example.ch"),
+    ],
+)
+def test_links_in_emails_follow_the_port_unless_site_url_is_set(tmp_path, env, site_url):
+    environment = {key: value for key, value in BASE_ENV.items() if key != "SITE_URL"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", SITE_URL_SCRIPT],
+        cwd=ROOT,
+        env={**environment, "PROCUREMENT_VAR_DIR": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == site_url
+
+
 def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
     result = manage(
         "check",

@@ -262,21 +262,3 @@ class UnitWarranty(models.Model):
 
     def __str__(self) -> str:
         return f"Warranty of {self.unit} until {self.ends_on}"
-
-
-class WarrantyReminder(models.Model):
-    """The once-only claim of the reminder that a unit's warranty is about to end.
-
-    The daily scan inserts the row in the transaction that sends the e-mail: a second scan
-    finds it and sends nothing; a send that fails rolls the claim back for the next run."""
-
-    warranty = models.OneToOneField(UnitWarranty, on_delete=models.CASCADE, related_name="reminder")
-    sent_on = models.DateField()
-    recipients = models.CharField(max_length=500)
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-sent_at"]
-
-    def __str__(self) -> str:
-        return f"Reminder for {self.warranty} sent {self.sent_on}"

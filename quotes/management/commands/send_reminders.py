@@ -7,7 +7,7 @@ from kombu.utils.url import maybe_sanitize_url
 
 from procurement.celery import app
 from procurement.management.options import parse_today
-from quotes import reminders
+from procurement.notices import outbox
 from quotes.tasks import send_quote_reminders
 
 
@@ -34,9 +34,13 @@ class Command(BaseCommand):
         if queue:
             self._enqueue(day)
             return
-        report = reminders.scan(today=day)
+        report = outbox.run("quote_reminder", today=day)
         for line in report.lines():
             self.stdout.write(line)
+        self.stdout.write(
+            f"Reminder scan for {report.today:%d.%m.%Y}: {len(report.sent)} sent, "
+            f"{len(report.failed)} failed, {report.scan_counts['expired']} revisions expired."
+        )
         if report.failed:
             count = len(report.failed)
             raise CommandError(

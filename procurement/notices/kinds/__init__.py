@@ -1,0 +1,1 @@
+"""One module per kind of notice; the registry imports every module of this package."""
