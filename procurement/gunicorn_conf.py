@@ -15,6 +15,11 @@ workers = env_int("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1)
 if workers < 1:
     raise SystemExit(f"WEB_CONCURRENCY must be 1 or more; got {workers}.")
 wsgi_app = "procurement.wsgi:application"
+# Threads: a request waiting (for the database, or for its turn to lay out a PDF) leaves the
+# processor to the others of its process.
+worker_class = "gthread"
+threads = 4
+keepalive = 5
 # The application is loaded once before the workers fork: they share its memory, and an
 # error in the settings stops the server at once instead of each worker in turn.
 preload_app = True

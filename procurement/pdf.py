@@ -9,8 +9,12 @@ is ever embedded as a PDF attachment: WeasyPrint would embed the target of a
 
 from __future__ import annotations
 
+import fcntl
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -72,11 +76,51 @@ def render_html(template_name: str, context: dict[str, Any]) -> str:
 
 def pdf_from_html(html: str) -> bytes:
     """Lay out `html` and write the PDF, with the safe fetcher, no base URL, no attachments."""
-    document = HTML(string=html, base_url=None, url_fetcher=StaticOnlyFetcher()).render()
-    document.metadata.attachments = []
-    for page in document.pages:
-        page.links = [link for link in page.links if link[0] != "attachment"]
-    return document.write_pdf(attachments=[])
+    with layout_slot():
+        document = HTML(string=html, base_url=None, url_fetcher=StaticOnlyFetcher()).render()
+        document.metadata.attachments = []
+        for page in document.pages:
+            page.links = [link for link in page.links if link[0] != "attachment"]
+        return document.write_pdf(attachments=[])
+
+
+@contextmanager
+def layout_slot() -> Iterator[None]:
+    """Wait until fewer than PDF_LAYOUT_SLOTS documents are being laid out on this machine.
+
+    Laying out a sheet keeps a processor busy for the best part of a second, and the web
+    server's processes share the processors with every other page: unbounded, a few people
+    opening sheets at once would take all of them and every page would wait. A slot is a
+    lock file under var/pdf-slots/ held (flock) by the process laying out a document; the
+    kernel frees it when that process ends, whatever happens to it. After
+    PDF_LAYOUT_WAIT_SECONDS of waiting the document is laid out all the same: slower, never
+    refused.
+    """
+    folder = Path(settings.VAR_DIR) / "pdf-slots"
+    folder.mkdir(exist_ok=True)
+    deadline = time.monotonic() + settings.PDF_LAYOUT_WAIT_SECONDS
+    slot = take_free_slot(folder, settings.PDF_LAYOUT_SLOTS)
+    while slot is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+        slot = take_free_slot(folder, settings.PDF_LAYOUT_SLOTS)
+    try:
+        yield
+    finally:
+        if slot is not None:
+            slot.close()  # and with it the lock
+
+
+def take_free_slot(folder: Path, slots: int) -> IO[bytes] | None:
+    """The lock file of a free slot, now held by this caller; None when all are taken."""
+    for number in range(slots):
+        handle = (folder / f"{number}.lock").open("ab")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        return handle
+    return None
 
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:

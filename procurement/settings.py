@@ -4,6 +4,7 @@ Everything a deployment changes comes from the environment; the defaults run the
 for one person on one machine (SQLite and a filesystem broker under var/).
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -166,6 +167,13 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# PDFs laid out at once on this machine (procurement/pdf.py): by default one processor is
+# kept for the pages. A document waits at most PDF_LAYOUT_WAIT_SECONDS for its turn.
+PDF_LAYOUT_SLOTS = env_int("PDF_LAYOUT_SLOTS", max(1, (os.cpu_count() or 2) - 1))
+PDF_LAYOUT_WAIT_SECONDS = env_int("PDF_LAYOUT_WAIT_SECONDS", 30)
+if PDF_LAYOUT_SLOTS < 1:
+    raise ImproperlyConfigured(f"PDF_LAYOUT_SLOTS must be 1 or more; got {PDF_LAYOUT_SLOTS}.")
 
 # Money
 CURRENCIES = ("CHF", "EUR", "USD", "GBP")
