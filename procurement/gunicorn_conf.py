@@ -19,7 +19,11 @@ wsgi_app = "procurement.wsgi:application"
 # processor to the others of its process.
 worker_class = "gthread"
 threads = 4
-keepalive = 5
+# A process takes no more connections than it has threads: the next one is left to a
+# process with a thread free, instead of queueing behind a PDF waiting for its turn. The TLS
+# proxy in front keeps the browsers' connections alive; here each request has its own.
+worker_connections = threads
+keepalive = 0
 # The application is loaded once before the workers fork: they share its memory, and an
 # error in the settings stops the server at once instead of each worker in turn.
 preload_app = True

@@ -168,9 +168,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-# PDFs laid out at once on this machine (procurement/pdf.py): by default one processor is
-# kept for the pages. A document waits at most PDF_LAYOUT_WAIT_SECONDS for its turn.
-PDF_LAYOUT_SLOTS = env_int("PDF_LAYOUT_SLOTS", max(1, (os.cpu_count() or 2) - 1))
+# PDFs laid out at once on this machine (procurement/pdf.py): by default one a processor, so
+# that sheets asked for together queue instead of crowding out the pages. A document waits
+# at most PDF_LAYOUT_WAIT_SECONDS for its turn.
+PDF_LAYOUT_SLOTS = env_int("PDF_LAYOUT_SLOTS", os.cpu_count() or 1)
 PDF_LAYOUT_WAIT_SECONDS = env_int("PDF_LAYOUT_WAIT_SECONDS", 30)
 if PDF_LAYOUT_SLOTS < 1:
     raise ImproperlyConfigured(f"PDF_LAYOUT_SLOTS must be 1 or more; got {PDF_LAYOUT_SLOTS}.")
