@@ -1,6 +1,7 @@
 """Run every benchmark module and print one table: `python -m bench` (make bench)."""
 
 import importlib
+import os
 import pkgutil
 import platform
 import sys
@@ -13,9 +14,11 @@ import bench
 def main() -> int:
     bench.setup_django()
     rows: list[bench.Row] = []
+    # BENCH_ONLY=load,admin_lists runs just those modules (while working on one of them).
+    only = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
     try:
         for module in sorted(pkgutil.iter_modules([str(Path(bench.__file__).parent)])):
-            if module.name.startswith("_"):
+            if module.name.startswith("_") or (only and module.name not in only):
                 continue
             print(f"running {module.name}...", file=sys.stderr, flush=True)
             rows += importlib.import_module(f"bench.{module.name}").run()
