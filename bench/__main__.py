@@ -34,10 +34,12 @@ def print_table(rows: list["bench.Row"]) -> None:
     header = ("area", "measure", "figure", "target", "met")
     table = [header] + [(r.area, r.measure, r.figure, r.target, r.verdict) for r in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    # Other work on the machine slows every figure: its load average is printed beside them.
+    load = ", ".join(f"{figure:.1f}" for figure in os.getloadavg())
     print(
         f"Benchmark {date.today().isoformat()} on {platform.node() or 'this machine'} "
-        f"({platform.machine()}, Python {platform.python_version()}, {connection.vendor}, "
-        f"median of {bench.RUNS} runs)"
+        f"({platform.machine()}, {os.cpu_count()} cores, load average {load}; "
+        f"Python {platform.python_version()}, {connection.vendor}, median of {bench.RUNS} runs)"
     )
     for index, line in enumerate(table):
         print("| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)) + " |")

@@ -2,8 +2,10 @@
 
 Both servers are started by their own scripts (bin/serve-production, bin/serve) on a copy
 of the bench's PostgreSQL database holding the seed and 10,000 quotes (admin_lists'
-generator), and the broker of CELERY_BROKER_URL. Logged-in Buyers open, in turn, the start
-page, the quotes, revisions and order-line lists, a revision page and the comparison sheet:
+generator), and the broker of CELERY_BROKER_URL; each phase runs on one right after the
+other. Logged-in Buyers open, in turn, the start page, the quotes, revisions and order-line
+lists, a revision page and the comparison sheet, each request on a connection of its own as
+a TLS proxy in front would pass it on:
 
 - one user, without pauses: each page's time on an idle server;
 - 20 users pausing 1 to 3 s between pages, as people reading, with and (production stack
@@ -71,10 +73,42 @@ def run() -> list[bench.Row]:
     with _own_database() as database_url, tempfile.TemporaryDirectory() as folder:
         pages, sessions = _prepare()
         serve = Server("make serve", "serve-production", database_url, Path(folder), debug=False)
-        production = serve.measure(pages, sessions, without_sheets=True)
         run_ = Server("make run", "serve", database_url, Path(folder), debug=True)
-        development = run_.measure(pages, sessions, without_sheets=False)
+        with serve.running(), run_.running():
+            production, development = _measure(serve, run_, pages, sessions)
     return _rows(pages, production, development)
+
+
+def _measure(
+    serve: Server, run_: Server, pages: list[Page], sessions: list[str]
+) -> tuple[Figures, Figures]:
+    """Each phase on one server right after the other, so that both meet the same machine
+    (other work on it comes and goes)."""
+    html = [page for page in pages if not page.is_pdf]
+    phases = {
+        "warm-up": (pages, sessions[:4], min(5.0, SECONDS), None),
+        "1 user": (pages, sessions[:1], max(10.0, SECONDS / 2), None),
+        "with pauses": (pages, sessions, SECONDS, PAUSE),
+        "with pauses, no sheets": (html, sessions, SECONDS, PAUSE),
+        "no pauses": (pages, sessions, SECONDS, None),
+    }
+    seen: dict[str, dict[str, Traffic]] = {serve.name: {}, run_.name: {}}
+    for phase, (pages_, sessions_, seconds, pause) in phases.items():
+        # Without sheets only the production stack is judged.
+        for server in (serve,) if phase == "with pauses, no sheets" else (serve, run_):
+            seen[server.name][phase] = server.walk(
+                phase, pages_, sessions_, seconds=seconds, pause=pause
+            )
+    production, development = seen[serve.name], seen[run_.name]
+    return (
+        Figures(
+            production["1 user"],
+            production["with pauses"],
+            production["with pauses, no sheets"],
+            production["no pauses"],
+        ),
+        Figures(development["1 user"], development["with pauses"], None, development["no pauses"]),
+    )
 
 
 @dataclass
@@ -104,25 +138,7 @@ class Server:
         self.var_dir = folder / script
         self.env = _environment(database_url, self.var_dir, self.port, debug=debug)
 
-    def measure(self, pages: list[Page], sessions: list[str], *, without_sheets: bool) -> Figures:
-        _say(f"  {self.name}: starting on {self.url}")
-        html = [page for page in pages if not page.is_pdf]
-        with self._running():
-            self._walk("warm-up", pages, sessions[:4], seconds=min(5.0, SECONDS), pause=None)
-            return Figures(
-                one_user=self._walk(
-                    "1 user", pages, sessions[:1], seconds=max(10.0, SECONDS / 2), pause=None
-                ),
-                paused=self._walk("with pauses", pages, sessions, seconds=SECONDS, pause=PAUSE),
-                paused_without_sheets=self._walk(
-                    "with pauses, no sheets", html, sessions, seconds=SECONDS, pause=PAUSE
-                )
-                if without_sheets
-                else None,
-                flat_out=self._walk("no pauses", pages, sessions, seconds=SECONDS, pause=None),
-            )
-
-    def _walk(self, phase: str, pages: list[Page], sessions: list[str], **how) -> Traffic:
+    def walk(self, phase: str, pages: list[Page], sessions: list[str], **how) -> Traffic:
         traffic = walk(self.url, pages, sessions, headers=PROXIED, **how)
         _say(
             f"  {self.name}, {len(sessions)} users {phase}: "
@@ -135,7 +151,8 @@ class Server:
         return traffic
 
     @contextmanager
-    def _running(self) -> Iterator[None]:
+    def running(self) -> Iterator[None]:
+        _say(f"  {self.name}: starting on {self.url}")
         self.var_dir.mkdir(parents=True)
         log = (self.var_dir / "server.log").open("w")
         process = subprocess.Popen(
