@@ -178,28 +178,22 @@ def test_one_process_ending_stops_the_others(stack):
     assert "A process of the stack ended" in stack.output()
 
 
-def test_refuses_to_start_with_debug_off_and_no_allowed_hosts(tmp_path):
+@pytest.mark.parametrize(
+    ("variable", "message"),
+    [
+        ("DJANGO_ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS is not set"),
+        ("DJANGO_SECRET_KEY", "DJANGO_SECRET_KEY is not set"),
+    ],
+)
+def test_refuses_to_start_with_debug_off_without(tmp_path, variable, message):
     env = environment(tmp_path, free_port())
-    del env["DJANGO_ALLOWED_HOSTS"]
+    del env[variable]
 
     result = subprocess.run(
         [str(SERVE)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
 
     assert result.returncode == 2
-    assert "DJANGO_ALLOWED_HOSTS is not set" in result.stderr
+    assert message in result.stderr
     assert "Serving on" not in result.stdout
     assert not (tmp_path / "procurement.sqlite3").exists()
-
-
-def test_refuses_to_start_with_debug_off_and_no_secret_key(tmp_path):
-    env = environment(tmp_path, free_port())
-    del env["DJANGO_SECRET_KEY"]
-
-    result = subprocess.run(
-        [str(SERVE)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-
-    assert result.returncode == 2
-    assert "DJANGO_SECRET_KEY is not set" in result.stderr
-    assert "Serving on" not in result.stdout
