@@ -18,6 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVE = ROOT / "bin" / "serve-production"
+RUN = ROOT / "bin" / "serve"
 STARTED = re.compile(r"web pid (\d+), worker pid (\d+), beat pid (\d+)")
 START_TIMEOUT = 240
 STOP_TIMEOUT = 60
@@ -64,11 +65,24 @@ def alive(pid: int) -> bool:
 
 
 def group_alive(pgid: int) -> bool:
+    """Whether a process of the group still runs (one that has ended, not yet reaped by
+    its new parent, does not)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        state, group = fields[0], int(fields[2])
+        if group == pgid and state != "Z":
+            return True
+    return False
+
+
+def answers(url: str) -> bool:
     try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
+        return httpx.get(url, headers=PROXIED, timeout=2).status_code == 200
+    except httpx.TransportError:
         return False
-    return True
 
 
 def command_line(pid: int) -> list[str]:
@@ -176,6 +190,34 @@ def test_one_process_ending_stops_the_others(stack):
     assert [alive(pid) for pid in (stack.web, stack.worker)] == [False, False]
     assert not group_alive(stack.process.pid)
     assert "A process of the stack ended" in stack.output()
+
+
+def test_make_run_stops_its_server_and_worker_on_a_termination_signal(var_dir):
+    port = free_port()
+    log = var_dir / f"run-{port}.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [str(RUN)],
+            cwd=ROOT,
+            env={**environment(var_dir, port), "DJANGO_DEBUG": "1"},
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not answers(f"http://127.0.0.1:{port}/healthz"):
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.5)
+
+        os.kill(process.pid, signal.SIGTERM)
+
+        assert process.wait(timeout=STOP_TIMEOUT) == 0
+        assert not group_alive(process.pid), "the development server or its worker outlived it"
+    finally:
+        if group_alive(process.pid):
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 @pytest.mark.parametrize(
