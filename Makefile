@@ -1,12 +1,13 @@
 # Two commands on a fresh machine with python3 (3.11+) and make:
 #   make run    install, migrate, load the seed once, print the admin password, serve
 #   make test   install, lint, run every test
+#   make serve  the production stack: gunicorn + WhiteNoise, a Celery worker, Celery beat
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test demo bench lint format clean
+.PHONY: run serve test demo bench lint format clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -18,6 +19,9 @@ $(INSTALLED): pyproject.toml
 
 run: $(INSTALLED)
 	bin/serve
+
+serve: $(INSTALLED)
+	bin/serve-production
 
 demo: $(INSTALLED)
 	PROCUREMENT_VAR_DIR=$(CURDIR)/var/demo bin/serve --demo

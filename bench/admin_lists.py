@@ -46,7 +46,7 @@ def _measure() -> list[bench.Row]:
     figures: dict[str, list[tuple[int, float]]] = {name: [] for name in PAGES}
     made = 0
     for size in SIZES:
-        _make_quotes(made, size - made)
+        make_quotes(made, size - made)
         made = size
         gc.collect()
         for name, url_name in PAGES.items():
@@ -74,7 +74,7 @@ def _measure() -> list[bench.Row]:
     return rows
 
 
-def _make_quotes(start: int, count: int) -> None:
+def make_quotes(start: int, count: int, *, prefix: str = "BENCH") -> None:
     from djmoney.money import Money
 
     from procurement.models import Build, Order, OrderLine, Vendor
@@ -87,7 +87,7 @@ def _make_quotes(start: int, count: int) -> None:
     build = Build.objects.get_or_create(slug="bench", defaults={"code": "X", "name": "Bench"})[0]
     issued = date(2026, 2, 16)
     quotes = Quote.objects.bulk_create(
-        Quote(vendor=vendors[i % 10], reference=f"BENCH-{i:06d}")
+        Quote(vendor=vendors[i % 10], reference=f"{prefix}-{i:06d}")
         for i in range(start, start + count)
     )
     revisions = QuoteRevision.objects.bulk_create(

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import bench
 
-SINGLE_TARGET_MS = 2.0
 SINGLE_RUNS = 101
 RATES = {"USD": Decimal("0.800000"), "EUR": Decimal("0.940000")}
 MANY = 1_000
@@ -66,15 +65,15 @@ def _measure(revision_ids: list[int]) -> list[bench.Row]:
             "landed cost",
             f"one received revision, its {received_queries} queries included",
             f"{received_ms:.2f} ms",
-            f"<= {SINGLE_TARGET_MS:.0f} ms",
-            received_ms <= SINGLE_TARGET_MS,
+            "-",
+            None,
         ),
         bench.Row(
             "landed cost",
             f"one draft on the stored rate, its {draft_queries} queries included",
             f"{draft_ms:.2f} ms",
-            f"<= {SINGLE_TARGET_MS:.0f} ms",
-            draft_ms <= SINGLE_TARGET_MS,
+            "-",
+            None,
         ),
         bench.Row(
             "landed cost",

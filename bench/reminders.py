@@ -30,7 +30,9 @@ DUE = 1_000
 LAPSED = 100
 REVISIONS_PER_QUOTE = 10
 TODAY = date(2026, 3, 16)
-TARGET_MS = 3000
+# The scan's own work against what the database alone takes for the same queries. Composing
+# the 2,000 e-mails (text and HTML) is most of it.
+OVER_QUERY_FLOOR = 50.0
 BATCH = 2000
 
 
@@ -40,6 +42,10 @@ def run() -> list[bench.Row]:
     small_queries = _count_queries(_fresh_scan(lapsed_ids))
     _create_revisions(TOTAL - SMALL, due=0, start=SMALL)
     large_queries = _count_queries(_fresh_scan(lapsed_ids))
+    # The scan's statements, sent again alone from the state the scan started from.
+    statements = bench.statements_of(_fresh_scan(lapsed_ids))
+    _fresh_scan(lapsed_ids)
+    floor_ms = bench.query_floor_ms(statements)
     timings = []
     for _ in range(bench.RUNS):
         scan = _fresh_scan(lapsed_ids)
@@ -54,10 +60,11 @@ def run() -> list[bench.Row]:
     return [
         bench.Row(
             "reminders",
-            f"scan of {TOTAL:,} revisions, {DUE:,} due ({LAPSED} lapsed): {2 * DUE:,} e-mails",
-            f"{scan_ms:,.0f} ms",
-            f"<= {TARGET_MS:,} ms",
-            scan_ms <= TARGET_MS,
+            f"scan of {TOTAL:,} revisions, {DUE:,} due ({LAPSED} lapsed), {2 * DUE:,} e-mails: "
+            f"all / its {len(statements)} queries alone",
+            f"{scan_ms:,.0f} / {floor_ms:,.0f} ms ({scan_ms / floor_ms:.1f}x)",
+            f"<= {OVER_QUERY_FLOOR:g}x its queries",
+            scan_ms <= OVER_QUERY_FLOOR * floor_ms,
         ),
         bench.Row(
             "reminders",

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete, post_migrate
 
@@ -22,3 +23,12 @@ class ProcurementConfig(AppConfig):
             weak=False,
             dispatch_uid="procurement.evidence_file",
         )
+
+
+class ProcurementAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the site whose index follows the purchase (in INSTALLED_APPS
+    in place of django.contrib.admin)."""
+
+    default = False
+
+    default_site = "procurement.admin_site.ProcurementAdminSite"

@@ -9,16 +9,21 @@ is ever embedded as a PDF attachment: WeasyPrint would embed the target of a
 Layout has a time budget, PDF_TIMEOUT_SECONDS: WeasyPrint cannot be interrupted, so every
 document is laid out in a forked child process that is killed when the budget is spent; the
 caller gets PdfTimeout, never a worker held for longer. What WeasyPrint logs in the child
-(a refused fetch) is logged here.
+(a refused fetch) is logged here. At most PDF_LAYOUT_SLOTS documents are laid out at once on
+the machine; the wait for a slot counts within the budget.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import multiprocessing
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -97,6 +102,48 @@ def _layout(html: str, root: Path) -> bytes:
     return document.write_pdf(attachments=[])
 
 
+@contextmanager
+def layout_slot(*, wait_seconds: float | None = None) -> Iterator[None]:
+    """Wait until fewer than PDF_LAYOUT_SLOTS documents are being laid out on this machine.
+
+    Laying out a sheet keeps a processor busy for the best part of a second, and the web
+    server's processes share the processors with every other page: unbounded, a few people
+    opening sheets at once would take all of them and every page would wait. A slot is a
+    lock file under var/pdf-slots/ held (flock) by the process laying out a document; the
+    kernel frees it when that process ends, whatever happens to it. After
+    PDF_LAYOUT_WAIT_SECONDS (or `wait_seconds`, if shorter) of waiting the document is laid
+    out all the same: slower, never refused.
+    """
+    folder = Path(settings.VAR_DIR) / "pdf-slots"
+    folder.mkdir(exist_ok=True)
+    wait = settings.PDF_LAYOUT_WAIT_SECONDS
+    if wait_seconds is not None:
+        wait = min(wait, wait_seconds)
+    deadline = time.monotonic() + wait
+    slot = take_free_slot(folder, settings.PDF_LAYOUT_SLOTS)
+    while slot is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+        slot = take_free_slot(folder, settings.PDF_LAYOUT_SLOTS)
+    try:
+        yield
+    finally:
+        if slot is not None:
+            slot.close()  # and with it the lock
+
+
+def take_free_slot(folder: Path, slots: int) -> IO[bytes] | None:
+    """The lock file of a free slot, now held by this caller; None when all are taken."""
+    for number in range(slots):
+        handle = (folder / f"{number}.lock").open("ab")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        return handle
+    return None
+
+
 class _KeptRecords(logging.Handler):
     """WeasyPrint's log records in the child, made plain enough to send to the parent."""
 
@@ -131,9 +178,25 @@ def _layout_context() -> Any:
 
 
 def pdf_from_html(html: str, *, timeout: float | None = None) -> bytes:
-    """The PDF of `html`, laid out in a child process killed after `timeout` seconds
-    (PDF_TIMEOUT_SECONDS); PdfTimeout then, PdfError if the layout failed."""
+    """The PDF of `html`, laid out in a child process; PdfTimeout when it is not done within
+    `timeout` seconds (PDF_TIMEOUT_SECONDS) all told, the wait for a layout slot included,
+    PdfError if the layout failed."""
     seconds = settings.PDF_TIMEOUT_SECONDS if timeout is None else timeout
+    deadline = time.monotonic() + seconds
+    # At most half the budget waiting for a slot, so the layout itself always has the rest.
+    with layout_slot(wait_seconds=seconds / 2):
+        kind, payload, records = _layout_until(html, deadline, seconds)
+    for record in records:
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(record.levelno):
+            logger.handle(record)
+    if kind == "error":
+        raise PdfError(_("The document could not be laid out: %(error)s") % {"error": payload})
+    return payload
+
+
+def _layout_until(html: str, deadline: float, seconds: float) -> tuple[str, Any, list[Any]]:
+    """What the layout child answers, or PdfTimeout once `deadline` (monotonic) passes."""
     context = _layout_context()
     answer, sender = context.Pipe(duplex=False)
     child = context.Process(
@@ -142,7 +205,7 @@ def pdf_from_html(html: str, *, timeout: float | None = None) -> bytes:
     child.start()
     sender.close()
     try:
-        if not answer.poll(seconds):
+        if not answer.poll(max(0.0, deadline - time.monotonic())):
             raise PdfTimeout(
                 _(
                     "The document could not be laid out within its time limit of %(seconds)s s: "
@@ -151,7 +214,7 @@ def pdf_from_html(html: str, *, timeout: float | None = None) -> bytes:
                 )
                 % {"seconds": seconds}
             )
-        kind, payload, records = answer.recv()
+        return answer.recv()
     except EOFError:
         raise PdfError(
             _("The document could not be laid out: its layout process stopped.")
@@ -161,13 +224,6 @@ def pdf_from_html(html: str, *, timeout: float | None = None) -> bytes:
             child.kill()
         child.join()
         answer.close()
-    for record in records:
-        logger = logging.getLogger(record.name)
-        if logger.isEnabledFor(record.levelno):
-            logger.handle(record)
-    if kind == "error":
-        raise PdfError(_("The document could not be laid out: %(error)s") % {"error": payload})
-    return payload
 
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:

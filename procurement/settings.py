@@ -4,6 +4,7 @@ Everything a deployment changes comes from the environment; the defaults run the
 for one person on one machine (SQLite and a filesystem broker under var/).
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -39,12 +40,17 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "DJANGO_ALLOWED_HOSTS is not set. With DJANGO_DEBUG off, name the host names the site "
+        "answers to, separated by commas, e.g. DJANGO_ALLOWED_HOSTS=procurement.example.ch"
+    )
 PORT = env_int("PORT", 8000)
 # Links in e-mails: by default the address `make run` serves on.
 SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "procurement.apps.ProcurementAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,6 +70,8 @@ MIDDLEWARE = [
     "procurement.middleware.RequestSizeLimitMiddleware",
     "procurement.middleware.WebStatementTimeoutMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (compressed, hashed names) straight from the web server's processes.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -172,6 +180,17 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# With debug off, `collectstatic` writes every file under a name carrying a hash of its
+# content, compressed beside it, and WhiteNoise serves those with a far-future cache header.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_ROOT = VAR_DIR / "media"
 # Uploaded files are never served as static files: quotes/views.py serves them after a
 # permission check.
@@ -183,6 +202,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 25 * 1024 * 1024)
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# PDFs laid out at once on this machine (procurement/pdf.py): by default one a processor, so
+# that sheets asked for together queue instead of crowding out the pages. A document waits
+# at most PDF_LAYOUT_WAIT_SECONDS for its turn, and never more than half its time budget
+# (PDF_TIMEOUT_SECONDS counts the wait); then it is laid out all the same.
+PDF_LAYOUT_SLOTS = env_int("PDF_LAYOUT_SLOTS", os.cpu_count() or 1)
+PDF_LAYOUT_WAIT_SECONDS = env_int("PDF_LAYOUT_WAIT_SECONDS", 10)
+if PDF_LAYOUT_SLOTS < 1:
+    raise ImproperlyConfigured(f"PDF_LAYOUT_SLOTS must be 1 or more; got {PDF_LAYOUT_SLOTS}.")
 
 # Money
 CURRENCIES = ("CHF", "EUR", "USD", "GBP")

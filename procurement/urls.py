@@ -2,17 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django_otp.admin import OTPAdminSite
 
 from procurement import views
+from procurement.admin_site import ProcurementOTPAdminSite
 
 if settings.ADMIN_REQUIRE_OTP:
     # Same registry, but the login form asks for the one-time code too.
-    admin.site.__class__ = OTPAdminSite
-
-admin.site.site_header = "Workstation procurement desk"
-admin.site.site_title = "Procurement desk"
-admin.site.index_title = "Quotes, builds and orders"
+    admin.site.__class__ = ProcurementOTPAdminSite
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -18,6 +18,7 @@ from quotes.pricing.reads import compute_landed_cost, revisions_for_pricing
 from quotes.pricing.rules import RuleBook
 from tests import comparison_helpers as helpers
 from tests import factories
+from tests.ci import missing_system_tool
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +124,9 @@ def test_amounts_are_written_the_swiss_way(seed_sheet_pdf):
 
 def test_page_one_is_written_as_a_png_for_a_person_to_look_at(seed_sheet_pdf, tmp_path):
     if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed: apt-get install poppler-utils")
+        missing_system_tool(
+            "pdftoppm (poppler-utils) is not installed: apt-get install poppler-utils"
+        )
     artifacts = Path(settings.BASE_DIR) / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     source = tmp_path / "comparison.pdf"

@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from procurement.notices.kinds import overdue_digest
 from procurement.models import OrderLine
+from procurement.notices.kinds import overdue_digest
 from procurement.order_flow import FLOW, LineStatus, is_late
 from tests.factories import (
     BuildFactory,

@@ -150,3 +150,87 @@ def test_a_postgresql_connection_gives_up_connecting_after_the_connect_timeout(t
 
     assert default.stdout.strip().splitlines()[-1] == "{'connect_timeout': 5}"
     assert chosen.stdout.strip().splitlines()[-1] == "{'connect_timeout': 3}"
+
+
+@pytest.mark.parametrize("hosts", [None, "", " , "])
+def test_debug_off_without_allowed_hosts_stops_naming_the_variable(tmp_path, hosts):
+    env = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "k3y-" + "x7Qp9vL2mN8rT4wZ6yB1cD5fG0hJ3kS" * 2}
+    if hosts is not None:
+        env["DJANGO_ALLOWED_HOSTS"] = hosts
+
+    result = manage("check", tmp_path=tmp_path, **env)
+
+    assert result.returncode == 2
+    assert "DJANGO_ALLOWED_HOSTS is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def gunicorn_config(**env: str) -> dict[str, str]:
+    """The settings gunicorn reads from procurement/gunicorn_conf.py, as it prints them."""
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--config",
+            "python:procurement.gunicorn_conf",
+            "--print-config",
+        ],
+        cwd=ROOT,
+        env={**BASE_ENV, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    pairs = (line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+    return {name.strip(): value.strip() for name, value in pairs}
+
+
+def test_gunicorn_binds_to_host_and_port_with_web_concurrency_workers():
+    config = gunicorn_config(HOST="0.0.0.0", PORT="8123", WEB_CONCURRENCY="3")
+
+    assert config["bind"] == "['0.0.0.0:8123']"
+    assert config["workers"] == "3"
+    assert config["wsgi_app"] == "procurement.wsgi:application"
+
+
+def test_gunicorn_defaults_to_the_loopback_and_two_workers_a_core_and_one():
+    config = gunicorn_config()
+
+    assert config["bind"] == "['127.0.0.1:8000']"
+    assert config["workers"] == str(2 * os.cpu_count() + 1)
+
+
+def test_deploy_example_environment_passes_the_deployment_checks(tmp_path):
+    lines = (ROOT / "deploy" / "procurement.env.example").read_text().splitlines()
+    example = dict(
+        line.split("=", 1) for line in lines if line.strip() and not line.startswith("#")
+    )
+    example["PROCUREMENT_VAR_DIR"] = str(tmp_path)
+
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        tmp_path=tmp_path,
+        **{**example, "DJANGO_SECRET_KEY": "k3y-" + "x7Qp9vL2mN8rT4wZ6yB1cD5fG0hJ3kS" * 2},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert example["DJANGO_DEBUG"] == "0"
+    assert example["DJANGO_SECURE_PROXY_SSL_HEADER"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("unit", "command"),
+    [
+        ("web", "gunicorn --config python:procurement.gunicorn_conf"),
+        ("worker", "celery -A procurement worker --loglevel=INFO"),
+        ("beat", "celery -A procurement beat --loglevel=INFO"),
+    ],
+)
+def test_each_systemd_unit_runs_its_process_with_the_environment_file(unit, command):
+    text = (ROOT / "deploy" / f"procurement-{unit}.service").read_text()
+
+    assert "EnvironmentFile=/etc/procurement/procurement.env" in text
+    assert f"ExecStart=/srv/procurement/.venv/bin/{command}\n" in text

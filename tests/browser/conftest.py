@@ -2,7 +2,8 @@
 
 Debian's Chromium is used (`.ci/run` installs it); Playwright's own browser download is not.
 Where no Chromium is installed, the tests marked `browser` are left out and the run says so
-in one line at the end; the rest of the suite runs as always.
+in one line at the end; the rest of the suite runs as always. In CI (CI=true) the run stops
+instead, and so it does when the browser tests were deselected (`-m "not browser"`).
 """
 
 import contextlib
@@ -15,6 +16,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
+
+from tests.ci import IN_CI
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -37,16 +40,39 @@ expect.set_options(timeout=ACTION_TIMEOUT_MS)
 
 
 NOT_RUN = pytest.StashKey[int]()
+DESELECTED = pytest.StashKey[int]()
 
 
 def pytest_collection_modifyitems(config, items):
     if CHROMIUM.exists():
         return
     left_out = [item for item in items if item.get_closest_marker("browser")]
-    if left_out:
-        items[:] = [item for item in items if not item.get_closest_marker("browser")]
-        config.hook.pytest_deselected(items=left_out)
-        config.stash[NOT_RUN] = len(left_out)
+    if not left_out:
+        return
+    if IN_CI:
+        raise pytest.UsageError(
+            f"CI: no Chromium at {CHROMIUM}, so {len(left_out)} browser tests cannot run "
+            "(.ci/run installs Debian's chromium package)"
+        )
+    items[:] = [item for item in items if not item.get_closest_marker("browser")]
+    config.hook.pytest_deselected(items=left_out)
+    config.stash[NOT_RUN] = len(left_out)
+
+
+def pytest_deselected(items):
+    browser_tests = [item for item in items if item.get_closest_marker("browser")]
+    if browser_tests:
+        config = browser_tests[0].config
+        config.stash[DESELECTED] = config.stash.get(DESELECTED, 0) + len(browser_tests)
+
+
+def pytest_collection_finish(session):
+    deselected = session.config.stash.get(DESELECTED, 0)
+    if IN_CI and deselected:
+        raise pytest.UsageError(
+            f"CI: {deselected} browser tests were deselected; CI runs them all "
+            '(leave out -m "not browser")'
+        )
 
 
 def pytest_terminal_summary(terminalreporter, config):
