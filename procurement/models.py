@@ -10,8 +10,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact
 from djmoney.models.fields import MoneyField
-from simple_history.models import HistoricalRecords
 
+from procurement.build_flow import BuildStatus
+from procurement.history import audit_trail
 from procurement.order_flow import (
     ARRIVED,
     CANCELLABLE,
@@ -157,6 +158,12 @@ class Component(models.Model):
     )
     ecc = models.BooleanField(default=False, verbose_name="ECC")
     specs = models.JSONField(default=dict, blank=True, help_text="Other specifications.")
+    discontinued_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="For a part no longer sold: since when. It stays for the builds, quotes, "
+        "orders and prices that name it.",
+    )
     notes = models.TextField(blank=True)
 
     class Meta:
@@ -279,13 +286,8 @@ class Requirements(models.Model):
 class Build(models.Model):
     """A configuration: components and quantities with estimated prices."""
 
-    class Status(models.TextChoices):
-        CANDIDATE = "candidate", "Candidate"
-        CHOSEN = "chosen", "Chosen"
-        ORDERED = "ordered", "Ordered"
-        ASSEMBLED = "assembled", "Assembled"
-        ACCEPTED = "accepted", "Accepted"
-        DROPPED = "dropped", "Dropped"
+    # Set only by the build services, along procurement.build_flow.
+    Status = BuildStatus
 
     slug = models.SlugField(unique=True)
     code = models.CharField(max_length=10, help_text="The research note's name, e.g. 2.0 or E'.")
@@ -589,7 +591,7 @@ class OrderLine(models.Model):
     quantity_received = models.PositiveIntegerField(default=0)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["order", "position", "id"]
@@ -722,3 +724,4 @@ from procurement.acceptance.models import (  # noqa: E402, F401
     UnitWarranty,
     WarrantyReminder,
 )
+from procurement.history import FormerUser  # noqa: E402, F401

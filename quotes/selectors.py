@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
+from procurement.history import history_person
 from procurement.models import Build, BuildLine, Vendor, WarrantyOption
 from procurement.templatetags.swiss import swiss_number
 from quotes import landed_cost as lc
@@ -634,7 +635,7 @@ def revision_line_history(revision: QuoteRevision) -> list[LineHistoryEntry]:
         entries.append(
             LineHistoryEntry(
                 when=timezone.localtime(record.history_date),
-                user=record.history_user,
+                user=history_person(record),
                 action=actions.get(record.history_type, record.history_type),
                 line=f"{values['quantity']} x {values['description']}",
                 changes=changes,

@@ -104,7 +104,7 @@ def order_build(build, *, vendor=None, ship_from="CH", **terms):
     revision = factories.accepted_revision_for(
         build, vendor=vendor, parts=parts, ship_from=ship_from, **terms
     )
-    return services.order_create_from_revision(revision=revision, ordered_by=None)
+    return services.order_create_from_revision(user=factories.acting_buyer(), revision=revision)
 
 
 TURNKEY = "BIZON G3000 with 2x RTX PRO 6000"
@@ -118,13 +118,14 @@ def order_whole_system(build, *, description: str = TURNKEY, vendor=None):
     factories.QuoteLineFactory(
         revision=revision, description=description, unit_price=Money("15000.00", "CHF")
     )
-    return services.order_create_from_revision(revision=revision, ordered_by=None)
+    return services.order_create_from_revision(user=factories.acting_buyer(), revision=revision)
 
 
 def receive_system(order, *, serial: str = "", on: date = DELIVERED_ON):
     """The whole system arrives, with its serial number or said to have come without."""
     line = walk(order.lines.get(), LineStatus.SHIPPED)
     return services.order_line_receive(
+        user=factories.acting_buyer(),
         line=line,
         quantity=1,
         serial_numbers=[serial],
@@ -145,6 +146,7 @@ def deliver(order, *, serials: dict[str, list[str]] | None = None, on: date = DE
             [f"{line.component.slug.upper()}-{index}" for index in range(line.quantity)],
         )
         services.order_line_receive(
+            user=factories.acting_buyer(),
             line=line,
             quantity=line.quantity,
             serial_numbers=numbers,

@@ -23,6 +23,7 @@ from tests.factories import (
     OrderLineFactory,
     UserFactory,
     VendorFactory,
+    acting_buyer,
 )
 from tests.order_steps import walk
 
@@ -145,7 +146,7 @@ def test_late_means_expected_before_today_and_not_arrived(buyer, status, expecte
 
 def test_a_partly_delivered_line_is_still_late(buyer):
     line = late_line(buyer, quantity=2)
-    services.order_line_receive(line=line, quantity=1, serial_numbers=["S-1"])
+    services.order_line_receive(user=acting_buyer(), line=line, quantity=1, serial_numbers=["S-1"])
 
     deliveries.send_overdue_digests(today=TODAY)
 
@@ -157,7 +158,7 @@ def test_a_line_that_left_the_flow_is_never_late(buyer, exit_service):
     line = late_line(
         buyer, status=LineStatus.CONFIRMED if "cancel" in exit_service else LineStatus.SHIPPED
     )
-    getattr(services, exit_service)(line=line, reason="not needed")
+    getattr(services, exit_service)(line=line, user=acting_buyer(), reason="not needed")
 
     assert deliveries.send_overdue_digests(today=TODAY) == 0
 

@@ -9,7 +9,7 @@ from djmoney.money import Money
 
 from quotes.models import ExchangeRate, QuoteRevision
 from quotes.services import quote_revision_receive
-from tests.factories import QuoteFactory, bizon, design_rules, revision_with_lines
+from tests.factories import QuoteFactory, acting_buyer, bizon, design_rules, revision_with_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def priced_quotes(count: int, carriers) -> list[QuoteRevision]:
             fx_rate=Decimal("0.80"),
             status=QuoteRevision.Status.DRAFT,
         )
-        revisions.append(quote_revision_receive(revision=revision))
+        revisions.append(quote_revision_receive(user=acting_buyer(), revision=revision))
     return revisions
 
 
@@ -83,7 +83,7 @@ def test_revision_page_marks_an_unverified_fee_schedule(staff_client, carriers):
         carrier=carriers["dhl"],
         status=QuoteRevision.Status.DRAFT,
     )
-    quote_revision_receive(revision=revision)
+    quote_revision_receive(user=acting_buyer(), revision=revision)
 
     response = staff_client.get(reverse("admin:quotes_quoterevision_change", args=[revision.pk]))
 
