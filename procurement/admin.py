@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from procurement import build_flow, build_services
 from procurement.acceptance.services import MAKE_CHECKLIST
 from procurement.admin_acceptance import make_acceptance_checklists
+from procurement.admin_orders import ORDER_PARAMETER
 from procurement.models import (
     Build,
     BuildLine,
@@ -333,6 +334,18 @@ class BuildLineAdmin(admin.ModelAdmin):
     list_select_related = ["build", "component"]
     search_fields = ["build__slug", "component__slug", "component__model"]
     autocomplete_fields = ["build", "component"]
+
+    def get_queryset(self, request):
+        # Named by build and component, in lists and autocompletes.
+        return super().get_queryset(request).select_related("build", "component")
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        order = request.GET.get(ORDER_PARAMETER)
+        if request.GET.get("field_name") == "build_line" and order is not None:
+            # An order line's autocomplete: the lines of its order's build only.
+            queryset = queryset.filter(build__orders=order) if order.isdigit() else queryset.none()
+        return queryset, may_have_duplicates
 
 
 # Orders, deliveries and calendar feeds, and two-factor devices, live in modules of their own.

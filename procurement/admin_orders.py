@@ -4,9 +4,11 @@ and calendar feeds. Every change of state goes through procurement.services."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -32,6 +34,41 @@ def _error_text(error: ValidationError | PermissionDenied) -> str:
     if isinstance(error, PermissionDenied):
         return refusal_text(error)
     return " ".join(error.messages)
+
+
+# The build line of an order line -----------------------------------------------------------
+
+# The query parameter with which the build line autocomplete asks for one order's build lines.
+ORDER_PARAMETER = "order"
+
+
+class BuildLineOfOrderSelect(AutocompleteSelect):
+    """The build line autocomplete of an order line: its search names the order, and the
+    build lines' admin answers with the lines of that order's build only."""
+
+    def __init__(self, *args, order_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_id = order_id
+
+    def get_url(self) -> str:
+        return f"{super().get_url()}?{urlencode({ORDER_PARAMETER: self.order_id})}"
+
+
+def offer_build_lines_of(form_class, order: Order | None) -> None:
+    """Point the form's build line autocomplete at `order`'s build."""
+    field = form_class.base_fields.get("build_line")
+    if field is None or order is None:
+        return
+    wrapper = field.widget  # the admin's wrapper (add, change links) around the autocomplete
+    search = wrapper.widget
+    wrapper.widget = BuildLineOfOrderSelect(
+        search.field,
+        search.admin_site,
+        attrs=search.attrs,
+        choices=search.choices,
+        using=search.db,
+        order_id=order.pk,
+    )
 
 
 # The order board ---------------------------------------------------------------------------
@@ -243,6 +280,11 @@ class OrderLineAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Lines are made from accepted revisions or added on their order's page.
         return False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        offer_build_lines_of(form, obj.order if obj is not None else None)
+        return form
 
     def has_delete_permission(self, request, obj=None):
         # A line that will not come is cancelled with its reason, not deleted.
@@ -522,6 +564,16 @@ class OrderLineAddInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).none()
+
+    def get_fields(self, request, obj=None):
+        # On a new order the build is not known yet: the line of the build for the part is
+        # found by its component.
+        return self.fields if obj is not None else [f for f in self.fields if f != "build_line"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        offer_build_lines_of(formset.form, obj)
+        return formset
 
 
 @admin.register(Order)

@@ -4,11 +4,13 @@ orders, deliveries and calendar feeds that follow a chosen build."""
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext as _
 from djmoney.models.fields import MoneyField
 
 from procurement.build_flow import BuildStatus
@@ -351,7 +353,7 @@ class BuildLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} x {self.component}"
+        return f"{self.build.slug}: {self.quantity} x {self.component}"
 
     @property
     def estimated_total(self):
@@ -600,6 +602,33 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.description}"
+
+    def clean(self) -> None:
+        # The database cannot hold this across two tables: the line of the build it is for
+        # belongs to the order's build, and is for the part ordered.
+        build_line, order = self.build_line, self.order if self.order_id else None
+        if build_line is None or order is None:
+            return
+        if build_line.build_id != order.build_id:
+            raise ValidationError(
+                {
+                    "build_line": _(
+                        "%(line)s is a line of build %(other)s; this order is for build %(build)s."
+                    )
+                    % {
+                        "line": build_line,
+                        "other": build_line.build.slug,
+                        "build": order.build.slug,
+                    }
+                }
+            )
+        if self.component_id is not None and build_line.component_id != self.component_id:
+            raise ValidationError(
+                {
+                    "build_line": _("That build line is for %(part)s, not %(ordered)s.")
+                    % {"part": build_line.component, "ordered": self.component}
+                }
+            )
 
     @property
     def is_arrived(self) -> bool:

@@ -165,14 +165,7 @@ def _line_create(
     carrier: Carrier | None = None,
     expected_on: date | None = None,
 ) -> OrderLine:
-    if build_line is not None and build_line.build_id != order.build_id:
-        raise ValidationError(
-            {"build_line": f"That line belongs to another build than {order.build.slug}."}
-        )
-    if build_line is not None and component is not None and build_line.component_id != component.pk:
-        raise ValidationError(
-            {"component": f"The build line is for {build_line.component}, not {component}."}
-        )
+    # full_clean refuses a build line of another build or of another part (OrderLine.clean).
     highest = order.lines.aggregate(highest=Max("position"))["highest"] or 0
     line = OrderLine(
         order=order,

@@ -182,10 +182,11 @@ def test_line_added_by_hand_for_another_builds_line_is_refused(build):
     other = BuildLineFactory()
     order = services.order_create(user=acting_buyer(), build=build, vendor=VendorFactory())
 
-    with pytest.raises(ValidationError, match="belongs to another build"):
+    with pytest.raises(ValidationError, match=f"is a line of build {other.build.slug}; this order"):
         services.order_line_add(
             user=acting_buyer(), order=order, description="Part", build_line=other
         )
+    assert not order.lines.exists()
 
 
 def test_line_added_by_hand_needs_a_description(build):
