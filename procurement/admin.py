@@ -25,6 +25,7 @@ from procurement import build_flow, build_services
 from procurement.acceptance.services import MAKE_CHECKLIST
 from procurement.admin_acceptance import make_acceptance_checklists
 from procurement.admin_orders import ORDER_PARAMETER
+from procurement.admin_references import KeptWhenReferencedAdmin
 from procurement.models import (
     Build,
     BuildLine,
@@ -49,7 +50,12 @@ class WarrantyOptionInline(admin.TabularInline):
 
 
 @admin.register(Vendor)
-class VendorAdmin(admin.ModelAdmin):
+class VendorAdmin(KeptWhenReferencedAdmin):
+    own_parts = frozenset({"warranty_options"})
+    keep_instead = gettext_lazy(
+        "Mark it discontinued instead (status “Discontinued” and the date it stopped selling): "
+        "it stays for the records that name it and is no longer an option."
+    )
     list_display = [
         "name",
         "slug",
@@ -87,7 +93,11 @@ class VendorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Component)
-class ComponentAdmin(admin.ModelAdmin):
+class ComponentAdmin(KeptWhenReferencedAdmin):
+    keep_instead = gettext_lazy(
+        "Mark it discontinued instead (the date it stopped being sold, on its page): it stays "
+        "for the records that name it."
+    )
     list_display = ["slug", "category", "manufacturer", "model", "part_number", "vram_gb", "tdp_w"]
     list_filter = ["category", "manufacturer"]
     search_fields = ["slug", "model", "manufacturer", "part_number"]
@@ -206,7 +216,12 @@ BUILD_MOVES = [
 
 
 @admin.register(Build)
-class BuildAdmin(admin.ModelAdmin):
+class BuildAdmin(KeptWhenReferencedAdmin):
+    own_parts = frozenset({"lines"})
+    keep_instead = gettext_lazy(
+        "Drop it instead (the action “Drop the selected builds”): it stays for the records "
+        "that name it. A build with parts on order stays as the record of its purchase."
+    )
     # The status follows procurement.build_flow: shown here, moved by the actions.
     # Explicit: a query that sums the lines drops the model's default order, and the list
     # and the build autocomplete page through it.
