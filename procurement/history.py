@@ -124,6 +124,8 @@ class NamedHistoryHelper(HistoricalRecordContextHelper):
     "Deleted user (pk=None)") and a user since deleted is named."""
 
     def prepare_delta_change_value(self, change: Any, value: Any) -> Any:
+        if value is None:
+            return ""
         if isinstance(value, DeletedObject):
             if value.pk is None:
                 return ""
