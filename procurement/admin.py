@@ -364,4 +364,4 @@ class BuildLineAdmin(admin.ModelAdmin):
 
 
 # Orders, deliveries and calendar feeds, and two-factor devices, live in modules of their own.
-from procurement import admin_devices, admin_orders  # noqa: E402, F401
+from procurement import admin_devices, admin_lockouts, admin_orders  # noqa: E402, F401
