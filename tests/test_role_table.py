@@ -23,7 +23,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from procurement import services
 from procurement.acceptance.models import AcceptanceChecklist, AcceptanceItem
-from procurement.acceptance.services import acceptance_import_nvidia_smi, acceptance_item_record
 from procurement.models import (
     Build,
     BuildLine,
@@ -46,8 +45,9 @@ from quotes.models import (
     VatRate,
 )
 from tests import comparison_helpers
-from tests.acceptance_helpers import delivered_build, report
+from tests.acceptance_helpers import complete_checklist, delivered_build, report
 from tests.admin_forms import rendered_form_data
+from tests.database import database_rows
 from tests.factories import (
     BuildFactory,
     BuildLineFactory,
@@ -66,7 +66,6 @@ from tests.factories import (
     VatRateFactory,
     VendorFactory,
     accepted_revision_for,
-    acting_buyer,
     administrator,
     revision_through_services,
     user_in_role,
@@ -80,8 +79,6 @@ NOBODY = frozenset({"administrator"})
 BUYERS = frozenset({"Buyer", "Approver", "administrator"})
 APPROVERS = frozenset({"Approver", "administrator"})
 READERS = frozenset({"Viewer", "Buyer", "Approver", "administrator"})
-# What a request may change whoever makes it: the session and its messages.
-NOT_COMPARED = frozenset({"sessions.Session"})
 
 
 def actor(name: str):
@@ -90,15 +87,6 @@ def actor(name: str):
     if name == "no group":
         return UserFactory(username="staff-in-no-group", is_staff=True)
     return user_in_role(name, username=name.lower())
-
-
-def database_rows() -> dict[str, list[dict]]:
-    """Every row of every table, to show that a refused post changed nothing."""
-    return {
-        model._meta.label: list(model._base_manager.order_by("pk").values())
-        for model in apps.get_models()
-        if model._meta.label not in NOT_COMPARED
-    }
 
 
 @pytest.fixture(autouse=True)
@@ -183,18 +171,6 @@ def reissuing(user):
         selected=[feed.pk],
         done=lambda response: CalendarFeed.objects.filter(user=user).count() == 2,
     )
-
-
-def complete_checklist(checklist):
-    buyer = acting_buyer()
-    acceptance_import_nvidia_smi(
-        user=buyer, build=checklist.build, content=report("rtx-pro-6000.xml"), name="smi.xml"
-    )
-    for item in checklist.items.filter(result="pending"):
-        number = {"psu_wall_power": 405, "throughput": 131}.get(item.kind)
-        acceptance_item_record(
-            item=item, user=buyer, result=None if number else "pass", measured_number=number
-        )
 
 
 def signing_off(user):
