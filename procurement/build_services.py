@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from procurement import build_flow
+from procurement.acceptance.models import AcceptanceChecklist
 from procurement.build_flow import Move
 from procurement.history import acting
 from procurement.models import Build
@@ -73,6 +74,14 @@ def build_follow(*, build: Build, move: Move, user: User) -> Build:
 @acting
 @transaction.atomic
 def build_accept(*, build: Build, user: User) -> Build:
-    """The build is accepted: its acceptance was signed off (the sign-off service calls this)."""
+    """The build is accepted: its acceptance checklist is signed off (the sign-off service
+    calls this as it signs)."""
     require(user, SIGN_OFF, _("accept a build by signing off its acceptance"))
+    signed = AcceptanceChecklist.Status.SIGNED
+    if not AcceptanceChecklist.objects.filter(build=build, status=signed).exists():
+        raise ValidationError(
+            _("%(build)s is accepted by signing off its acceptance checklist, and only so.")
+            % {"build": build.slug},
+            code="flow",
+        )
     return _move(build, build_flow.SIGNED_OFF)

@@ -37,6 +37,7 @@ REFERENCE_DATA = frozenset(
     }
 )
 BUYER_MAY_DELETE = frozenset({"quotes.quoteline"})
+KEPT_BY_HISTORY = frozenset({"procurement.formeruser"})
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,9 @@ class PermissionRef:
 
     @property
     def is_history(self) -> bool:
-        # simple-history's audit records are written by the product, never by people.
-        return self.model.startswith("historical")
+        # simple-history's audit records, and the names of deleted users they keep, are
+        # written by the product, never by people.
+        return self.model.startswith("historical") or self.model_label in KEPT_BY_HISTORY
 
 
 def viewer_may(permission: PermissionRef) -> bool:

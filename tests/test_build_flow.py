@@ -5,14 +5,17 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from procurement import build_flow, build_services
 from procurement.models import Build
 from tests.factories import (
+    AcceptanceChecklistFactory,
     BuildFactory,
     BuildLineFactory,
     UserFactory,
     acting_buyer,
+    administrator,
     user_in_role,
 )
 
@@ -145,8 +148,28 @@ def test_the_following_moves_never_accept_a_build():
     assert Build.objects.get(pk=build.pk).status == "assembled"
 
 
+def signed_checklist(build):
+    return AcceptanceChecklistFactory(
+        for_build=build, status="signed", signed_by=administrator(), signed_at=timezone.now()
+    )
+
+
+def test_an_approver_accepts_only_a_build_whose_acceptance_is_signed_off():
+    build = BuildFactory(status="assembled")
+
+    with pytest.raises(ValidationError, match="is accepted by signing off its acceptance"):
+        build_services.build_accept(build=build, user=user_in_role("Approver"))
+    assert Build.objects.get(pk=build.pk).status == "assembled"
+
+    signed_checklist(build)
+    assert build_services.build_accept(build=build, user=user_in_role("Approver")).status == (
+        "accepted"
+    )
+
+
 def test_an_approver_accepts_only_a_build_whose_parts_are_ordered():
     build = BuildFactory(status="chosen")
+    signed_checklist(build)
 
     with pytest.raises(ValidationError, match="it is accepted once its parts are delivered"):
         build_services.build_accept(build=build, user=user_in_role("Approver"))

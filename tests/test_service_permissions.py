@@ -24,6 +24,7 @@ from quotes.quote_file import parse_quote_file
 from tests.acceptance_helpers import complete_checklist, delivered_build, report
 from tests.database import database_rows
 from tests.factories import (
+    AcceptanceChecklistFactory,
     BuildFactory,
     BuildLineFactory,
     ComponentFactory,
@@ -84,6 +85,15 @@ def an_item(kind: str = "ssh"):
 def checklist_to_make():
     build = delivered_build()
     AcceptanceChecklist.objects.filter(build=build).delete()
+    return build
+
+
+def signed_off_build():
+    """An assembled build whose checklist is signed: what the sign-off leaves to accept."""
+    build = BuildFactory(status="assembled")
+    AcceptanceChecklistFactory(
+        for_build=build, status="signed", signed_by=administrator(), signed_at=timezone.now()
+    )
     return build
 
 
@@ -192,7 +202,7 @@ SERVICES: dict[str, tuple[frozenset[str], Callable[[object], Callable[[], object
     ),
     "build_accept": (
         APPROVERS,
-        call(lambda: BuildFactory(status="assembled"), build_services.build_accept, build=it),
+        call(signed_off_build, build_services.build_accept, build=it),
     ),
     # Acceptance.
     "acceptance_checklist_create": (
