@@ -35,9 +35,8 @@ def references_to(
         count = rows.count()
         if count:
             meta = relation.related_model._meta
-            found.append(
-                Reference(count, meta.verbose_name if count == 1 else meta.verbose_name_plural)
-            )
+            kind = meta.verbose_name if count == 1 else meta.verbose_name_plural
+            found.append(Reference(count, str(kind)))
     return found
 
 
