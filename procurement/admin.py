@@ -1,5 +1,8 @@
-from django import forms
-from django.contrib import admin
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import (
     Count,
     IntegerField,
@@ -8,9 +11,16 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext_lazy as _
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from procurement import build_flow, build_services
+from procurement.acceptance.services import MAKE_CHECKLIST
 from procurement.admin_acceptance import make_acceptance_checklists
+from procurement.admin_orders import ORDER_PARAMETER
+from procurement.admin_references import KeptWhenReferencedAdmin
 from procurement.formats import chf
 from procurement.models import (
     Build,
@@ -24,6 +34,7 @@ from procurement.models import (
 )
 from procurement.notices import admin as notices_admin  # noqa: F401 (registers the Notices page)
 from procurement.order_flow import ARRIVED, FLOW
+from procurement.permissions import refusal_text
 from procurement.selectors import build_progress
 from quotes.permissions import may_read_prices
 from quotes.pricing.presenter import describe_build_source, describe_commitment
@@ -37,7 +48,12 @@ class WarrantyOptionInline(admin.TabularInline):
 
 
 @admin.register(Vendor)
-class VendorAdmin(admin.ModelAdmin):
+class VendorAdmin(KeptWhenReferencedAdmin):
+    own_parts = frozenset({"warranty_options"})
+    keep_instead = gettext_lazy(
+        "Mark it discontinued instead (status “Discontinued” and the date it stopped selling): "
+        "it stays for the records that name it and is no longer an option."
+    )
     list_display = [
         "name",
         "slug",
@@ -75,7 +91,11 @@ class VendorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Component)
-class ComponentAdmin(admin.ModelAdmin):
+class ComponentAdmin(KeptWhenReferencedAdmin):
+    keep_instead = gettext_lazy(
+        "Mark it discontinued instead (the date it stopped being sold, on its page): it stays "
+        "for the records that name it."
+    )
     list_display = ["slug", "category", "manufacturer", "model", "part_number", "vram_gb", "tdp_w"]
     list_filter = ["category", "manufacturer"]
     search_fields = ["slug", "model", "manufacturer", "part_number"]
@@ -124,26 +144,59 @@ def _order_line_count(**filters):
     return Coalesce(Subquery(lines, output_field=IntegerField()), Value(0))
 
 
-class BuildForm(forms.ModelForm):
-    class Meta:
-        model = Build
-        fields = "__all__"  # noqa: DJ007 (the admin picks the fields)
+@dataclass(frozen=True)
+class BuildMoveAction:
+    """A build move a person makes: its service, the action's words and its button's."""
 
-    def clean_status(self):
-        status = self.cleaned_data["status"]
-        entering = status == Build.Status.ASSEMBLED and self.initial.get("status") != status
-        if entering and not (self.instance.pk and build_progress(self.instance).complete):
-            raise forms.ValidationError(
-                "A build is assembled only when every one of its parts is ordered and installed; "
-                "it becomes assembled by itself when the last line is installed."
-            )
-        return status
+    move: build_flow.Move
+    service: Callable[..., Build]
+    description: str
+    button: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.move.name}_builds"
+
+    def as_admin_action(self):
+        def action(modeladmin, request, queryset):
+            return modeladmin.move_builds(request, queryset, self.service)
+
+        action.__name__ = self.name
+        return admin.action(description=self.description, permissions=["change"])(action)
+
+
+BUILD_MOVES = [
+    BuildMoveAction(
+        build_flow.CHOOSE,
+        build_services.build_choose,
+        gettext_lazy("Choose the selected candidates"),
+        gettext_lazy("Choose"),
+    ),
+    BuildMoveAction(
+        build_flow.DROP,
+        build_services.build_drop,
+        gettext_lazy("Drop the selected builds"),
+        gettext_lazy("Drop"),
+    ),
+    BuildMoveAction(
+        build_flow.RECONSIDER,
+        build_services.build_reconsider,
+        gettext_lazy("Reconsider the selected dropped builds"),
+        gettext_lazy("Reconsider"),
+    ),
+]
 
 
 @admin.register(Build)
-class BuildAdmin(admin.ModelAdmin):
-    form = BuildForm
-    # Explicit: the list and the build autocomplete page through it.
+class BuildAdmin(KeptWhenReferencedAdmin):
+    own_parts = frozenset({"lines"})
+    keep_instead = gettext_lazy(
+        "Drop it instead (the action “Drop the selected builds”): it stays for the records "
+        "that name it. A build with parts on order stays as the record of its purchase."
+    )
+    # The status follows procurement.build_flow: shown here, moved by the actions.
+    # Explicit: a query that sums the lines drops the model's default order, and the list
+    # and the build autocomplete page through it.
     ordering = ["slug"]
     list_display = [
         "code",
@@ -162,8 +215,21 @@ class BuildAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["requirements"]
     inlines = [BuildLineInline]
-    readonly_fields = ["total", "source", "vram", "power_draw", "order_progress", "money_committed"]
-    actions = ["comparison_sheet", make_acceptance_checklists]
+    readonly_fields = [
+        "status",
+        "total",
+        "source",
+        "vram",
+        "power_draw",
+        "order_progress",
+        "money_committed",
+    ]
+    actions = [
+        "comparison_sheet",
+        make_acceptance_checklists,
+        *(move.as_admin_action() for move in BUILD_MOVES),
+    ]
+    change_form_template = "admin/procurement/build/change_form.html"
 
     def get_queryset(self, request):
         return (
@@ -226,6 +292,48 @@ class BuildAdmin(admin.ModelAdmin):
     def has_read_prices_permission(self, request) -> bool:
         return may_read_prices(request.user)
 
+    def has_make_checklist_permission(self, request) -> bool:
+        return request.user.has_perm(MAKE_CHECKLIST)
+
+    def move_builds(self, request, queryset, service):
+        builds = list(queryset.order_by("slug"))
+        for build in builds:
+            try:
+                moved = service(build=build, user=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            except PermissionDenied as error:
+                self.message_user(request, refusal_text(error), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(build)s is %(status)s.")
+                    % {"build": moved.slug, "status": build_flow.label(moved.status)},
+                    messages.SUCCESS,
+                )
+        if request.POST.get("_from_change_page") and len(builds) == 1:
+            return HttpResponseRedirect(
+                reverse("admin:procurement_build_change", args=[builds[0].pk])
+            )
+        return None
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        build = self.get_object(request, object_id)
+        buttons = []
+        if build is not None and self.has_change_permission(request, build):
+            buttons = [
+                {
+                    "url": reverse("admin:procurement_build_changelist"),
+                    "action": action.name,
+                    "selected": build.pk,
+                    "label": action.button,
+                }
+                for action in BUILD_MOVES
+                if build_flow.move_error(action.move, build.status) is None
+            ]
+        extra = {"lifecycle_buttons": buttons, **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra)
+
     @admin.action(
         description="Comparison sheet (PDF) of the selected builds", permissions=["read_prices"]
     )
@@ -233,12 +341,12 @@ class BuildAdmin(admin.ModelAdmin):
         slugs = list(queryset.order_by("slug").values_list("slug", flat=True))
         return comparison_for_admin(self, request, build_slugs=slugs)
 
-    @admin.display(description=_("landed total"))
+    @admin.display(description=gettext_lazy("landed total"))
     def total(self, build: Build) -> str:
         price = _price_of(build)
         return chf(price.total_chf) if price else ""
 
-    @admin.display(description=_("priced from"))
+    @admin.display(description=gettext_lazy("priced from"))
     def source(self, build: Build) -> str:
         price = _price_of(build)
         if price is None:
@@ -281,6 +389,18 @@ class BuildLineAdmin(admin.ModelAdmin):
     search_fields = ["build__slug", "component__slug", "component__model"]
     autocomplete_fields = ["build", "component"]
 
+    def get_queryset(self, request):
+        # Named by build and component, in lists and autocompletes.
+        return super().get_queryset(request).select_related("build", "component")
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        order = request.GET.get(ORDER_PARAMETER)
+        if request.GET.get("field_name") == "build_line" and order is not None:
+            # An order line's autocomplete: the lines of its order's build only.
+            queryset = queryset.filter(build__orders=order) if order.isdigit() else queryset.none()
+        return queryset, may_have_duplicates
+
 
 # Orders, deliveries and calendar feeds, and two-factor devices, live in modules of their own.
-from procurement import admin_devices, admin_orders  # noqa: E402, F401
+from procurement import admin_devices, admin_lockouts, admin_orders  # noqa: E402, F401

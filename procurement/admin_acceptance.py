@@ -22,9 +22,15 @@ from procurement.acceptance.models import AcceptanceChecklist, AcceptanceEvidenc
 from procurement.acceptance.nvidia_smi import MAX_REPORT_BYTES
 from procurement.acceptance.protocol import protocol_filename, protocol_for, protocol_pdf
 from procurement.pdf import PdfError
+from procurement.permissions import refusal_text
+
+# What an acceptance page shows when a service refuses: the rule broken, or who may.
+REFUSALS = (ValidationError, PermissionDenied)
 
 
-def _error_text(error: ValidationError) -> str:
+def _error_text(error: ValidationError | PermissionDenied) -> str:
+    if isinstance(error, PermissionDenied):
+        return refusal_text(error)
     return " ".join(error.messages)
 
 
@@ -37,13 +43,17 @@ def _read_upload(upload, limit: int) -> bytes:
     return upload.read()
 
 
-@admin.action(description="Make the acceptance checklist of the selected builds")
+@admin.action(
+    description="Make the acceptance checklist of the selected builds",
+    permissions=["make_checklist"],
+)
 def make_acceptance_checklists(modeladmin, request, queryset):
-    """On the build list: the checklist of each selected build whose parts have all arrived."""
+    """On the build list: the checklist of each selected build whose parts have all arrived.
+    The build list's admin says who may (`has_make_checklist_permission`)."""
     for build in queryset.order_by("slug"):
         try:
             checklist = services.acceptance_checklist_create(build=build, user=request.user)
-        except ValidationError as error:
+        except REFUSALS as error:
             messages.error(request, _error_text(error))
         else:
             url = reverse("admin:procurement_acceptancechecklist_change", args=[checklist.pk])
@@ -236,7 +246,7 @@ class AcceptanceChecklistAdmin(ReadOnlyPageMixin, ObjectPagesMixin, admin.ModelA
                 signed = services.acceptance_checklist_sign_off(
                     checklist=checklist, user=request.user
                 )
-            except ValidationError as error:
+            except REFUSALS as error:
                 messages.error(request, _error_text(error))
                 continue
             text = (
@@ -247,7 +257,9 @@ class AcceptanceChecklistAdmin(ReadOnlyPageMixin, ObjectPagesMixin, admin.ModelA
                 text += f" No warranty term recorded for: {', '.join(signed.without_terms)}."
             messages.success(request, text)
 
-    @admin.action(description="Acceptance protocol (PDF) of the selected checklist")
+    @admin.action(
+        description="Acceptance protocol (PDF) of the selected checklist", permissions=["view"]
+    )
     def protocol(self, request, queryset):
         if queryset.count() != 1:
             messages.error(request, "Select one checklist for its protocol.")
@@ -290,7 +302,7 @@ class AcceptanceChecklistAdmin(ReadOnlyPageMixin, ObjectPagesMixin, admin.ModelA
                     name=upload.name,
                     user=request.user,
                 )
-            except ValidationError as error:
+            except REFUSALS as error:
                 form.add_error(None, _error_text(error))
             else:
                 messages.success(
@@ -319,7 +331,7 @@ class AcceptanceChecklistAdmin(ReadOnlyPageMixin, ObjectPagesMixin, admin.ModelA
                     name=upload.name,
                     user=request.user,
                 )
-            except ValidationError as error:
+            except REFUSALS as error:
                 form.add_error(None, _error_text(error))
             else:
                 for line in outcome.lines:
@@ -442,7 +454,7 @@ class AcceptanceItemAdmin(ReadOnlyPageMixin, ObjectPagesMixin, admin.ModelAdmin)
         if request.method == "POST" and form.is_valid():
             try:
                 item = self._record(request, item, form.cleaned_data)
-            except ValidationError as error:
+            except REFUSALS as error:
                 form.add_error(None, _error_text(error))
             else:
                 messages.success(request, f"{item}: {item.get_result_display()}.")
@@ -466,7 +478,7 @@ class AcceptanceItemAdmin(ReadOnlyPageMixin, ObjectPagesMixin, admin.ModelAdmin)
                 services.acceptance_item_waive(
                     item=item, user=request.user, reason=form.cleaned_data["reason"]
                 )
-            except ValidationError as error:
+            except REFUSALS as error:
                 form.add_error(None, _error_text(error))
             else:
                 messages.success(request, f"{item} waived.")

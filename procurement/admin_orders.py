@@ -4,9 +4,11 @@ and calendar feeds. Every change of state goes through procurement.services."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -21,15 +23,52 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from procurement import order_flow, services
-from procurement.calendar_feed import may_issue_calendar_for
 from procurement.models import CalendarFeed, DeliveredUnit, Order, OrderLine
 from procurement.order_flow import ARRIVED, EXITS, LineStatus, late_condition
+from procurement.permissions import refusal_text
 from procurement.receiving import serials_problem
 from procurement.tracking import tracking_url
 
 
-def _error_text(error: ValidationError) -> str:
+def _error_text(error: ValidationError | PermissionDenied) -> str:
+    if isinstance(error, PermissionDenied):
+        return refusal_text(error)
     return " ".join(error.messages)
+
+
+# The build line of an order line -----------------------------------------------------------
+
+# The query parameter with which the build line autocomplete asks for one order's build lines.
+ORDER_PARAMETER = "order"
+
+
+class BuildLineOfOrderSelect(AutocompleteSelect):
+    """The build line autocomplete of an order line: its search names the order, and the
+    build lines' admin answers with the lines of that order's build only."""
+
+    def __init__(self, *args, order_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_id = order_id
+
+    def get_url(self) -> str:
+        return f"{super().get_url()}?{urlencode({ORDER_PARAMETER: self.order_id})}"
+
+
+def offer_build_lines_of(form_class, order: Order | None) -> None:
+    """Point the form's build line autocomplete at `order`'s build."""
+    field = form_class.base_fields.get("build_line")
+    if field is None or order is None:
+        return
+    wrapper = field.widget  # the admin's wrapper (add, change links) around the autocomplete
+    search = wrapper.widget
+    wrapper.widget = BuildLineOfOrderSelect(
+        search.field,
+        search.admin_site,
+        attrs=search.attrs,
+        choices=search.choices,
+        using=search.db,
+        order_id=order.pk,
+    )
 
 
 # The order board ---------------------------------------------------------------------------
@@ -242,6 +281,11 @@ class OrderLineAdmin(admin.ModelAdmin):
         # Lines are made from accepted revisions or added on their order's page.
         return False
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        offer_build_lines_of(form, obj.order if obj is not None else None)
+        return form
+
     def has_delete_permission(self, request, obj=None):
         # A line that will not come is cancelled with its reason, not deleted.
         return False
@@ -329,12 +373,13 @@ class OrderLineAdmin(admin.ModelAdmin):
             try:
                 services.order_line_advance(
                     line=line,
+                    user=request.user,
                     to=target,
                     on=form.cleaned_data["on"],
                     serial_numbers=form.serials_for(line),
                     without_serials=form.without_serials_for(line),
                 )
-            except ValidationError as error:
+            except (ValidationError, PermissionDenied) as error:
                 refused.append(f"{line.description}: {_error_text(error)}")
             else:
                 moved += 1
@@ -381,12 +426,13 @@ class OrderLineAdmin(admin.ModelAdmin):
             try:
                 services.order_line_receive(
                     line=line,
+                    user=request.user,
                     quantity=form.cleaned_data["quantity"],
                     serial_numbers=form.cleaned_data["serial_numbers"],
                     received_on=form.cleaned_data["received_on"],
                     without_serials=form.cleaned_data["without_serials"],
                 )
-            except ValidationError as error:
+            except (ValidationError, PermissionDenied) as error:
                 form.add_error(None, _error_text(error))
             else:
                 messages.success(
@@ -412,9 +458,12 @@ class OrderLineAdmin(admin.ModelAdmin):
             )
             try:
                 exit_service(
-                    line=line, reason=form.cleaned_data["reason"], on=form.cleaned_data["on"]
+                    line=line,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    on=form.cleaned_data["on"],
                 )
-            except ValidationError as error:
+            except (ValidationError, PermissionDenied) as error:
                 form.add_error(None, _error_text(error))
             else:
                 messages.success(request, f"{line.description} is {form.cleaned_data['exit']}.")
@@ -516,6 +565,16 @@ class OrderLineAddInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).none()
 
+    def get_fields(self, request, obj=None):
+        # On a new order the build is not known yet: the line of the build for the part is
+        # found by its component.
+        return self.fields if obj is not None else [f for f in self.fields if f != "build_line"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        offer_build_lines_of(formset.form, obj)
+        return formset
+
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
@@ -564,6 +623,7 @@ class OrderAdmin(admin.ModelAdmin):
         created = services.order_create(
             build=obj.build,
             vendor=obj.vendor,
+            user=request.user,
             owner=obj.owner,
             ship_from=obj.ship_from,
             currency=obj.currency,
@@ -586,6 +646,7 @@ class OrderAdmin(admin.ModelAdmin):
             try:
                 line = services.order_line_add(
                     order=form.instance,
+                    user=request.user,
                     description=data["description"],
                     quantity=data["quantity"],
                     component=data.get("component"),
@@ -593,7 +654,7 @@ class OrderAdmin(admin.ModelAdmin):
                     build_line=data.get("build_line"),
                     expected_on=data.get("expected_on"),
                 )
-            except ValidationError as error:
+            except (ValidationError, PermissionDenied) as error:
                 messages.error(request, f"{data['description']}: {_error_text(error)}")
             else:
                 formset.new_objects.append(line)
@@ -604,8 +665,8 @@ def order_selected_revisions(modeladmin, request, queryset):
     """On the quote revision list: an order per selected accepted revision."""
     for revision in queryset.select_related("quote"):
         try:
-            order = services.order_create_from_revision(revision=revision, ordered_by=request.user)
-        except ValidationError as error:
+            order = services.order_create_from_revision(revision=revision, user=request.user)
+        except (ValidationError, PermissionDenied) as error:
             messages.error(request, _error_text(error))
         else:
             url = reverse("admin:procurement_order_change", args=[order.pk])
@@ -689,13 +750,25 @@ class CalendarFeedAdmin(admin.ModelAdmin):
             "and cannot be shown again).",
         )
 
+    def get_queryset(self, request):
+        # One's own addresses; an administrator's list holds everyone's.
+        feeds = super().get_queryset(request)
+        return feeds if request.user.is_superuser else feeds.filter(user=request.user)
+
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = IssueFeedForm(request.POST or None, issuer=request.user)
         if request.method == "POST" and form.is_valid():
-            self._announce(request, services.calendar_feed_issue(user=form.cleaned_data["user"]))
-            return HttpResponseRedirect(reverse("admin:procurement_calendarfeed_changelist"))
+            try:
+                issued = services.calendar_feed_issue(
+                    user=request.user, for_user=form.cleaned_data["user"]
+                )
+            except PermissionDenied as error:
+                form.add_error("user", _error_text(error))
+            else:
+                self._announce(request, issued)
+                return HttpResponseRedirect(reverse("admin:procurement_calendarfeed_changelist"))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -704,20 +777,29 @@ class CalendarFeedAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/procurement/calendarfeed/issue.html", context)
 
-    @admin.action(description="Revoke the selected addresses")
+    @admin.action(description="Revoke the selected addresses", permissions=["change"])
     def revoke(self, request, queryset):
-        for feed in queryset:
-            services.calendar_feed_revoke(feed=feed)
-        messages.success(request, f"{queryset.count()} address(es) revoked.")
+        revoked = 0
+        for feed in queryset.select_related("user"):
+            try:
+                services.calendar_feed_revoke(feed=feed, user=request.user)
+            except PermissionDenied as error:
+                messages.error(request, _error_text(error))
+            else:
+                revoked += 1
+        if revoked:
+            messages.success(request, f"{revoked} address(es) revoked.")
 
-    @admin.action(description="Issue new addresses for the selected users (the old stop working)")
+    @admin.action(
+        description="Issue new addresses for the selected users (the old stop working)",
+        permissions=["add"],
+    )
     def issue_new(self, request, queryset):
-        for user in {feed.user for feed in queryset.select_related("user")}:
-            if not may_issue_calendar_for(request.user, user):
-                messages.error(
-                    request,
-                    _("Only an administrator issues a calendar address for someone else (%s).")
-                    % user,
-                )
-                continue
-            self._announce(request, services.calendar_feed_issue(user=user))
+        users = {feed.user for feed in queryset.select_related("user")}
+        for user in sorted(users, key=lambda user: user.get_username()):
+            try:
+                issued = services.calendar_feed_issue(user=request.user, for_user=user)
+            except PermissionDenied as error:
+                messages.error(request, _error_text(error))
+            else:
+                self._announce(request, issued)

@@ -1,7 +1,9 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.contrib.admin import apps as admin_apps
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_delete, post_migrate
+from django.db.models.signals import post_delete, post_migrate, pre_delete
+from simple_history.signals import pre_create_historical_record
 
 
 class ProcurementConfig(AppConfig):
@@ -10,6 +12,7 @@ class ProcurementConfig(AppConfig):
 
     def ready(self) -> None:
         from procurement.acceptance.models import AcceptanceEvidence
+        from procurement.history import keep_former_user, keep_user_name
         from procurement.middleware import limit_web_statements
         from procurement.roles import sync_roles_after_migrate
         from procurement.stored_files import file_field_remover
@@ -22,6 +25,13 @@ class ProcurementConfig(AppConfig):
             sender=AcceptanceEvidence,
             weak=False,
             dispatch_uid="procurement.evidence_file",
+        )
+        # History names the person who acted, even once the account is deleted.
+        pre_create_historical_record.connect(keep_user_name, dispatch_uid="procurement.history")
+        pre_delete.connect(
+            keep_former_user,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="procurement.former_user",
         )
 
 

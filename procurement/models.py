@@ -4,14 +4,17 @@ orders, deliveries and calendar feeds that follow a chosen build."""
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext as _
 from djmoney.models.fields import MoneyField
-from simple_history.models import HistoricalRecords
 
+from procurement.build_flow import BuildStatus
+from procurement.history import audit_trail
 from procurement.order_flow import (
     ARRIVED,
     CANCELLABLE,
@@ -157,6 +160,12 @@ class Component(models.Model):
     )
     ecc = models.BooleanField(default=False, verbose_name="ECC")
     specs = models.JSONField(default=dict, blank=True, help_text="Other specifications.")
+    discontinued_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="For a part no longer sold: since when. It stays for the builds, quotes, "
+        "orders and prices that name it.",
+    )
     notes = models.TextField(blank=True)
 
     class Meta:
@@ -279,13 +288,8 @@ class Requirements(models.Model):
 class Build(models.Model):
     """A configuration: components and quantities with estimated prices."""
 
-    class Status(models.TextChoices):
-        CANDIDATE = "candidate", "Candidate"
-        CHOSEN = "chosen", "Chosen"
-        ORDERED = "ordered", "Ordered"
-        ASSEMBLED = "assembled", "Assembled"
-        ACCEPTED = "accepted", "Accepted"
-        DROPPED = "dropped", "Dropped"
+    # Set only by the build services, along procurement.build_flow.
+    Status = BuildStatus
 
     slug = models.SlugField(unique=True)
     code = models.CharField(max_length=10, help_text="The research note's name, e.g. 2.0 or E'.")
@@ -349,7 +353,7 @@ class BuildLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} x {self.component}"
+        return f"{self.build.slug}: {self.quantity} x {self.component}"
 
     @property
     def estimated_total(self):
@@ -589,7 +593,7 @@ class OrderLine(models.Model):
     quantity_received = models.PositiveIntegerField(default=0)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["order", "position", "id"]
@@ -598,6 +602,33 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.description}"
+
+    def clean(self) -> None:
+        # The database cannot hold this across two tables: the line of the build it is for
+        # belongs to the order's build, and is for the part ordered.
+        build_line, order = self.build_line, self.order if self.order_id else None
+        if build_line is None or order is None:
+            return
+        if build_line.build_id != order.build_id:
+            raise ValidationError(
+                {
+                    "build_line": _(
+                        "%(line)s is a line of build %(other)s; this order is for build %(build)s."
+                    )
+                    % {
+                        "line": build_line,
+                        "other": build_line.build.slug,
+                        "build": order.build.slug,
+                    }
+                }
+            )
+        if self.component_id is not None and build_line.component_id != self.component_id:
+            raise ValidationError(
+                {
+                    "build_line": _("That build line is for %(part)s, not %(ordered)s.")
+                    % {"part": build_line.component, "ordered": self.component}
+                }
+            )
 
     @property
     def is_arrived(self) -> bool:
@@ -686,4 +717,5 @@ from procurement.acceptance.models import (  # noqa: E402, F401
     AcceptanceItem,
     UnitWarranty,
 )
+from procurement.history import FormerUser  # noqa: E402, F401
 from procurement.notices.models import Notice, NotificationSettings  # noqa: E402, F401

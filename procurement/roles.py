@@ -10,6 +10,9 @@
 
 The rules are applied to whatever models the apps have, so a model added later gets its
 permissions in the right groups after `migrate` (see `sync_roles_after_migrate`).
+
+Management commands act as a person too: `--as USERNAME`, by default the `system` account,
+a Buyer that cannot log in (no usable password, no staff status), kept by `migrate` as well.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ REFERENCE_DATA = frozenset(
     }
 )
 BUYER_MAY_DELETE = frozenset({"quotes.quoteline"})
+KEPT_BY_HISTORY = frozenset({"procurement.formeruser"})
 
 
 @dataclass(frozen=True)
@@ -56,8 +60,9 @@ class PermissionRef:
 
     @property
     def is_history(self) -> bool:
-        # simple-history's audit records are written by the product, never by people.
-        return self.model.startswith("historical")
+        # simple-history's audit records, and the names of deleted users they keep, are
+        # written by the product, never by people.
+        return self.model.startswith("historical") or self.model_label in KEPT_BY_HISTORY
 
 
 def viewer_may(permission: PermissionRef) -> bool:
@@ -91,6 +96,15 @@ ROLES = (
     Role("Approver", "a Buyer who also accepts and rejects revisions, signs off", approver_may),
 )
 
+# The account management commands act as unless told otherwise, and its role.
+SYSTEM_USERNAME = "system"
+SYSTEM_ROLE = "Buyer"
+
+
+def roles_granting(permission: PermissionRef) -> list[str]:
+    """The names of the roles whose rules grant `permission`, in the order of ROLES."""
+    return [role.name for role in ROLES if role.may(permission)]
+
 
 def sync_roles(*, apps: Any = global_apps, using: str = DEFAULT_DB_ALIAS) -> None:
     """Make the role groups exist with exactly the permissions their rules grant.
@@ -116,7 +130,25 @@ def sync_roles(*, apps: Any = global_apps, using: str = DEFAULT_DB_ALIAS) -> Non
         group.permissions.set(granted)
 
 
+def sync_system_account(*, apps: Any = global_apps, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Make the account of management commands exist: active, in its role, never a login
+    (no usable password, no staff status). Its other fields are left as an administrator
+    set them."""
+    from django.contrib.auth.hashers import make_password
+
+    user_model = apps.get_model("auth", "User")
+    group_model = apps.get_model("auth", "Group")
+    account, created = user_model.objects.using(using).get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"password": make_password(None), "is_staff": False, "is_active": True},
+    )
+    if created:
+        account.groups.add(group_model.objects.using(using).get(name=SYSTEM_ROLE))
+
+
 def sync_roles_after_migrate(sender: Any, *, app_config: Any, using: str, **kwargs: Any) -> None:
     """post_migrate: Django creates a new model's permissions just before this runs."""
     if app_config.label in ROLE_APPS:
-        sync_roles(apps=kwargs.get("apps") or global_apps, using=using)
+        apps = kwargs.get("apps") or global_apps
+        sync_roles(apps=apps, using=using)
+        sync_system_account(apps=apps, using=using)

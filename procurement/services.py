@@ -10,15 +10,18 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from procurement import build_flow, build_services
 from procurement import order_flow as flow
 from procurement.acceptance.services import acceptance_checklist_create_when_delivered
+from procurement.calendar_feed import may_issue_calendar_for
+from procurement.history import acting
 from procurement.models import (
     Build,
     BuildLine,
@@ -30,9 +33,16 @@ from procurement.models import (
     Vendor,
 )
 from procurement.order_flow import LineStatus
+from procurement.permissions import require
 from procurement.receiving import SERIAL_CATEGORIES, serials_problem, whole_system_line
 from procurement.selectors import build_progress
 from quotes.models import Carrier, QuoteLine, QuoteRevision
+
+ADD_ORDER = "procurement.add_order"
+ADD_ORDER_LINE = "procurement.add_orderline"
+CHANGE_ORDER_LINE = "procurement.change_orderline"
+ADD_CALENDAR_FEED = "procurement.add_calendarfeed"
+CHANGE_CALENDAR_FEED = "procurement.change_calendarfeed"
 
 # Orders ------------------------------------------------------------------------------------
 
@@ -51,19 +61,21 @@ def _build_line_for(build: Build, component: Component | None) -> BuildLine | No
     return BuildLine.objects.filter(build=build, component=component).first()
 
 
+@acting
 @transaction.atomic
 def order_create_from_revision(
     *,
     revision: QuoteRevision,
+    user: User,
     owner: User | None = None,
     build: Build | None = None,
-    ordered_by: User | None = None,
 ) -> Order:
-    """An order to the revision's vendor with a planned line per quote line.
+    """An order to the revision's vendor with a planned line per quote line, by `user`.
 
     The build is the quote's, else the one the quote lines source, unless given. The owner
-    (who hears about late deliveries) is `owner`, else the quote's owner, else `ordered_by`.
+    (who hears about late deliveries) is `owner`, else the quote's owner, else `user`.
     """
+    require(user, ADD_ORDER, _("make orders"))
     revision = (
         QuoteRevision.objects.select_for_update(of=("self",))
         .select_related("quote__vendor", "quote__build", "quote__owner", "carrier")
@@ -85,7 +97,7 @@ def order_create_from_revision(
         build=build,
         vendor=revision.quote.vendor,
         revision=revision,
-        owner=owner or revision.quote.owner or ordered_by,
+        owner=owner or revision.quote.owner or user,
         currency=revision.currency,
         ship_from=revision.ship_from.upper(),
     )
@@ -108,15 +120,17 @@ def order_create_from_revision(
             quote_line=quote_line,
             carrier=revision.carrier,
         )
-    build_follow_orders(build=build)
+    build_follow_orders(build=build, user=user)
     return order
 
 
+@acting
 @transaction.atomic
 def order_create(
     *,
     build: Build,
     vendor: Vendor,
+    user: User,
     owner: User | None = None,
     ship_from: str | None = None,
     currency: str = "CHF",
@@ -124,6 +138,7 @@ def order_create(
     note: str = "",
 ) -> Order:
     """An order entered by hand, for parts bought without a quote in the product."""
+    require(user, ADD_ORDER, _("make orders"))
     order = Order(
         build=build,
         vendor=vendor,
@@ -150,14 +165,7 @@ def _line_create(
     carrier: Carrier | None = None,
     expected_on: date | None = None,
 ) -> OrderLine:
-    if build_line is not None and build_line.build_id != order.build_id:
-        raise ValidationError(
-            {"build_line": f"That line belongs to another build than {order.build.slug}."}
-        )
-    if build_line is not None and component is not None and build_line.component_id != component.pk:
-        raise ValidationError(
-            {"component": f"The build line is for {build_line.component}, not {component}."}
-        )
+    # full_clean refuses a build line of another build or of another part (OrderLine.clean).
     highest = order.lines.aggregate(highest=Max("position"))["highest"] or 0
     line = OrderLine(
         order=order,
@@ -176,10 +184,12 @@ def _line_create(
     return line
 
 
+@acting
 @transaction.atomic
 def order_line_add(
     *,
     order: Order,
+    user: User,
     description: str,
     quantity: int = 1,
     component: Component | None = None,
@@ -193,6 +203,7 @@ def order_line_add(
     Without `build_line`, the line is tied to the build's line for the same component.
     The price is in the order's currency.
     """
+    require(user, ADD_ORDER_LINE, _("add lines to orders"))
     order = Order.objects.select_for_update().select_related("build").get(pk=order.pk)
     if not description.strip():
         raise ValidationError({"description": "Describe the part."})
@@ -206,7 +217,7 @@ def order_line_add(
         carrier=carrier,
         expected_on=expected_on,
     )
-    build_follow_orders(build=order.build)
+    build_follow_orders(build=order.build, user=user)
     return line
 
 
@@ -254,10 +265,12 @@ def _move(line: OrderLine, to: LineStatus, on: date) -> None:
     setattr(line, flow.STEP_DATE_FIELD[to], on)
 
 
+@acting
 @transaction.atomic
 def order_line_advance(
     *,
     line: OrderLine,
+    user: User,
     to: str | None = None,
     on: date | None = None,
     expected_on: date | None = None,
@@ -275,6 +288,7 @@ def order_line_advance(
     when none is known. The carrier and tracking number (usually known when the part ships)
     are kept when given.
     """
+    require(user, CHANGE_ORDER_LINE, _("move order lines on"))
     if to is not None and to not in LineStatus.values:
         raise ValidationError(f"There is no step called {to!r}.")
     line = _locked(line)
@@ -306,7 +320,7 @@ def order_line_advance(
         line.tracking_number = tracking_number.strip()
     line.full_clean()
     line.save()
-    build_follow_orders(build=line.order.build)
+    build_follow_orders(build=line.order.build, user=user)
     return line
 
 
@@ -358,10 +372,12 @@ def _clean_serials(
     return serials
 
 
+@acting
 @transaction.atomic
 def order_line_receive(
     *,
     line: OrderLine,
+    user: User,
     quantity: int,
     serial_numbers: Sequence[str] = (),
     received_on: date | None = None,
@@ -374,6 +390,7 @@ def order_line_receive(
     them as missing). Units are received once the line is shipped, or at customs for parts
     from abroad. The line is delivered when the last unit arrives.
     """
+    require(user, CHANGE_ORDER_LINE, _("receive order lines"))
     line = _locked(line)
     received_on = received_on or timezone.localdate()
     crosses_border = line.order.crosses_border
@@ -402,11 +419,12 @@ def order_line_receive(
         line.delivered_on = received_on
     line.full_clean()
     line.save()
-    build_follow_orders(build=line.order.build)
+    build_follow_orders(build=line.order.build, user=user)
     return line
 
 
-def _leave(line: OrderLine, to: LineStatus, reason: str, on: date | None) -> OrderLine:
+def _leave(line: OrderLine, to: LineStatus, reason: str, on: date | None, user: User) -> OrderLine:
+    require(user, CHANGE_ORDER_LINE, _("cancel or return order lines"))
     line = _locked(line)
     if not reason.strip():
         raise ValidationError({"reason": f"Say why the line is {flow.label(to)}."})
@@ -414,50 +432,50 @@ def _leave(line: OrderLine, to: LineStatus, reason: str, on: date | None) -> Ord
     line.exit_reason = reason.strip()
     line.full_clean()
     line.save()
-    build_follow_orders(build=line.order.build)
+    build_follow_orders(build=line.order.build, user=user)
     return line
 
 
+@acting
 @transaction.atomic
-def order_line_cancel(*, line: OrderLine, reason: str, on: date | None = None) -> OrderLine:
+def order_line_cancel(
+    *, line: OrderLine, user: User, reason: str, on: date | None = None
+) -> OrderLine:
     """The part will not come: cancelled before it shipped, with the reason."""
-    return _leave(line, LineStatus.CANCELLED, reason, on)
+    return _leave(line, LineStatus.CANCELLED, reason, on, user)
 
 
+@acting
 @transaction.atomic
-def order_line_return(*, line: OrderLine, reason: str, on: date | None = None) -> OrderLine:
+def order_line_return(
+    *, line: OrderLine, user: User, reason: str, on: date | None = None
+) -> OrderLine:
     """The part went back to the vendor (refused, faulty, wrong), with the reason."""
-    return _leave(line, LineStatus.RETURNED, reason, on)
+    return _leave(line, LineStatus.RETURNED, reason, on, user)
 
 
 # The build following its orders -------------------------------------------------------------
 
 
-@transaction.atomic
-def build_follow_orders(*, build: Build) -> Build:
-    """The build's status after a change to its order lines.
+def build_follow_orders(*, build: Build, user: User) -> Build:
+    """The build's status after `user` changed its order lines (the order services call this).
 
     Assembled once every part is ordered and every line installed, and only then; ordered
-    as soon as one line is placed with a vendor. An accepted or dropped build stays as it is.
-    When every part has arrived, the build's acceptance checklist is made (once).
+    as soon as one line is placed with a vendor. An accepted or dropped build stays as it is
+    (see procurement.build_flow). When every part has arrived, the build's acceptance
+    checklist is made (once).
     """
     build = Build.objects.select_for_update().get(pk=build.pk)
-    if build.status in (Build.Status.ACCEPTED, Build.Status.DROPPED):
+    if build.status in build_flow.SETTLED:
         return build
     progress = build_progress(build)
-    status = build.status
-    if progress.complete:
-        status = Build.Status.ASSEMBLED
-    elif build.status == Build.Status.ASSEMBLED or (
-        build.status in (Build.Status.CANDIDATE, Build.Status.CHOSEN) and progress.placed
-    ):
-        status = Build.Status.ORDERED
-    if status != build.status:
-        build.status = status
-        build.full_clean()
-        build.save(update_fields=["status"])
+    move = build_flow.move_after_orders(
+        build.status, placed=progress.placed, complete=progress.complete
+    )
+    if move is not None:
+        build = build_services.build_follow(build=build, move=move, user=user)
     # The acceptance checklist is made as the last part arrives.
-    acceptance_checklist_create_when_delivered(build=build, progress=progress)
+    acceptance_checklist_create_when_delivered(build=build, progress=progress, user=user)
     return build
 
 
@@ -477,21 +495,36 @@ class IssuedFeed:
 
 
 @transaction.atomic
-def calendar_feed_issue(*, user: User) -> IssuedFeed:
-    """A new secret calendar address for the user; the previous one stops working."""
+def calendar_feed_issue(*, user: User, for_user: User | None = None) -> IssuedFeed:
+    """A new secret calendar address, issued by `user` for themselves (or, by an
+    administrator, for `for_user`); the previous one stops working."""
+    require(user, ADD_CALENDAR_FEED, _("issue calendar addresses"))
+    owner = for_user or user
+    if not may_issue_calendar_for(user, owner):
+        raise PermissionDenied(
+            _("Only an administrator issues a calendar address for someone else (%(user)s).")
+            % {"user": owner}
+        )
     now = timezone.now()
-    CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    CalendarFeed.objects.filter(user=owner, revoked_at__isnull=True).update(revoked_at=now)
     token = secrets.token_urlsafe(32)
-    feed = CalendarFeed(user=user, token_hash=calendar_token_hash(token), hint=token[:6])
+    feed = CalendarFeed(user=owner, token_hash=calendar_token_hash(token), hint=token[:6])
     feed.full_clean()
     feed.save()
     return IssuedFeed(feed=feed, token=token)
 
 
 @transaction.atomic
-def calendar_feed_revoke(*, feed: CalendarFeed) -> CalendarFeed:
-    """The address stops working at once; a calendar that polls it gets 404."""
-    feed = CalendarFeed.objects.select_for_update().get(pk=feed.pk)
+def calendar_feed_revoke(*, feed: CalendarFeed, user: User) -> CalendarFeed:
+    """The address stops working at once; a calendar that polls it gets 404. One's own
+    address, or anyone's for an administrator."""
+    require(user, CHANGE_CALENDAR_FEED, _("revoke calendar addresses"))
+    feed = CalendarFeed.objects.select_for_update().select_related("user").get(pk=feed.pk)
+    if not may_issue_calendar_for(user, feed.user):
+        raise PermissionDenied(
+            _("Only an administrator revokes someone else's calendar address (%(user)s).")
+            % {"user": feed.user}
+        )
     if feed.revoked_at is None:
         feed.revoked_at = timezone.now()
         feed.save(update_fields=["revoked_at"])

@@ -19,6 +19,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from procurement.admin_orders import order_selected_revisions
 from procurement.formats import chf, money
+from procurement.history import NamedHistoryHelper
+from procurement.permissions import refusal_text
 from quotes import selectors, services
 from quotes.models import (
     Carrier,
@@ -178,8 +180,20 @@ def _label(revision: QuoteRevision) -> str:
     return f"Revision {revision.number} of {revision.quote.reference}"
 
 
+def _refusal_text(error: ValidationError | PermissionDenied) -> str:
+    if isinstance(error, PermissionDenied):
+        return refusal_text(error)
+    return " ".join(error.messages)
+
+
 class AuditedAdmin(SimpleHistoryAdmin):
-    """History is shown and never reverted: a received revision stays as it came."""
+    """History is shown and never reverted: a received revision stays as it came. Each row
+    names the person who acted, by the name kept with it once the account is deleted."""
+
+    object_history_list_template = "admin/audit_history_list.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return NamedHistoryHelper(self.model, historical_record)
 
     def revert_disabled(self, request, obj=None):
         return True
@@ -335,8 +349,8 @@ class QuoteAdmin(AuditedAdmin):
         created = []
         for quote in queryset:
             try:
-                revision = services.quote_revision_new_from_latest(quote=quote)
-            except ValidationError as error:
+                revision = services.quote_revision_new_from_latest(quote=quote, user=request.user)
+            except (ValidationError, PermissionDenied) as error:
                 self.message_user(request, self._refusal(quote, error), messages.ERROR)
                 continue
             created.append(revision)
@@ -352,9 +366,9 @@ class QuoteAdmin(AuditedAdmin):
             )
         return None
 
-    def _refusal(self, quote, error: ValidationError) -> str:
+    def _refusal(self, quote, error: ValidationError | PermissionDenied) -> str:
         """Why no new revision was made; for a quote with none, where to enter its first."""
-        text = " ".join(error.messages)
+        text = _refusal_text(error)
         if quote.revisions.exists():
             return text
         return format_html(
@@ -719,10 +733,12 @@ class QuoteRevisionAdmin(AuditedAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as error:
+        except (ValidationError, PermissionDenied) as error:
+            if isinstance(error, PermissionDenied) and not str(error):
+                raise  # the admin's own refusal of a page: 403
             # A service refused (a stale draft, a revision received meanwhile): nothing was
             # saved; show the revision as it is now with the reason.
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            self.message_user(request, _refusal_text(error), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -774,30 +790,34 @@ class QuoteRevisionAdmin(AuditedAdmin):
         if obj.status == DRAFT or loaded_version != obj.version:
             # For a revision received since the editor loaded it, the service says so.
             services.quote_revision_update(
-                revision=obj, expected_version=loaded_version, **_changed_terms(form)
+                revision=obj,
+                user=request.user,
+                expected_version=loaded_version,
+                **_changed_terms(form),
             )
 
     def save_related(self, request, form, formsets, change):
         revision = form.instance
         lines = next(formset for formset in formsets if formset.model is QuoteLine)
         lines.save(commit=False)  # collects new, changed and deleted lines, saves nothing
+        user = request.user
         if not change:
-            self._create(form, lines)
+            self._create(form, lines, user)
         elif revision.status == DRAFT:
-            self._save_lines(lines)
+            self._save_lines(lines, user)
             if "currency" in form.changed_data:
-                self._restate_lines(revision)
+                self._restate_lines(revision, user)
         if "attachment" in form.changed_data:
             services.quote_revision_attach(
-                revision=revision, document=form.cleaned_data["attachment"] or None
+                revision=revision, user=user, document=form.cleaned_data["attachment"] or None
             )
         if revision.status == DRAFT:
             try:
-                services.quote_revision_refresh_landed_cost(revision=revision)
+                services.quote_revision_refresh_landed_cost(revision=revision, user=user)
             except ValidationError as error:
                 messages.warning(request, " ".join(error.messages))
 
-    def _create(self, form, lines) -> None:
+    def _create(self, form, lines, user) -> None:
         data = form.cleaned_data
         terms = {
             name: _amount(data[name]) if name in MONEY_TERMS else data[name]
@@ -807,6 +827,7 @@ class QuoteRevisionAdmin(AuditedAdmin):
         new_lines = sorted(lines.new_objects, key=lambda line: line.position)
         created = services.quote_revision_create(
             quote=data["quote"],
+            user=user,
             issued_on=data["issued_on"],
             valid_until=data["valid_until"],
             currency=data["currency"],
@@ -817,16 +838,19 @@ class QuoteRevisionAdmin(AuditedAdmin):
         revision.pk, revision.number, revision.status = created.pk, created.number, created.status
         revision._state.adding = False
 
-    def _restate_lines(self, revision) -> None:
+    def _restate_lines(self, revision, user) -> None:
         """The amounts entered are in the revision's currency: after a change of currency,
         the lines left as they were are stated in the new one."""
         for line in revision.lines.exclude(unit_price_currency=revision.currency):
-            services.quote_line_update(line=line, unit_price=line.unit_price.amount)
+            services.quote_line_update(line=line, user=user, unit_price=line.unit_price.amount)
 
-    def _save_lines(self, lines) -> None:
+    def _save_lines(self, lines, user) -> None:
         for line in sorted(lines.new_objects, key=lambda line: line.position):
             services.quote_line_add(
-                revision=line.revision, line=_line_data(line), position=line.position or None
+                revision=line.revision,
+                user=user,
+                line=_line_data(line),
+                position=line.position or None,
             )
         for line, changed in lines.changed_objects:
             changes = {
@@ -834,9 +858,9 @@ class QuoteRevisionAdmin(AuditedAdmin):
                 for name in changed
                 if name in services.LINE_FIELDS
             }
-            services.quote_line_update(line=line, **changes)
+            services.quote_line_update(line=line, user=user, **changes)
         for line in lines.deleted_objects:
-            services.quote_line_delete(line=line)
+            services.quote_line_delete(line=line, user=user)
 
     # Actions ----------------------------------------------------------------------------
 
@@ -845,8 +869,8 @@ class QuoteRevisionAdmin(AuditedAdmin):
         for revision in revisions:
             try:
                 done = act(revision)
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(request, _refusal_text(error), messages.ERROR)
             else:
                 self.message_user(request, describe(done), messages.SUCCESS)
         if request.POST.get("_from_change_page") and len(revisions) == 1:
@@ -860,7 +884,7 @@ class QuoteRevisionAdmin(AuditedAdmin):
         return self._run_each(
             request,
             queryset,
-            lambda revision: services.quote_revision_receive(revision=revision),
+            lambda revision: services.quote_revision_receive(revision=revision, user=request.user),
             lambda done: (
                 f"{_label(done)} received; its landed total of {landed_text(done)} is kept with it."
             ),

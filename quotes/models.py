@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from djmoney.models.fields import MoneyField
-from simple_history.models import HistoricalRecords
 
+from procurement.history import audit_trail
 from procurement.models import Build, BuildLine, Component, Vendor
 from quotes.documents import document_path, document_storage, validate_vendor_document
 
@@ -219,7 +219,7 @@ class Quote(models.Model):
     )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(m2m_fields=[watchers])
+    history = audit_trail(m2m_fields=[watchers])
 
     class Meta:
         ordering = ["-created_at"]
@@ -314,7 +314,7 @@ class QuoteRevision(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["quote", "-number"]
@@ -403,7 +403,7 @@ class QuoteLine(models.Model):
     description = models.CharField(max_length=200)
     quantity = models.PositiveIntegerField(default=1)
     unit_price = MoneyField(max_digits=12, decimal_places=2, default_currency="CHF")
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["revision", "position", "id"]

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from procurement.formats import swiss_number
+from procurement.history import history_person
 from quotes.models import Quote, QuoteLine, QuoteRevision
 from quotes.pricing.reads import stored_price
 from quotes.revision_diff import LineSnapshot, RevisionSnapshot
@@ -135,7 +136,7 @@ def revision_line_history(revision: QuoteRevision) -> list[LineHistoryEntry]:
         entries.append(
             LineHistoryEntry(
                 when=timezone.localtime(record.history_date),
-                user=record.history_user,
+                user=history_person(record),
                 action=actions.get(record.history_type, record.history_type),
                 line=f"{values['quantity']} x {values['description']}",
                 changes=changes,

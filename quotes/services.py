@@ -15,9 +15,14 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from procurement import build_flow
+from procurement.build_services import build_follow
+from procurement.history import acting, history_person
 from procurement.models import Build, BuildLine, Component
+from procurement.permissions import require
 from procurement.stored_files import remove_after_commit
 from quotes import ecb
 from quotes.documents import check_pdf
@@ -39,6 +44,13 @@ DRAFT = QuoteRevision.Status.DRAFT
 RECEIVED = QuoteRevision.Status.RECEIVED
 ACCEPTED = QuoteRevision.Status.ACCEPTED
 DECIDE_PERMISSION = "quotes.decide_quoterevision"
+ADD_QUOTE = "quotes.add_quote"
+CHANGE_QUOTE = "quotes.change_quote"
+ADD_REVISION = "quotes.add_quoterevision"
+CHANGE_REVISION = "quotes.change_quoterevision"
+ADD_LINE = "quotes.add_quoteline"
+CHANGE_LINE = "quotes.change_quoteline"
+DELETE_LINE = "quotes.delete_quoteline"
 # The terms of a draft a buyer may change; number, status and the figures are the services'.
 EDITABLE_TERMS = frozenset(
     {
@@ -77,9 +89,11 @@ def _next_number(quote: Quote) -> int:
     return (highest or 0) + 1
 
 
+@acting
 def quote_revision_create(
     *,
     quote: Quote,
+    user: User,
     issued_on: date,
     valid_until: date,
     currency: str,
@@ -96,6 +110,9 @@ def quote_revision_create(
     quote's earlier received revision. A draft keeps provisional landed figures when they
     can be computed yet, and none otherwise.
     """
+    require(user, ADD_REVISION, _("enter quote revisions"))
+    if status == RECEIVED:
+        require(user, CHANGE_REVISION, _("receive quote revisions"))
     if not lines:
         raise ValidationError({"lines": "A revision needs at least one line."})
     if status not in (DRAFT, RECEIVED):
@@ -133,7 +150,7 @@ def quote_revision_create(
                     quote_line.full_clean(exclude=["revision"])
                     quote_line.save()
                 if status == RECEIVED:
-                    return quote_revision_receive(revision=revision)
+                    return quote_revision_receive(revision=revision, user=user)
                 return _store_draft_landed_cost(revision)
         except IntegrityError:
             if number is not None:
@@ -208,13 +225,15 @@ def _check_line_currencies(revision: QuoteRevision) -> None:
             )
 
 
+@acting
 @transaction.atomic
-def quote_revision_receive(*, revision: QuoteRevision) -> QuoteRevision:
+def quote_revision_receive(*, revision: QuoteRevision, user: User) -> QuoteRevision:
     """A vendor sent this revision: from now on it is kept as it came.
 
     Its landed cost is computed and frozen, and the quote's earlier received revision (if
     any) becomes superseded.
     """
+    require(user, CHANGE_REVISION, _("receive quote revisions"))
     quote = _lock_quote(revision.quote_id)
     revision = _locked(revision)
     if revision.status != DRAFT:
@@ -245,14 +264,16 @@ def quote_revision_receive(*, revision: QuoteRevision) -> QuoteRevision:
     return revision
 
 
+@acting
 @transaction.atomic
 def quote_revision_refresh_landed_cost(
-    *, revision: QuoteRevision, book: RuleBook | None = None
+    *, revision: QuoteRevision, user: User, book: RuleBook | None = None
 ) -> QuoteRevision:
     """Compute and store the landed figures of a draft; the rate used is kept with it.
 
     A received revision's figures were frozen on receipt and are never computed again.
     """
+    require(user, CHANGE_REVISION, _("change quote revisions"))
     current = _locked(revision)
     if current.status != DRAFT:
         raise ValidationError(
@@ -299,9 +320,11 @@ def _store_landed_cost(
     return revision
 
 
+@acting
 @transaction.atomic
-def quote_revision_new_from_latest(*, quote: Quote) -> QuoteRevision:
+def quote_revision_new_from_latest(*, quote: Quote, user: User) -> QuoteRevision:
     """A draft copy of the quote's latest revision (terms and lines), numbered next."""
+    require(user, ADD_REVISION, _("enter quote revisions"))
     _lock_quote(quote.pk)
     latest = revisions_for_pricing().filter(quote=quote).order_by("-number").first()
     if latest is None:
@@ -323,6 +346,7 @@ def quote_revision_new_from_latest(*, quote: Quote) -> QuoteRevision:
     ]
     return quote_revision_create(
         quote=quote,
+        user=user,
         issued_on=latest.issued_on,
         valid_until=latest.valid_until,
         currency=latest.currency,
@@ -350,7 +374,8 @@ def _claim_draft(revision: QuoteRevision, expected_version: int) -> QuoteRevisio
         return current
     _require_draft(current)
     last = current.history.select_related("history_user").first()
-    who = f" by {last.history_user}" if last is not None and last.history_user else ""
+    person = history_person(last) if last is not None else ""
+    who = f" by {person}" if person else ""
     when = timezone.localtime(current.updated_at).strftime("%d.%m.%Y %H:%M")
     raise ValidationError(
         f"{_label(current)} was changed{who} at {when} while you were editing it, so your "
@@ -359,15 +384,17 @@ def _claim_draft(revision: QuoteRevision, expected_version: int) -> QuoteRevisio
     )
 
 
+@acting
 @transaction.atomic
 def quote_revision_update(
-    *, revision: QuoteRevision, expected_version: int, **terms: Any
+    *, revision: QuoteRevision, user: User, expected_version: int, **terms: Any
 ) -> QuoteRevision:
     """Change the terms of a draft last seen at `expected_version`.
 
     The save of someone who loaded an older version is refused instead of overwriting the
     other person's changes. `shipping` and `foreign_vat` are amounts in the currency.
     """
+    require(user, CHANGE_REVISION, _("change quote revisions"))
     unknown = set(terms) - EDITABLE_TERMS
     if unknown:
         raise TypeError(f"not terms of a revision: {', '.join(sorted(unknown))}")
@@ -392,10 +419,12 @@ def quote_revision_update(
     return current
 
 
+@acting
 @transaction.atomic
 def quote_line_add(
-    *, revision: QuoteRevision, line: LineData, position: int | None = None
+    *, revision: QuoteRevision, user: User, line: LineData, position: int | None = None
 ) -> QuoteLine:
+    require(user, ADD_LINE, _("add lines to quote revisions"))
     draft = _draft_for_edit(revision.pk)
     if position is None:
         highest = draft.lines.aggregate(highest=Max("position"))["highest"]
@@ -414,9 +443,11 @@ def quote_line_add(
     return quote_line
 
 
+@acting
 @transaction.atomic
-def quote_line_update(*, line: QuoteLine, **changes: Any) -> QuoteLine:
+def quote_line_update(*, line: QuoteLine, user: User, **changes: Any) -> QuoteLine:
     """Change a line of a draft; `unit_price` is an amount in the revision's currency."""
+    require(user, CHANGE_LINE, _("change lines of quote revisions"))
     unknown = set(changes) - LINE_FIELDS
     if unknown:
         raise TypeError(f"not fields of a quote line: {', '.join(sorted(unknown))}")
@@ -431,20 +462,26 @@ def quote_line_update(*, line: QuoteLine, **changes: Any) -> QuoteLine:
     return current
 
 
+@acting
 @transaction.atomic
-def quote_line_delete(*, line: QuoteLine) -> None:
+def quote_line_delete(*, line: QuoteLine, user: User) -> None:
+    require(user, DELETE_LINE, _("delete lines of quote revisions"))
     draft = _draft_for_edit(line.revision_id)
     if not draft.lines.exclude(pk=line.pk).exists():
         raise ValidationError("A revision needs at least one line; this is its last one.")
     QuoteLine.objects.filter(pk=line.pk).get().delete()
 
 
+@acting
 @transaction.atomic
-def quote_revision_attach(*, revision: QuoteRevision, document: File[Any] | None) -> QuoteRevision:
+def quote_revision_attach(
+    *, revision: QuoteRevision, user: User, document: File[Any] | None
+) -> QuoteRevision:
     """Keep the vendor's PDF with a revision (None removes it from a draft).
 
     A received revision without a document may get one; one it has is never replaced.
     """
+    require(user, CHANGE_REVISION, _("attach vendors' documents to quote revisions"))
     current = _locked(revision)
     previous = current.attachment.name
     if current.status != DRAFT and (current.attachment or document is None):
@@ -461,15 +498,6 @@ def quote_revision_attach(*, revision: QuoteRevision, document: File[Any] | None
     if previous != current.attachment.name:
         remove_after_commit(current.attachment.storage, previous)
     return current
-
-
-def _require_decision_right(user: User) -> None:
-    if not user.has_perm(DECIDE_PERMISSION):
-        raise ValidationError(
-            "Only an Approver can accept or reject a quote revision; ask someone in the "
-            "Approver group.",
-            code="permission",
-        )
 
 
 def _require_acceptable(revision: QuoteRevision) -> None:
@@ -501,19 +529,19 @@ def _require_acceptable(revision: QuoteRevision) -> None:
         )
 
 
-def _choose_build(build: Build | None) -> None:
-    if build is not None and build.status in (Build.Status.CANDIDATE, Build.Status.DROPPED):
-        build.status = Build.Status.CHOSEN
-        build.full_clean()
-        build.save(update_fields=["status"])
+def _choose_build(build: Build | None, user: User) -> None:
+    move = build_flow.move_after_quote_accepted(build.status) if build is not None else None
+    if build is not None and move is not None:
+        build_follow(build=build, move=move, user=user)
 
 
+@acting
 @transaction.atomic
 def quote_revision_accept(*, revision: QuoteRevision, user: User) -> QuoteRevision:
     """An Approver commits to this revision: who and when are kept, its figures stay frozen,
     and the build it offers becomes chosen. An earlier accepted revision of the same quote
     is superseded by this one."""
-    _require_decision_right(user)
+    require(user, DECIDE_PERMISSION, _("accept quote revisions"))
     quote = _lock_quote(revision.quote_id)
     current = _locked(revision)
     _require_acceptable(current)
@@ -526,17 +554,17 @@ def quote_revision_accept(*, revision: QuoteRevision, user: User) -> QuoteRevisi
     current.status = ACCEPTED
     current.accepted_at = timezone.now()
     current.accepted_by = user
-    current._history_user = user  # type: ignore[attr-defined]
     current.full_clean()
     current.save(update_fields=["status", "accepted_at", "accepted_by", "updated_at"])
-    _choose_build(quote.build)
+    _choose_build(quote.build, user)
     return current
 
 
+@acting
 @transaction.atomic
 def quote_revision_reject(*, revision: QuoteRevision, user: User, reason: str) -> QuoteRevision:
     """An Approver turns this revision down, saying why."""
-    _require_decision_right(user)
+    require(user, DECIDE_PERMISSION, _("reject quote revisions"))
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Say why the revision is rejected."})
@@ -550,7 +578,6 @@ def quote_revision_reject(*, revision: QuoteRevision, user: User, reason: str) -
     current.rejected_at = timezone.now()
     current.rejected_by = user
     current.rejection_reason = reason
-    current._history_user = user  # type: ignore[attr-defined]
     current.full_clean()
     current.save(
         update_fields=["status", "rejected_at", "rejected_by", "rejection_reason", "updated_at"]
@@ -585,14 +612,19 @@ def quote_revision_expire(*, revision: QuoteRevision, today: date | None = None)
     return revision
 
 
+@acting
 @transaction.atomic
-def quote_import(*, quote_file: QuoteFile) -> QuoteRevision:
+def quote_import(*, quote_file: QuoteFile, user: User) -> QuoteRevision:
     """One revision from a quote file, all or nothing; a new quote for a new reference.
 
     A file for an existing reference adds a revision to that quote, sets its owner and
     adds its watchers. Raises ValidationError naming the field when the file is wrong.
     """
     resolved = resolve_quote_file(quote_file)
+    if resolved.quote is None:
+        require(user, ADD_QUOTE, _("enter quotes"))
+    else:
+        require(user, CHANGE_QUOTE, _("change quotes"))
     quote = _quote_for_file(resolved)
     file = resolved.file
     terms: dict[str, Any] = {}
@@ -602,6 +634,7 @@ def quote_import(*, quote_file: QuoteFile) -> QuoteRevision:
         )
     return quote_revision_create(
         quote=quote,
+        user=user,
         issued_on=file.issued,
         valid_until=file.valid_until,
         currency=file.currency,

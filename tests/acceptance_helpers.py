@@ -9,6 +9,7 @@ from djmoney.money import Money
 from pypdf import PdfReader
 
 from procurement import services
+from procurement.acceptance.services import acceptance_import_nvidia_smi, acceptance_item_record
 from procurement.models import Component, OrderLine
 from procurement.order_flow import LineStatus
 from tests import factories
@@ -104,7 +105,7 @@ def order_build(build, *, vendor=None, ship_from="CH", **terms):
     revision = factories.accepted_revision_for(
         build, vendor=vendor, parts=parts, ship_from=ship_from, **terms
     )
-    return services.order_create_from_revision(revision=revision, ordered_by=None)
+    return services.order_create_from_revision(user=factories.acting_buyer(), revision=revision)
 
 
 TURNKEY = "BIZON G3000 with 2x RTX PRO 6000"
@@ -118,13 +119,14 @@ def order_whole_system(build, *, description: str = TURNKEY, vendor=None):
     factories.QuoteLineFactory(
         revision=revision, description=description, unit_price=Money("15000.00", "CHF")
     )
-    return services.order_create_from_revision(revision=revision, ordered_by=None)
+    return services.order_create_from_revision(user=factories.acting_buyer(), revision=revision)
 
 
 def receive_system(order, *, serial: str = "", on: date = DELIVERED_ON):
     """The whole system arrives, with its serial number or said to have come without."""
     line = walk(order.lines.get(), LineStatus.SHIPPED)
     return services.order_line_receive(
+        user=factories.acting_buyer(),
         line=line,
         quantity=1,
         serial_numbers=[serial],
@@ -145,6 +147,7 @@ def deliver(order, *, serials: dict[str, list[str]] | None = None, on: date = DE
             [f"{line.component.slug.upper()}-{index}" for index in range(line.quantity)],
         )
         services.order_line_receive(
+            user=factories.acting_buyer(),
             line=line,
             quantity=line.quantity,
             serial_numbers=numbers,
@@ -184,3 +187,17 @@ def viewer(**fields):
 def pdf_text(content: bytes) -> str:
     reader = PdfReader(io.BytesIO(content))
     return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def complete_checklist(checklist):
+    """Every pending item passed, as a Buyer records them: the GPU items from nvidia-smi's
+    report, the wall power and throughput by their numbers, the rest by eye."""
+    buyer = factories.acting_buyer()
+    acceptance_import_nvidia_smi(
+        user=buyer, build=checklist.build, content=report("rtx-pro-6000.xml"), name="smi.xml"
+    )
+    for item in checklist.items.filter(result="pending"):
+        number = {"psu_wall_power": 405, "throughput": 131}.get(item.kind)
+        acceptance_item_record(
+            item=item, user=buyer, result=None if number else "pass", measured_number=number
+        )

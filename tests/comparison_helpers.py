@@ -54,6 +54,7 @@ def usd_quote(*, carrier, valid_until: date = date(2026, 3, 18), offers=None, **
     quote = factories.QuoteFactory(build=offers, **quote_fields)
     gpu = factories.GpuFactory(vram_gb=32, tdp_w=575)
     return quote_revision_create(
+        user=factories.acting_buyer(),
         quote=quote,
         issued_on=SEED_DAY,
         valid_until=valid_until,

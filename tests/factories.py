@@ -324,6 +324,21 @@ def user_in_role(role: str, **kwargs) -> object:
     return user
 
 
+def acting_buyer():
+    """The Buyer on whose behalf tests call the services (one user, made once per test)."""
+    return user_in_role("Buyer", username="acting-buyer")
+
+
+def administrator():
+    """A superuser, as `make run` makes one: may do everything, for anyone."""
+    return UserFactory(username="administrator", is_staff=True, is_superuser=True)
+
+
+def acting_approver():
+    """The Approver on whose behalf tests accept, reject, waive and sign off."""
+    return user_in_role("Approver", username="acting-approver")
+
+
 def revision_through_services(
     *,
     quote: Quote | None = None,
@@ -342,6 +357,7 @@ def revision_through_services(
     terms.setdefault("prices_include_vat", True)
     return quote_revision_create(
         quote=quote or QuoteFactory(),
+        user=terms.pop("user", None) or acting_buyer(),
         issued_on=issued_on,
         valid_until=valid_until,
         currency=terms.pop("currency", "CHF"),

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from procurement import services
 from procurement.order_flow import STEP_DATE_FIELD, LineStatus, flow_for
+from tests.factories import acting_buyer
 
 
 def walk(line, to: str, *, start: date = date(2026, 2, 16)):
@@ -15,6 +16,8 @@ def walk(line, to: str, *, start: date = date(2026, 2, 16)):
     on = max([start, *(day + timedelta(days=1) for day in dated)])
     while line.status != to:
         target = steps[steps.index(LineStatus(line.status)) + 1]
-        line = services.order_line_advance(line=line, to=target, on=on, without_serials=True)
+        line = services.order_line_advance(
+            user=acting_buyer(), line=line, to=target, on=on, without_serials=True
+        )
         on += timedelta(days=1)
     return line

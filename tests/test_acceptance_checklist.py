@@ -38,11 +38,13 @@ def test_the_checklist_is_made_as_the_last_part_arrives():
         walk(line, LineStatus.DELIVERED)
     assert not AcceptanceChecklist.objects.filter(build=build).exists()
 
-    walk(lines[-1], LineStatus.DELIVERED)
+    receiver = factories.user_in_role("Buyer", username="ben")
+    last = walk(lines[-1], LineStatus.SHIPPED)
+    services.order_line_advance(user=receiver, line=last, without_serials=True)
 
     checklist = AcceptanceChecklist.objects.get(build=build)
     assert checklist.status == AcceptanceChecklist.Status.OPEN
-    assert checklist.created_by is None
+    assert checklist.created_by.username == "ben"  # whose delivery completed the build
     # 6 GPU checks, the PSU's wall power and its serial number (received without), 6 system
     assert checklist.items.count() == 14
 
@@ -50,7 +52,9 @@ def test_the_checklist_is_made_as_the_last_part_arrives():
 def test_installing_the_parts_afterwards_makes_no_second_checklist():
     build = delivered_build()
     for line in OrderLine.objects.filter(order__build=build):
-        services.order_line_advance(line=line, to=LineStatus.INSTALLED)
+        services.order_line_advance(
+            user=factories.acting_buyer(), line=line, to=LineStatus.INSTALLED
+        )
 
     assert AcceptanceChecklist.objects.filter(build=build).count() == 1
     assert Build.objects.get(pk=build.pk).status == Build.Status.ASSEMBLED
@@ -60,7 +64,9 @@ def test_a_cancelled_line_does_not_hold_up_the_checklist_once_its_part_is_ordere
     build = build_of()
     order = order_build(build)
     gpu_line = OrderLine.objects.get(order=order, component__category="gpu")
-    services.order_line_cancel(line=gpu_line, reason="Out of stock at this shop.")
+    services.order_line_cancel(
+        user=factories.acting_buyer(), line=gpu_line, reason="Out of stock at this shop."
+    )
     others = OrderLine.objects.filter(order=order).exclude(pk=gpu_line.pk)
     for line in others:
         walk(line, LineStatus.DELIVERED)
@@ -68,7 +74,10 @@ def test_a_cancelled_line_does_not_hold_up_the_checklist_once_its_part_is_ordere
 
     again = factories.OrderFactory(build=build)
     replacement = services.order_line_add(
-        order=again, description="RTX PRO 6000 from another shop", component=gpu_line.component
+        user=factories.acting_buyer(),
+        order=again,
+        description="RTX PRO 6000 from another shop",
+        component=gpu_line.component,
     )
     deliver(again, serials={gpu_line.component.slug: [PRO_6000_SERIAL]})
 
@@ -106,7 +115,7 @@ def test_the_checklist_waits_for_every_part(staff_client):
     walk(OrderLine.objects.filter(order=order).first(), LineStatus.DELIVERED)
 
     with pytest.raises(ValidationError) as refused:
-        acceptance_checklist_create(build=build)
+        acceptance_checklist_create(user=factories.acting_buyer(), build=build)
 
     assert "once every part is delivered or installed; now 1 of 4 lines" in str(refused.value)
     response = staff_client.post(
@@ -121,7 +130,7 @@ def test_the_checklist_waits_for_every_part(staff_client):
 def test_a_build_has_one_checklist():
     build = delivered_build()
     with pytest.raises(ValidationError, match="already has its acceptance checklist"):
-        acceptance_checklist_create(build=build)
+        acceptance_checklist_create(user=factories.acting_buyer(), build=build)
 
 
 def test_gpu_items_expect_the_specs_and_record_the_delivered_serial_number():
@@ -206,11 +215,16 @@ def test_gpus_on_separate_lines_get_a_set_of_checks_each():
     first = factories.OrderFactory(build=build)
     second = factories.OrderFactory(build=build)
     for order in (first, second):
-        services.order_line_add(order=order, description="RTX A6000", component=gpu)
+        services.order_line_add(
+            user=factories.acting_buyer(), order=order, description="RTX A6000", component=gpu
+        )
     rest = factories.OrderFactory(build=build)
     for line in build.lines.exclude(component=gpu):
         services.order_line_add(
-            order=rest, description=str(line.component), component=line.component
+            user=factories.acting_buyer(),
+            order=rest,
+            description=str(line.component),
+            component=line.component,
         )
     deliver(first, serials={gpu.slug: ["1320921034567"]})
     deliver(second, serials={gpu.slug: ["1320921034871"]})

@@ -67,7 +67,10 @@ def test_an_open_checklist_is_a_draft_listing_parts_items_and_the_empty_sign_off
 def test_imported_gpu_items_show_expected_measured_and_result(tmp_path):
     build = delivered_build()
     acceptance_import_nvidia_smi(
-        build=build, content=report("rtx-pro-6000-x8.xml"), name="nvidia-smi-x8.xml"
+        user=factories.acting_buyer(),
+        build=build,
+        content=report("rtx-pro-6000-x8.xml"),
+        name="nvidia-smi-x8.xml",
     )
 
     text = one_line(protocol_text(build, tmp_path))
@@ -94,7 +97,10 @@ def test_a_signed_protocol_has_the_sign_off_warranties_and_waivers(tmp_path):
         result="fail",
         measured_value="43 dB(A)",
         evidence=acceptance_evidence_add(
-            checklist=build.acceptance, content=b"43.1 dB(A) at 1 m\n", name="noise.txt"
+            user=factories.acting_buyer(),
+            checklist=build.acceptance,
+            content=b"43.1 dB(A) at 1 m\n",
+            name="noise.txt",
         ),
     )
     acceptance_item_waive(item=noise, user=boss, reason="Stands in the cellar.")
@@ -112,7 +118,9 @@ def test_a_signed_protocol_has_the_sign_off_warranties_and_waivers(tmp_path):
 
 def test_the_protocol_is_read_in_a_fixed_number_of_queries(django_assert_num_queries):
     build = delivered_build()
-    acceptance_import_nvidia_smi(build=build, content=report("rtx-pro-6000.xml"), name="a.xml")
+    acceptance_import_nvidia_smi(
+        user=factories.acting_buyer(), build=build, content=report("rtx-pro-6000.xml"), name="a.xml"
+    )
 
     # checklist with build, brief and people; items; evidence; order lines; their units
     # with warranties.
@@ -170,7 +178,7 @@ def test_text_the_buyer_entered_is_printed_not_fetched(tmp_path):
     build = delivered_build()
     acceptance_item_record(
         item=build.acceptance.items.get(kind=Kind.SSH),
-        user=factories.UserFactory(),
+        user=factories.acting_buyer(),
         result="pass",
         measured_value='<img src="file:///x"><a rel="attachment" href="file:///y">y</a>',
     )
@@ -195,7 +203,10 @@ def test_every_cell_of_the_protocol_reads_back_separated(tmp_path):
         gpu=gpu, gpus=2, cpu=threadripper(), serials={gpu.slug: ["1320921034567", "1320921034871"]}
     )
     acceptance_import_nvidia_smi(
-        build=build, content=report("rtx-a6000-two.xml"), name="rtx-a6000-two.xml"
+        user=factories.acting_buyer(),
+        build=build,
+        content=report("rtx-a6000-two.xml"),
+        name="rtx-a6000-two.xml",
     )
     protocol = acceptance_protocol(build, date(2026, 3, 2))
 

@@ -26,7 +26,7 @@ from tests.acceptance_helpers import (
     threadripper,
     viewer,
 )
-from tests.factories import UserFactory, image_file
+from tests.factories import UserFactory, acting_buyer, image_file
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
@@ -66,7 +66,7 @@ def item(checklist, kind) -> AcceptanceItem:
     ],
 )
 def test_an_item_with_limits_is_judged_from_the_number(checklist, kind, measured, result, text):
-    buyer = UserFactory()
+    buyer = acting_buyer()
 
     recorded = acceptance_item_record(
         item=item(checklist, kind), user=buyer, measured_number=Decimal(measured)
@@ -79,7 +79,7 @@ def test_an_item_with_limits_is_judged_from_the_number(checklist, kind, measured
 def test_the_measured_text_is_kept_as_read(checklist):
     recorded = acceptance_item_record(
         item=item(checklist, Kind.THROUGHPUT),
-        user=UserFactory(),
+        user=acting_buyer(),
         measured_value="131.5 tok/s (llama.cpp, GPT-OSS-120B MXFP4, 8k context)",
         measured_number=Decimal("131.5"),
     )
@@ -90,7 +90,7 @@ def test_a_number_outside_the_limits_cannot_be_recorded_as_passed(checklist):
     with pytest.raises(ValidationError) as refused:
         acceptance_item_record(
             item=item(checklist, Kind.PSU_WALL_POWER),
-            user=UserFactory(),
+            user=acting_buyer(),
             result="pass",
             measured_number=Decimal("1180"),
         )
@@ -101,14 +101,14 @@ def test_a_number_outside_the_limits_cannot_be_recorded_as_passed(checklist):
 def test_an_item_with_limits_needs_its_number_to_pass(checklist):
     with pytest.raises(ValidationError, match="Give the measured number in W"):
         acceptance_item_record(
-            item=item(checklist, Kind.PSU_WALL_POWER), user=UserFactory(), result="pass"
+            item=item(checklist, Kind.PSU_WALL_POWER), user=acting_buyer(), result="pass"
         )
 
 
 def test_any_item_may_be_failed_whatever_the_number(checklist):
     recorded = acceptance_item_record(
         item=item(checklist, Kind.THROUGHPUT),
-        user=UserFactory(),
+        user=acting_buyer(),
         result="fail",
         measured_number=Decimal("70"),
         note="Drops to 20 tok/s after ten minutes: thermal throttling.",
@@ -119,7 +119,7 @@ def test_any_item_may_be_failed_whatever_the_number(checklist):
 @pytest.mark.parametrize("result", ["pass", "fail", "not_applicable"])
 def test_an_item_judged_by_eye_takes_the_result_given(checklist, result):
     recorded = acceptance_item_record(
-        item=item(checklist, Kind.SSH), user=UserFactory(), result=result, measured_value="ok"
+        item=item(checklist, Kind.SSH), user=acting_buyer(), result=result, measured_value="ok"
     )
     assert recorded.result == result
 
@@ -127,16 +127,18 @@ def test_an_item_judged_by_eye_takes_the_result_given(checklist, result):
 @pytest.mark.parametrize("result", [None, "pending", "maybe"])
 def test_an_item_judged_by_eye_needs_a_result(checklist, result):
     with pytest.raises(ValidationError):
-        acceptance_item_record(item=item(checklist, Kind.SSH), user=UserFactory(), result=result)
+        acceptance_item_record(item=item(checklist, Kind.SSH), user=acting_buyer(), result=result)
 
 
 def test_a_new_measurement_replaces_a_waiver(checklist):
     noise = item(checklist, Kind.NOISE)
-    acceptance_item_record(item=noise, user=UserFactory(), result="fail", measured_value="41 dB(A)")
+    acceptance_item_record(
+        item=noise, user=acting_buyer(), result="fail", measured_value="41 dB(A)"
+    )
     acceptance_item_waive(item=noise, user=approver(), reason="Quiet enough in the server room.")
 
     remeasured = acceptance_item_record(
-        item=noise, user=UserFactory(), result="fail", measured_value="52 dB(A)"
+        item=noise, user=acting_buyer(), result="fail", measured_value="52 dB(A)"
     )
 
     assert (remeasured.waived_reason, remeasured.waived_at) == ("", None)
@@ -157,8 +159,14 @@ def test_an_approver_waives_an_item_with_the_reason(checklist):
 
 
 def test_only_an_approver_waives(checklist):
-    with pytest.raises(PermissionDenied, match="Only an Approver"):
-        acceptance_item_waive(item=item(checklist, Kind.NOISE), user=UserFactory(), reason="x")
+    noise = item(checklist, Kind.NOISE)
+
+    with pytest.raises(
+        PermissionDenied, match="Only users in the Approver group may waive acceptance items"
+    ):
+        acceptance_item_waive(item=noise, user=acting_buyer(), reason="x")
+    noise.refresh_from_db()
+    assert (noise.waived_reason, noise.waived_by) == ("", None)
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
@@ -168,7 +176,7 @@ def test_a_waiver_needs_a_reason(checklist, reason):
 
 
 def test_a_passed_item_has_nothing_to_waive(checklist):
-    ssh = acceptance_item_record(item=item(checklist, Kind.SSH), user=UserFactory(), result="pass")
+    ssh = acceptance_item_record(item=item(checklist, Kind.SSH), user=acting_buyer(), result="pass")
     with pytest.raises(ValidationError, match="nothing to waive"):
         acceptance_item_waive(item=ssh, user=approver(), reason="Because.")
 
@@ -208,7 +216,7 @@ def test_other_files_are_refused_as_evidence(content, message):
 
 def test_evidence_is_stored_under_a_generated_name_with_its_checksum(checklist):
     evidence = acceptance_evidence_add(
-        checklist=checklist, content=PNG, name="../../etc/noise meter.png", user=UserFactory()
+        checklist=checklist, content=PNG, name="../../etc/noise meter.png", user=acting_buyer()
     )
 
     assert evidence.original_name == "noise meter.png"
@@ -219,11 +227,13 @@ def test_evidence_is_stored_under_a_generated_name_with_its_checksum(checklist):
 
 def test_evidence_of_another_build_cannot_be_attached(checklist):
     other = delivered_build().acceptance
-    foreign = acceptance_evidence_add(checklist=other, content=PDF, name="x.pdf")
+    foreign = acceptance_evidence_add(
+        user=acting_buyer(), checklist=other, content=PDF, name="x.pdf"
+    )
 
     with pytest.raises(ValidationError, match="another build"):
         acceptance_item_record(
-            item=item(checklist, Kind.SSH), user=UserFactory(), result="pass", evidence=foreign
+            item=item(checklist, Kind.SSH), user=acting_buyer(), result="pass", evidence=foreign
         )
 
 
@@ -233,7 +243,10 @@ def _evidence_url(evidence: AcceptanceEvidence) -> str:
 
 def test_evidence_is_served_to_users_who_may_read_acceptances(client, checklist):
     xml = acceptance_evidence_add(
-        checklist=checklist, content=report("rtx-pro-6000.xml"), name="nvidia-smi.xml"
+        user=acting_buyer(),
+        checklist=checklist,
+        content=report("rtx-pro-6000.xml"),
+        name="nvidia-smi.xml",
     )
     client.force_login(viewer())
 
@@ -246,7 +259,9 @@ def test_evidence_is_served_to_users_who_may_read_acceptances(client, checklist)
 
 
 def test_evidence_is_refused_to_anonymous_users_and_users_without_permission(client, checklist):
-    evidence = acceptance_evidence_add(checklist=checklist, content=PDF, name="bench.pdf")
+    evidence = acceptance_evidence_add(
+        user=acting_buyer(), checklist=checklist, content=PDF, name="bench.pdf"
+    )
     url = _evidence_url(evidence)
 
     assert client.get(url).status_code == 302
@@ -271,7 +286,7 @@ def test_recording_a_missing_serial_number_keeps_it_on_the_unit():
     item = build.acceptance.items.get(kind=Kind.UNIT_SERIAL)
 
     acceptance_item_record(
-        item=item, user=UserFactory(), result="pass", measured_value=" BN345-5C24-000318 "
+        item=item, user=acting_buyer(), result="pass", measured_value=" BN345-5C24-000318 "
     )
 
     item.refresh_from_db()
@@ -285,7 +300,7 @@ def test_a_placeholder_is_not_recorded_as_the_missing_serial_number():
     item = build.acceptance.items.get(kind=Kind.GPU_SERIAL)
 
     with pytest.raises(ValidationError, match="“N/A” is not one"):
-        acceptance_item_record(item=item, user=UserFactory(), result="pass", measured_value="N/A")
+        acceptance_item_record(item=item, user=acting_buyer(), result="pass", measured_value="N/A")
 
     item.refresh_from_db()
     assert (item.result, item.unit.serial_number) == ("pending", "")

@@ -39,7 +39,10 @@ BY_EYE = [Kind.GPU_STRESS, Kind.BURN_IN, Kind.NOISE, Kind.SSH, Kind.WARRANTY_REG
 def complete(checklist, user):
     """Every item passed: the GPU items from nvidia-smi, the others measured or by eye."""
     acceptance_import_nvidia_smi(
-        build=checklist.build, content=report("rtx-pro-6000.xml"), name="nvidia-smi.xml"
+        user=factories.acting_buyer(),
+        build=checklist.build,
+        content=report("rtx-pro-6000.xml"),
+        name="nvidia-smi.xml",
     )
     for kind in BY_EYE:
         acceptance_item_record(item=checklist.items.get(kind=kind), user=user, result="pass")
@@ -69,17 +72,25 @@ def test_an_approver_signs_off_a_complete_checklist_and_the_build_is_accepted(bo
 
 def test_only_an_approver_signs_off():
     build = delivered_build()
-    buyer = factories.UserFactory()
+    buyer = factories.acting_buyer()
     complete(build.acceptance, buyer)
 
-    with pytest.raises(PermissionDenied, match="Only an Approver"):
+    with pytest.raises(
+        PermissionDenied, match="Only users in the Approver group may sign off an acceptance"
+    ):
         acceptance_checklist_sign_off(checklist=build.acceptance, user=buyer)
+    build.acceptance.refresh_from_db()
+    assert build.acceptance.status == "open"
+    assert Build.objects.get(pk=build.pk).status != Build.Status.ACCEPTED
 
 
 def test_sign_off_lists_the_required_items_neither_passed_nor_waived(boss):
     build = delivered_build()
     acceptance_import_nvidia_smi(
-        build=build, content=report("rtx-pro-6000-x8.xml"), name="nvidia-smi.xml"
+        user=factories.acting_buyer(),
+        build=build,
+        content=report("rtx-pro-6000-x8.xml"),
+        name="nvidia-smi.xml",
     )
 
     with pytest.raises(ValidationError) as refused:
@@ -127,7 +138,9 @@ def test_a_returned_part_stops_the_sign_off_until_it_is_replaced(boss):
     build = delivered_build()
     complete(build.acceptance, boss)
     board = OrderLine.objects.get(order__build=build, component__category="motherboard")
-    order_services.order_line_return(line=board, reason="Bent pins in the CPU socket.")
+    order_services.order_line_return(
+        user=factories.acting_buyer(), line=board, reason="Bent pins in the CPU socket."
+    )
 
     with pytest.raises(ValidationError, match="must be delivered or installed before"):
         acceptance_checklist_sign_off(checklist=build.acceptance, user=boss)

@@ -61,7 +61,9 @@ def _order(**kwargs):
 def _calendar_feed(**kwargs):
     from procurement.services import calendar_feed_issue
 
-    return calendar_feed_issue(user=factories.UserFactory()).feed
+    return calendar_feed_issue(
+        user=factories.administrator(), for_user=factories.UserFactory()
+    ).feed
 
 
 def _dated(factory, field):

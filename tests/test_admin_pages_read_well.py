@@ -18,6 +18,7 @@ from tests.factories import (
     AcceptanceItemFactory,
     BuildFactory,
     QuoteFactory,
+    acting_buyer,
     bizon,
     design_rules,
     pdf_document,
@@ -45,7 +46,7 @@ def received_usd_revision(carriers) -> QuoteRevision:
         fx_rate=Decimal("0.80"),
         status=QuoteRevision.Status.DRAFT,
     )
-    return quote_revision_receive(revision=revision)
+    return quote_revision_receive(user=acting_buyer(), revision=revision)
 
 
 def page_text(response) -> str:
@@ -182,7 +183,9 @@ def test_received_revision_offers_only_to_save_the_vendors_pdf(staff_client, car
 def test_received_revision_with_its_pdf_offers_no_save(staff_client, carriers, media_root):
     revision = received_usd_revision(carriers)
     quote_revision_attach(
-        revision=revision, document=SimpleUploadedFile("quote.pdf", pdf_document())
+        user=acting_buyer(),
+        revision=revision,
+        document=SimpleUploadedFile("quote.pdf", pdf_document()),
     )
 
     page = page_text(

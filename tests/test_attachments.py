@@ -12,7 +12,13 @@ from quotes import services
 from quotes.documents import MAX_DOCUMENT_BYTES
 from quotes.models import QuoteRevision
 from tests.admin_forms import rendered_form_data, revision_form_data
-from tests.factories import UserFactory, pdf_document, revision_through_services, user_in_role
+from tests.factories import (
+    UserFactory,
+    acting_buyer,
+    pdf_document,
+    revision_through_services,
+    user_in_role,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +37,9 @@ def draft(swiss_rules, media_root):
 
 def test_a_pdf_is_kept_under_a_name_the_uploader_does_not_choose(draft):
     revision = services.quote_revision_attach(
-        revision=draft, document=upload(pdf_document(), "../../etc/BZ-2026-0142 final.pdf")
+        user=acting_buyer(),
+        revision=draft,
+        document=upload(pdf_document(), "../../etc/BZ-2026-0142 final.pdf"),
     )
 
     assert re.fullmatch(r"revision-documents/[0-9a-f]{32}\.pdf", revision.attachment.name)
@@ -41,7 +49,7 @@ def test_a_pdf_is_kept_under_a_name_the_uploader_does_not_choose(draft):
 
 def test_the_content_decides_not_the_name(draft):
     revision = services.quote_revision_attach(
-        revision=draft, document=upload(pdf_document(), "scan.txt")
+        user=acting_buyer(), revision=draft, document=upload(pdf_document(), "scan.txt")
     )
 
     assert revision.attachment.name.endswith(".pdf")
@@ -60,7 +68,9 @@ def test_the_content_decides_not_the_name(draft):
 )
 def test_anything_but_a_readable_pdf_is_refused(draft, content, message):
     with pytest.raises(ValidationError, match=message):
-        services.quote_revision_attach(revision=draft, document=upload(content))
+        services.quote_revision_attach(
+            user=acting_buyer(), revision=draft, document=upload(content)
+        )
 
     draft.refresh_from_db()
     assert not draft.attachment
@@ -70,14 +80,18 @@ def test_a_document_over_20_mb_is_refused(draft):
     too_big = pdf_document() + b"\n%" + b"0" * (MAX_DOCUMENT_BYTES - len(pdf_document()))
 
     with pytest.raises(ValidationError, match=r"The file is 20.0 MB; .* at most 20 MB"):
-        services.quote_revision_attach(revision=draft, document=upload(too_big))
+        services.quote_revision_attach(
+            user=acting_buyer(), revision=draft, document=upload(too_big)
+        )
 
 
 def test_a_document_of_exactly_20_mb_is_kept(draft):
     document = pdf_document()
     padded = document + b"\n%" + b"0" * (MAX_DOCUMENT_BYTES - len(document) - 2)
 
-    revision = services.quote_revision_attach(revision=draft, document=upload(padded))
+    revision = services.quote_revision_attach(
+        user=acting_buyer(), revision=draft, document=upload(padded)
+    )
 
     assert revision.attachment.size == MAX_DOCUMENT_BYTES
 
@@ -85,11 +99,15 @@ def test_a_document_of_exactly_20_mb_is_kept(draft):
 def test_a_received_revision_may_get_its_document_once_and_keeps_it(swiss_rules, media_root):
     revision = revision_through_services()
 
-    services.quote_revision_attach(revision=revision, document=upload(pdf_document()))
+    services.quote_revision_attach(
+        user=acting_buyer(), revision=revision, document=upload(pdf_document())
+    )
     with pytest.raises(ValidationError, match="document it was received with is kept as it came"):
-        services.quote_revision_attach(revision=revision, document=upload(pdf_document(2)))
+        services.quote_revision_attach(
+            user=acting_buyer(), revision=revision, document=upload(pdf_document(2))
+        )
     with pytest.raises(ValidationError, match="kept as it came"):
-        services.quote_revision_attach(revision=revision, document=None)
+        services.quote_revision_attach(user=acting_buyer(), revision=revision, document=None)
 
     revision.refresh_from_db()
     with revision.attachment.open("rb") as stored:
@@ -97,11 +115,15 @@ def test_a_received_revision_may_get_its_document_once_and_keeps_it(swiss_rules,
 
 
 def test_a_draft_document_can_be_replaced_or_removed(draft):
-    services.quote_revision_attach(revision=draft, document=upload(pdf_document()))
-    replaced = services.quote_revision_attach(revision=draft, document=upload(pdf_document(2)))
+    services.quote_revision_attach(
+        user=acting_buyer(), revision=draft, document=upload(pdf_document())
+    )
+    replaced = services.quote_revision_attach(
+        user=acting_buyer(), revision=draft, document=upload(pdf_document(2))
+    )
     first_name = replaced.attachment.name
 
-    removed = services.quote_revision_attach(revision=draft, document=None)
+    removed = services.quote_revision_attach(user=acting_buyer(), revision=draft, document=None)
 
     assert first_name and not removed.attachment
 
@@ -157,7 +179,9 @@ def test_a_buyer_attaches_the_missing_pdf_to_a_received_revision_as_the_page_pos
 
 @pytest.fixture
 def attached(draft):
-    return services.quote_revision_attach(revision=draft, document=upload(pdf_document()))
+    return services.quote_revision_attach(
+        user=acting_buyer(), revision=draft, document=upload(pdf_document())
+    )
 
 
 def test_the_document_url_is_the_checked_view_not_media(attached):

@@ -24,6 +24,7 @@ from tests.factories import (
     QuoteRevisionFactory,
     VatRateFactory,
     VendorFactory,
+    acting_buyer,
     bizon,
     design_rules,
 )
@@ -315,7 +316,7 @@ def test_a_quote_that_is_an_estimate_never_prices_a_build(carriers, build):
 
 def test_a_received_revision_prices_the_build_at_the_figures_frozen_on_receipt(carriers, build):
     draft = bizon_system(build, carriers=carriers, status=QuoteRevision.Status.DRAFT)
-    quote_revision_receive(revision=draft)
+    quote_revision_receive(revision=draft, user=acting_buyer())
     # Swiss VAT changes after the revision was received: its figures stay as they were.
     VatRateFactory(valid_from=date(2026, 2, 17), rate_percent=Decimal("9.00"))
 
@@ -339,12 +340,15 @@ def test_prices_of_builds_take_the_same_queries_for_one_build_or_many(
                 prices_include_vat=True,
                 status=QuoteRevision.Status.DRAFT,
             )
-            quote_revision_receive(revision=received)
+            quote_revision_receive(revision=received, user=acting_buyer())
         builds.append(other)
     quote_revision_receive(
-        revision=bizon_system(build, carriers=carriers, status=QuoteRevision.Status.DRAFT)
+        revision=bizon_system(build, carriers=carriers, status=QuoteRevision.Status.DRAFT),
+        user=acting_buyer(),
     )
-    quote_revision_receive(revision=swiss_gpu_offer(build, status=QuoteRevision.Status.DRAFT))
+    quote_revision_receive(
+        revision=swiss_gpu_offer(build, status=QuoteRevision.Status.DRAFT), user=acting_buyer()
+    )
     one = [BuildFactory._meta.model.objects.get(pk=build.pk)]
     many = list(BuildFactory._meta.model.objects.filter(pk__in=[b.pk for b in builds]))
 

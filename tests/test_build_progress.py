@@ -25,6 +25,7 @@ from tests.factories import (
     RequirementsFactory,
     VendorFactory,
     accepted_revision_for,
+    acting_buyer,
 )
 from tests.order_steps import walk
 
@@ -53,7 +54,11 @@ def build():
 def order_all(build, landed="1000.00"):
     parts = [(line.component, 1, "100.00") for line in build.lines.order_by("position")]
     revision = accepted_revision_for(build, parts=parts, landed_total_chf=Decimal(landed))
-    return list(services.order_create_from_revision(revision=revision).lines.order_by("position"))
+    return list(
+        services.order_create_from_revision(user=acting_buyer(), revision=revision).lines.order_by(
+            "position"
+        )
+    )
 
 
 def test_progress_counts_lines_delivered_and_installed_of_all(build):
@@ -71,8 +76,10 @@ def test_progress_counts_lines_delivered_and_installed_of_all(build):
 
 def test_cancelled_and_returned_lines_leave_the_count(build):
     first, second, *_ = order_all(build)
-    services.order_line_cancel(line=first, reason="found cheaper")
-    services.order_line_return(line=walk(second, LineStatus.DELIVERED), reason="damaged")
+    services.order_line_cancel(user=acting_buyer(), line=first, reason="found cheaper")
+    services.order_line_return(
+        user=acting_buyer(), line=walk(second, LineStatus.DELIVERED), reason="damaged"
+    )
 
     progress = build_progress(build)
 
@@ -154,10 +161,16 @@ def test_money_committed_adds_every_accepted_revision_and_lines_bought_by_hand(b
     QuoteRevisionFactory(
         quote=QuoteFactory(build=build), landed_total_chf=Decimal("9999.00")
     )  # received only: not committed
-    hand = services.order_create(build=build, vendor=VendorFactory(slug="brack"))
-    services.order_line_add(order=hand, description="Fans", quantity=2, unit_price=Decimal("12.45"))
-    cancelled = services.order_line_add(order=hand, description="Cables", unit_price=Decimal("50"))
-    services.order_line_cancel(line=cancelled, reason="came with the PSU")
+    hand = services.order_create(
+        user=acting_buyer(), build=build, vendor=VendorFactory(slug="brack")
+    )
+    services.order_line_add(
+        user=acting_buyer(), order=hand, description="Fans", quantity=2, unit_price=Decimal("12.45")
+    )
+    cancelled = services.order_line_add(
+        user=acting_buyer(), order=hand, description="Cables", unit_price=Decimal("50")
+    )
+    services.order_line_cancel(user=acting_buyer(), line=cancelled, reason="came with the PSU")
 
     commitment = commitment_of(build)
 
@@ -186,9 +199,13 @@ def test_a_vat_registered_buyer_is_held_to_the_net_figure(build):
 
 def test_what_cannot_be_counted_is_named(build):
     revision = accepted_revision_for(build, parts=[(build.lines.first().component, 1, "1.00")])
-    services.order_create_from_revision(revision=revision)
-    hand = services.order_create(build=build, vendor=VendorFactory(), currency="EUR")
-    services.order_line_add(order=hand, description="Riser", unit_price=Decimal("30.00"))
+    services.order_create_from_revision(user=acting_buyer(), revision=revision)
+    hand = services.order_create(
+        user=acting_buyer(), build=build, vendor=VendorFactory(), currency="EUR"
+    )
+    services.order_line_add(
+        user=acting_buyer(), order=hand, description="Riser", unit_price=Decimal("30.00")
+    )
 
     commitment = commitment_of(build)
 

@@ -132,7 +132,7 @@ def test_the_feed_needs_no_login_but_its_secret(client, buyer):
 def test_a_revoked_address_answers_404(client, buyer):
     issued = services.calendar_feed_issue(user=buyer)
 
-    services.calendar_feed_revoke(feed=issued.feed)
+    services.calendar_feed_revoke(user=buyer, feed=issued.feed)
 
     assert client.get(feed_url(issued.token)).status_code == 404
 

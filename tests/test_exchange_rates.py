@@ -23,7 +23,7 @@ from quotes.services import (
     quote_revision_refresh_landed_cost,
 )
 from quotes.tasks import update_exchange_rates
-from tests.factories import ExchangeRateFactory, QuoteFactory, design_rules
+from tests.factories import ExchangeRateFactory, QuoteFactory, acting_buyer, design_rules
 
 pytestmark = pytest.mark.django_db
 
@@ -188,6 +188,7 @@ def test_rates_recorded_later_never_change_a_received_revision():
     ExchangeRateFactory(currency="USD", rate_date=date(2022, 7, 7), chf_per_unit="0.990000")
     terms = {
         "quote": None,
+        "user": acting_buyer(),
         "issued_on": date(2022, 7, 8),
         "valid_until": date(2022, 8, 8),
         "currency": "USD",
@@ -200,7 +201,7 @@ def test_rates_recorded_later_never_change_a_received_revision():
     assert received.landed_total_chf == draft.landed_total_chf == Decimal("1066.23")
 
     call_command("update_rates", "--file", str(RECORDED))  # USD 0.975401 on 2022-07-08
-    draft = quote_revision_refresh_landed_cost(revision=draft)
+    draft = quote_revision_refresh_landed_cost(user=acting_buyer(), revision=draft)
 
     received.refresh_from_db()
     assert (received.fx_rate, received.landed_total_chf) == (Decimal("0.99"), Decimal("1066.23"))

@@ -18,6 +18,7 @@ from tests.factories import (
     ExchangeRateFactory,
     QuoteFactory,
     VendorFactory,
+    acting_buyer,
     bizon,
     design_rules,
     revision_with_lines,
@@ -217,6 +218,7 @@ def test_bizon_warranty_term_it_does_not_offer_is_refused(carriers, years):
 
     with pytest.raises(ValidationError, match=f"does not offer a {years}-year warranty"):
         quote_revision_create(
+            user=acting_buyer(),
             quote=quote,
             issued_on=date(2026, 2, 16),
             valid_until=date(2026, 3, 18),
@@ -258,6 +260,7 @@ def test_revision_without_a_rate_uses_the_stored_rate_of_its_issue_date(carriers
 
 def usd_revision(*, status: str) -> QuoteRevision:
     return quote_revision_create(
+        user=acting_buyer(),
         quote=QuoteFactory(vendor=VendorFactory(country="US")),
         issued_on=date(2026, 2, 16),
         valid_until=date(2026, 3, 18),
@@ -289,7 +292,7 @@ def test_draft_follows_the_stored_rates_until_it_is_received(carriers):
     assert draft.fx_rate is None
 
     ExchangeRate.objects.filter(currency="USD").update(chf_per_unit=Decimal("0.90"))
-    refreshed = quote_revision_refresh_landed_cost(revision=draft)
+    refreshed = quote_revision_refresh_landed_cost(user=acting_buyer(), revision=draft)
 
     assert refreshed.fx_rate is None
     assert refreshed.landed_total_chf == Decimal("8756.10")  # 8,100.00 + 8.1% import VAT
@@ -364,6 +367,7 @@ def test_carrier_fee_schedule_is_needed_only_for_an_import(carriers):
 def test_new_revision_is_a_draft_or_received(carriers):
     with pytest.raises(ValidationError, match="A new revision is a draft, or received"):
         quote_revision_create(
+            user=acting_buyer(),
             quote=QuoteFactory(),
             issued_on=date(2026, 2, 16),
             valid_until=date(2026, 3, 18),

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from procurement.models import Build
@@ -20,6 +20,7 @@ from tests.factories import (
     QuoteRevisionFactory,
     UserFactory,
     VatRateFactory,
+    acting_buyer,
     revision_through_services,
     user_in_role,
 )
@@ -47,9 +48,9 @@ def test_a_new_revision_is_a_draft_numbered_after_the_last(swiss_rules):
 def test_receiving_a_revision_supersedes_the_earlier_received_one(swiss_rules):
     quote = QuoteFactory()
     first = revision_through_services(quote=quote)
-    draft = services.quote_revision_new_from_latest(quote=quote)
+    draft = services.quote_revision_new_from_latest(user=acting_buyer(), quote=quote)
 
-    received = services.quote_revision_receive(revision=draft)
+    received = services.quote_revision_receive(user=acting_buyer(), revision=draft)
 
     first.refresh_from_db()
     assert received.status == Status.RECEIVED
@@ -74,14 +75,14 @@ def test_an_older_draft_cannot_be_received_after_a_later_revision(swiss_rules):
     revision_through_services(quote=quote)
 
     with pytest.raises(ValidationError, match=r"Revision 2 of .* was already received"):
-        services.quote_revision_receive(revision=older)
+        services.quote_revision_receive(user=acting_buyer(), revision=older)
 
 
 def test_a_received_revision_cannot_be_received_again(swiss_rules):
     revision = revision_through_services()
 
     with pytest.raises(ValidationError, match="Only a draft can be received"):
-        services.quote_revision_receive(revision=revision)
+        services.quote_revision_receive(user=acting_buyer(), revision=revision)
 
 
 def test_receiving_refuses_lines_priced_in_another_currency(swiss_rules):
@@ -89,7 +90,7 @@ def test_receiving_refuses_lines_priced_in_another_currency(swiss_rules):
     QuoteLineFactory(revision=draft, unit_price=Decimal("10.00"), unit_price_currency="EUR")
 
     with pytest.raises(ValidationError, match=r"priced in EUR but revision 1 .* is in CHF"):
-        services.quote_revision_receive(revision=draft)
+        services.quote_revision_receive(user=acting_buyer(), revision=draft)
 
 
 @pytest.mark.parametrize(
@@ -100,7 +101,10 @@ def test_the_terms_of_a_revision_past_draft_cannot_be_changed(status):
 
     with pytest.raises(ValidationError, match="can no longer be changed"):
         services.quote_revision_update(
-            revision=revision, expected_version=revision.version, valid_until=date(2026, 12, 31)
+            user=acting_buyer(),
+            revision=revision,
+            expected_version=revision.version,
+            valid_until=date(2026, 12, 31),
         )
     revision.refresh_from_db()
     assert revision.valid_until == date(2026, 3, 18)
@@ -112,11 +116,14 @@ def test_the_lines_of_a_received_revision_cannot_be_changed(swiss_rules, edit):
     line = revision.lines.first()
     edits = {
         "add": lambda: services.quote_line_add(
+            user=acting_buyer(),
             revision=revision,
             line=services.LineData(description="Fan", quantity=1, unit_price=Decimal("30")),
         ),
-        "update": lambda: services.quote_line_update(line=line, unit_price=Decimal("1.00")),
-        "delete": lambda: services.quote_line_delete(line=line),
+        "update": lambda: services.quote_line_update(
+            user=acting_buyer(), line=line, unit_price=Decimal("1.00")
+        ),
+        "delete": lambda: services.quote_line_delete(user=acting_buyer(), line=line),
     }
 
     with pytest.raises(ValidationError, match="kept as the vendor sent it"):
@@ -132,11 +139,14 @@ def test_the_lines_of_a_draft_can_be_added_changed_and_deleted(swiss_rules):
     gpu = draft.lines.get()
 
     fan = services.quote_line_add(
+        user=acting_buyer(),
         revision=draft,
         line=services.LineData(description="Fan", quantity=3, unit_price=Decimal("30.00")),
     )
-    services.quote_line_update(line=gpu, quantity=2, unit_price=Decimal("7900.00"))
-    services.quote_line_delete(line=fan)
+    services.quote_line_update(
+        user=acting_buyer(), line=gpu, quantity=2, unit_price=Decimal("7900.00")
+    )
+    services.quote_line_delete(user=acting_buyer(), line=fan)
 
     assert [
         (line.description, line.quantity, line.unit_price.amount) for line in draft.lines.all()
@@ -147,7 +157,7 @@ def test_the_last_line_of_a_draft_cannot_be_deleted(swiss_rules):
     draft = revision_through_services(status=Status.DRAFT)
 
     with pytest.raises(ValidationError, match="needs at least one line"):
-        services.quote_line_delete(line=draft.lines.get())
+        services.quote_line_delete(user=acting_buyer(), line=draft.lines.get())
 
 
 def test_the_landed_cost_of_a_received_revision_is_never_computed_again(swiss_rules):
@@ -158,7 +168,7 @@ def test_the_landed_cost_of_a_received_revision_is_never_computed_again(swiss_ru
     with pytest.raises(
         ValidationError, match="kept as it was computed when the revision was received"
     ):
-        services.quote_revision_refresh_landed_cost(revision=revision)
+        services.quote_revision_refresh_landed_cost(user=acting_buyer(), revision=revision)
     revision.refresh_from_db()
     assert (revision.landed_total_chf, revision.landed_net_chf, revision.landed_breakdown) == frozen
     assert revision.landed_net_chf == Decimal("10000.00")
@@ -173,7 +183,7 @@ def test_a_new_revision_copies_the_latest_terms_and_lines_as_a_draft(swiss_rules
         note="Delivery in 3 weeks",
     )
 
-    draft = services.quote_revision_new_from_latest(quote=quote)
+    draft = services.quote_revision_new_from_latest(user=acting_buyer(), quote=quote)
 
     assert (draft.number, draft.status) == (2, Status.DRAFT)
     assert (draft.valid_until, draft.shipping.amount, draft.note) == (
@@ -196,12 +206,12 @@ def test_a_new_revision_is_refused_while_the_latest_is_still_a_draft(swiss_rules
     revision_through_services(quote=quote, status=Status.DRAFT)
 
     with pytest.raises(ValidationError, match="is still a draft"):
-        services.quote_revision_new_from_latest(quote=quote)
+        services.quote_revision_new_from_latest(user=acting_buyer(), quote=quote)
 
 
 def test_a_new_revision_needs_a_revision_to_copy():
     with pytest.raises(ValidationError, match="has no revision to copy"):
-        services.quote_revision_new_from_latest(quote=QuoteFactory())
+        services.quote_revision_new_from_latest(user=acting_buyer(), quote=QuoteFactory())
 
 
 # Accepting and rejecting ------------------------------------------------------------------
@@ -295,7 +305,9 @@ def test_only_approvers_accept(swiss_rules, role, may_accept):
     if may_accept:
         assert services.quote_revision_accept(revision=revision, user=user).status == "accepted"
     else:
-        with pytest.raises(ValidationError, match="Only an Approver can accept or reject"):
+        with pytest.raises(
+            PermissionDenied, match="Only users in the Approver group may accept quote revisions"
+        ):
             services.quote_revision_accept(revision=revision, user=user)
         revision.refresh_from_db()
         assert revision.status == Status.RECEIVED
@@ -319,7 +331,8 @@ def test_accepting_a_later_revision_supersedes_the_earlier_accepted_one(swiss_ru
         revision=revision_through_services(quote=quote), user=approver
     )
     second = services.quote_revision_receive(
-        revision=services.quote_revision_new_from_latest(quote=quote)
+        user=acting_buyer(),
+        revision=services.quote_revision_new_from_latest(user=acting_buyer(), quote=quote),
     )
     first.refresh_from_db()
     assert first.status == Status.ACCEPTED  # receiving a new revision leaves a decision alone
@@ -368,8 +381,12 @@ def test_rejecting_needs_a_reason(swiss_rules, approver):
 def test_only_approvers_reject(swiss_rules, role):
     revision = revision_through_services()
 
-    with pytest.raises(ValidationError, match="Only an Approver"):
+    with pytest.raises(
+        PermissionDenied, match="Only users in the Approver group may reject quote revisions"
+    ):
         services.quote_revision_reject(revision=revision, user=user_in_role(role), reason="No")
+    revision.refresh_from_db()
+    assert revision.status == Status.RECEIVED
 
 
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.ACCEPTED, Status.EXPIRED])
@@ -396,11 +413,17 @@ def test_the_second_save_of_the_same_draft_is_refused(swiss_rules):
     loaded_by_both = draft.version
 
     services.quote_revision_update(
-        revision=draft, expected_version=loaded_by_both, valid_until=date(2026, 4, 30)
+        user=acting_buyer(),
+        revision=draft,
+        expected_version=loaded_by_both,
+        valid_until=date(2026, 4, 30),
     )
     with pytest.raises(ValidationError, match=r"was changed .* while you were editing it"):
         services.quote_revision_update(
-            revision=draft, expected_version=loaded_by_both, valid_until=date(2026, 5, 31)
+            user=acting_buyer(),
+            revision=draft,
+            expected_version=loaded_by_both,
+            valid_until=date(2026, 5, 31),
         )
 
     draft.refresh_from_db()
@@ -411,7 +434,11 @@ def test_updating_a_draft_keeps_shipping_in_its_currency(swiss_rules):
     draft = revision_through_services(status=Status.DRAFT, shipping=Decimal("40.00"))
 
     updated = services.quote_revision_update(
-        revision=draft, expected_version=draft.version, currency="EUR", fx_rate=Decimal("0.94")
+        user=acting_buyer(),
+        revision=draft,
+        expected_version=draft.version,
+        currency="EUR",
+        fx_rate=Decimal("0.94"),
     )
 
     assert (str(updated.shipping.currency), updated.shipping.amount) == ("EUR", Decimal("40.00"))
@@ -422,7 +449,9 @@ def test_updating_refuses_what_is_not_a_term():
     draft = QuoteRevisionFactory(status=Status.DRAFT)
 
     with pytest.raises(TypeError, match="status"):
-        services.quote_revision_update(revision=draft, expected_version=1, status="accepted")
+        services.quote_revision_update(
+            user=acting_buyer(), revision=draft, expected_version=1, status="accepted"
+        )
 
 
 # Numbering under concurrency --------------------------------------------------------------

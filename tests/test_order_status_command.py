@@ -18,6 +18,7 @@ from tests.factories import (
     OrderFactory,
     OrderLineFactory,
     VendorFactory,
+    acting_buyer,
 )
 from tests.order_steps import walk
 
@@ -37,6 +38,7 @@ def build():
     gpu = OrderLineFactory(order=nvidia, component=GpuFactory(slug="rtx-pro-6000"), quantity=1)
     walk(gpu, LineStatus.CONFIRMED, start=date(2026, 2, 17))
     services.order_line_advance(
+        user=acting_buyer(),
         line=gpu,
         carrier=CarrierFactory(slug="swiss-post"),
         tracking_number="99.60.1234",
@@ -47,7 +49,9 @@ def build():
         order=digitec, component=ComponentFactory(slug="kingston-fury-beast-64gb"), quantity=2
     )
     ram = walk(ram, LineStatus.SHIPPED, start=date(2026, 2, 17))
-    services.order_line_receive(line=ram, quantity=1, received_on=date(2026, 2, 21))
+    services.order_line_receive(
+        user=acting_buyer(), line=ram, quantity=1, received_on=date(2026, 2, 21)
+    )
     OrderLineFactory(order=digitec, component=None, description="Cables")
     return build
 

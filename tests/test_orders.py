@@ -29,6 +29,8 @@ from tests.factories import (
     UserFactory,
     VendorFactory,
     accepted_revision_for,
+    acting_buyer,
+    user_in_role,
 )
 from tests.order_steps import walk
 
@@ -69,7 +71,7 @@ def test_order_from_accepted_revision_has_a_planned_line_per_quote_line(build):
         build, parts=[(gpu, 1, "6443.00"), (cpu, 2, "455.00")], owner=buyer
     )
 
-    order = services.order_create_from_revision(revision=revision)
+    order = services.order_create_from_revision(user=acting_buyer(), revision=revision)
 
     assert (order.build, order.vendor, order.revision, order.owner) == (
         build,
@@ -92,7 +94,9 @@ def test_order_takes_the_build_its_quote_lines_source_when_the_quote_names_none(
     revision = AcceptedRevisionFactory(quote=QuoteFactory(build=None))
     QuoteLineFactory(revision=revision, component=gpu, build_line=build.lines.get(component=gpu))
 
-    assert services.order_create_from_revision(revision=revision).build == build
+    assert (
+        services.order_create_from_revision(user=acting_buyer(), revision=revision).build == build
+    )
 
 
 def test_order_without_a_build_to_follow_is_refused():
@@ -100,7 +104,7 @@ def test_order_without_a_build_to_follow_is_refused():
     QuoteLineFactory(revision=revision)
 
     with pytest.raises(ValidationError, match="Say which build"):
-        services.order_create_from_revision(revision=revision)
+        services.order_create_from_revision(user=acting_buyer(), revision=revision)
 
 
 @pytest.mark.parametrize(
@@ -118,24 +122,24 @@ def test_only_an_accepted_revision_can_be_ordered(build, status):
     QuoteLineFactory(revision=revision)
 
     with pytest.raises(ValidationError, match="Only an accepted revision can be ordered"):
-        services.order_create_from_revision(revision=revision)
+        services.order_create_from_revision(user=acting_buyer(), revision=revision)
     assert not Order.objects.exists()
 
 
 def test_a_revision_is_ordered_once(build):
     revision = accepted_revision_for(build, parts=[(components(build)[0], 1, "10.00")])
-    services.order_create_from_revision(revision=revision)
+    services.order_create_from_revision(user=acting_buyer(), revision=revision)
 
     with pytest.raises(ValidationError, match="already ordered"):
-        services.order_create_from_revision(revision=revision)
+        services.order_create_from_revision(user=acting_buyer(), revision=revision)
     assert Order.objects.count() == 1
 
 
 def test_order_owner_is_the_quote_owner_else_who_ordered(build):
-    clerk = UserFactory()
+    clerk = user_in_role("Buyer")
     revision = accepted_revision_for(build, parts=[(components(build)[0], 1, "10.00")])
 
-    assert services.order_create_from_revision(revision=revision, ordered_by=clerk).owner == clerk
+    assert services.order_create_from_revision(user=clerk, revision=revision).owner == clerk
 
 
 def test_order_ships_from_the_revisions_country(build):
@@ -143,7 +147,7 @@ def test_order_ships_from_the_revisions_country(build):
         build, parts=[(components(build)[0], 1, "10.00")], currency="USD", ship_from="us"
     )
 
-    order = services.order_create_from_revision(revision=revision)
+    order = services.order_create_from_revision(user=acting_buyer(), revision=revision)
 
     assert (order.ship_from, order.currency, order.crosses_border) == ("US", "USD", True)
 
@@ -153,10 +157,16 @@ def test_order_ships_from_the_revisions_country(build):
 
 def test_line_added_by_hand_is_tied_to_the_build_line_of_its_component(build):
     _, cpu = components(build)
-    order = services.order_create(build=build, vendor=VendorFactory(slug="brack"))
+    order = services.order_create(
+        user=acting_buyer(), build=build, vendor=VendorFactory(slug="brack")
+    )
 
     line = services.order_line_add(
-        order=order, description=" AMD Ryzen 9 9950X ", component=cpu, unit_price=Decimal("455.00")
+        user=acting_buyer(),
+        order=order,
+        description=" AMD Ryzen 9 9950X ",
+        component=cpu,
+        unit_price=Decimal("455.00"),
     )
 
     assert (line.build_line, line.status, line.description, line.position) == (
@@ -170,17 +180,20 @@ def test_line_added_by_hand_is_tied_to_the_build_line_of_its_component(build):
 
 def test_line_added_by_hand_for_another_builds_line_is_refused(build):
     other = BuildLineFactory()
-    order = services.order_create(build=build, vendor=VendorFactory())
+    order = services.order_create(user=acting_buyer(), build=build, vendor=VendorFactory())
 
-    with pytest.raises(ValidationError, match="belongs to another build"):
-        services.order_line_add(order=order, description="Part", build_line=other)
+    with pytest.raises(ValidationError, match=f"is a line of build {other.build.slug}; this order"):
+        services.order_line_add(
+            user=acting_buyer(), order=order, description="Part", build_line=other
+        )
+    assert not order.lines.exists()
 
 
 def test_line_added_by_hand_needs_a_description(build):
-    order = services.order_create(build=build, vendor=VendorFactory())
+    order = services.order_create(user=acting_buyer(), build=build, vendor=VendorFactory())
 
     with pytest.raises(ValidationError, match="Describe the part"):
-        services.order_line_add(order=order, description="  ")
+        services.order_line_add(user=acting_buyer(), order=order, description="  ")
 
 
 # Steps -------------------------------------------------------------------------------------
@@ -211,7 +224,7 @@ def test_each_step_records_its_date(imported_line):
 
 
 def test_a_step_is_dated_today_unless_told(line):
-    assert services.order_line_advance(line=line).ordered_on == TODAY
+    assert services.order_line_advance(user=acting_buyer(), line=line).ordered_on == TODAY
 
 
 @pytest.mark.parametrize(
@@ -227,7 +240,7 @@ def test_the_service_refuses_a_move_off_the_flow(line, start, to, message):
     line = walk(line, start)
 
     with pytest.raises(ValidationError, match=message):
-        services.order_line_advance(line=line, to=to)
+        services.order_line_advance(user=acting_buyer(), line=line, to=to)
     line.refresh_from_db()
     assert line.status == start
 
@@ -236,36 +249,36 @@ def test_no_step_after_installed(line):
     line = walk(line, LineStatus.INSTALLED)
 
     with pytest.raises(ValidationError, match="there is no further step"):
-        services.order_line_advance(line=line)
+        services.order_line_advance(user=acting_buyer(), line=line)
 
 
 def test_an_unknown_step_is_refused(line):
     with pytest.raises(ValidationError, match="There is no step called 'lost'"):
-        services.order_line_advance(line=line, to="lost")
+        services.order_line_advance(user=acting_buyer(), line=line, to="lost")
 
 
 def test_advancing_is_not_a_way_to_cancel(line):
     with pytest.raises(ValidationError, match="with its reason"):
-        services.order_line_advance(line=line, to=LineStatus.CANCELLED)
+        services.order_line_advance(user=acting_buyer(), line=line, to=LineStatus.CANCELLED)
 
 
 def test_a_step_cannot_be_dated_in_the_future(line):
     with pytest.raises(ValidationError, match="in the future"):
-        services.order_line_advance(line=line, on=date(2026, 3, 3))
+        services.order_line_advance(user=acting_buyer(), line=line, on=date(2026, 3, 3))
 
 
 def test_a_step_cannot_be_dated_before_the_step_before_it(line):
     line = walk(line, LineStatus.CONFIRMED, start=date(2026, 2, 20))
 
     with pytest.raises(ValidationError, match="was confirmed on 2026-02-21; it cannot be shipped"):
-        services.order_line_advance(line=line, on=date(2026, 2, 19))
+        services.order_line_advance(user=acting_buyer(), line=line, on=date(2026, 2, 19))
 
 
 def test_ordering_expects_delivery_after_the_vendors_lead_time(line):
     line.order.vendor.lead_time_days = 5
     line.order.vendor.save()
 
-    line = services.order_line_advance(line=line, on=date(2026, 2, 16))
+    line = services.order_line_advance(user=acting_buyer(), line=line, on=date(2026, 2, 16))
 
     assert line.expected_on == date(2026, 2, 23)
 
@@ -275,7 +288,7 @@ def test_an_expected_date_given_wins_over_the_lead_time(line):
     line.order.vendor.save()
 
     line = services.order_line_advance(
-        line=line, on=date(2026, 2, 16), expected_on=date(2026, 3, 9)
+        user=acting_buyer(), line=line, on=date(2026, 2, 16), expected_on=date(2026, 3, 9)
     )
 
     assert line.expected_on == date(2026, 3, 9)
@@ -285,7 +298,9 @@ def test_shipping_keeps_carrier_and_tracking_number(line):
     line = walk(line, LineStatus.CONFIRMED)
     fedex = CarrierFactory(slug="fedex")
 
-    line = services.order_line_advance(line=line, carrier=fedex, tracking_number=" 7712 3456 ")
+    line = services.order_line_advance(
+        user=acting_buyer(), line=line, carrier=fedex, tracking_number=" 7712 3456 "
+    )
 
     assert (line.status, line.carrier, line.tracking_number) == (
         LineStatus.SHIPPED,
@@ -306,12 +321,20 @@ def test_a_partial_delivery_keeps_the_line_open_until_the_last_unit(two_gpus):
     line = walk(two_gpus, LineStatus.SHIPPED, start=date(2026, 2, 16))
 
     line = services.order_line_receive(
-        line=line, quantity=1, serial_numbers=["1790025000001"], received_on=date(2026, 2, 24)
+        user=acting_buyer(),
+        line=line,
+        quantity=1,
+        serial_numbers=["1790025000001"],
+        received_on=date(2026, 2, 24),
     )
     assert (line.status, line.quantity_received, line.delivered_on) == (LineStatus.SHIPPED, 1, None)
 
     line = services.order_line_receive(
-        line=line, quantity=1, serial_numbers=["1790025000002"], received_on=date(2026, 2, 27)
+        user=acting_buyer(),
+        line=line,
+        quantity=1,
+        serial_numbers=["1790025000002"],
+        received_on=date(2026, 2, 27),
     )
     assert (line.status, line.quantity_received, line.delivered_on) == (
         LineStatus.DELIVERED,
@@ -326,10 +349,14 @@ def test_a_partial_delivery_keeps_the_line_open_until_the_last_unit(two_gpus):
 
 def test_more_units_than_outstanding_cannot_be_received(two_gpus):
     line = walk(two_gpus, LineStatus.SHIPPED)
-    line = services.order_line_receive(line=line, quantity=1, serial_numbers=["1790025000001"])
+    line = services.order_line_receive(
+        user=acting_buyer(), line=line, quantity=1, serial_numbers=["1790025000001"]
+    )
 
     with pytest.raises(ValidationError, match="Only 1 of 2 unit"):
-        services.order_line_receive(line=line, quantity=2, without_serials=True)
+        services.order_line_receive(
+            user=acting_buyer(), line=line, quantity=2, without_serials=True
+        )
 
 
 @pytest.mark.parametrize(
@@ -344,7 +371,9 @@ def test_serial_numbers_are_one_per_unit_or_none(two_gpus, serials, message):
     line = walk(two_gpus, LineStatus.SHIPPED)
 
     with pytest.raises(ValidationError, match=message):
-        services.order_line_receive(line=line, quantity=2, serial_numbers=serials)
+        services.order_line_receive(
+            user=acting_buyer(), line=line, quantity=2, serial_numbers=serials
+        )
     assert not DeliveredUnit.objects.exists()
 
 
@@ -352,7 +381,7 @@ def test_units_said_to_have_come_without_serial_numbers_are_received_as_such(two
     line = walk(two_gpus, LineStatus.SHIPPED)
 
     line = services.order_line_receive(
-        line=line, quantity=2, serial_numbers=["", " "], without_serials=True
+        user=acting_buyer(), line=line, quantity=2, serial_numbers=["", " "], without_serials=True
     )
 
     assert list(line.units.values_list("serial_number", flat=True)) == ["", ""]
@@ -366,7 +395,7 @@ def test_a_part_with_serial_numbers_is_not_received_silently_without_them(catego
     )
 
     with pytest.raises(ValidationError) as refused:
-        services.order_line_receive(line=line, quantity=2)
+        services.order_line_receive(user=acting_buyer(), line=line, quantity=2)
 
     assert refused.value.message_dict["serial_numbers"] == [
         "Acme Part X carries a serial number: give one for each of the 2 unit(s) received, or "
@@ -379,7 +408,7 @@ def test_a_part_with_serial_numbers_is_not_received_silently_without_them(catego
 def test_a_part_without_serial_numbers_is_received_without_being_asked(line):
     line = walk(line, LineStatus.SHIPPED)  # a cable: misc
 
-    line = services.order_line_receive(line=line, quantity=1)
+    line = services.order_line_receive(user=acting_buyer(), line=line, quantity=1)
 
     assert (line.status, line.units.get().serial_number) == (LineStatus.DELIVERED, "")
 
@@ -392,20 +421,25 @@ def test_a_placeholder_is_not_taken_for_a_serial_number(two_gpus, placeholder):
 
     with pytest.raises(ValidationError, match=f"{re.escape(placeholder)} is not a serial number"):
         services.order_line_receive(
-            line=line, quantity=2, serial_numbers=[placeholder, "1790025000002"]
+            user=acting_buyer(),
+            line=line,
+            quantity=2,
+            serial_numbers=[placeholder, "1790025000002"],
         )
     assert not DeliveredUnit.objects.exists()
 
 
 def test_a_serial_number_recorded_for_the_same_part_is_refused(two_gpus):
     line = walk(two_gpus, LineStatus.SHIPPED)
-    services.order_line_receive(line=line, quantity=1, serial_numbers=["S-1"])
+    services.order_line_receive(user=acting_buyer(), line=line, quantity=1, serial_numbers=["S-1"])
     other = walk(
         OrderLineFactory(order=OrderFactory(), component=two_gpus.component), LineStatus.SHIPPED
     )
 
     with pytest.raises(ValidationError, match="S-1 is already recorded"):
-        services.order_line_receive(line=other, quantity=1, serial_numbers=["S-1"])
+        services.order_line_receive(
+            user=acting_buyer(), line=other, quantity=1, serial_numbers=["S-1"]
+        )
 
 
 @pytest.mark.parametrize("status", [LineStatus.PLANNED, LineStatus.ORDERED, LineStatus.CONFIRMED])
@@ -413,16 +447,18 @@ def test_units_are_received_only_once_shipped(two_gpus, status):
     line = walk(two_gpus, status)
 
     with pytest.raises(ValidationError, match="units are received once it is shipped"):
-        services.order_line_receive(line=line, quantity=1)
+        services.order_line_receive(user=acting_buyer(), line=line, quantity=1)
 
 
 def test_units_from_abroad_are_received_once_through_customs(imported_line):
     line = walk(imported_line, LineStatus.SHIPPED)
     with pytest.raises(ValidationError, match="once it is at customs"):
-        services.order_line_receive(line=line, quantity=1)
+        services.order_line_receive(user=acting_buyer(), line=line, quantity=1)
 
-    line = services.order_line_advance(line=line)
-    line = services.order_line_receive(line=line, quantity=1, serial_numbers=["X"])
+    line = services.order_line_advance(user=acting_buyer(), line=line)
+    line = services.order_line_receive(
+        user=acting_buyer(), line=line, quantity=1, serial_numbers=["X"]
+    )
 
     assert line.status == LineStatus.DELIVERED
 
@@ -431,16 +467,22 @@ def test_a_delivery_cannot_be_dated_before_shipping(two_gpus):
     line = walk(two_gpus, LineStatus.SHIPPED, start=date(2026, 2, 16))
 
     with pytest.raises(ValidationError, match="shipped on 2026-02-18"):
-        services.order_line_receive(line=line, quantity=1, received_on=date(2026, 2, 17))
+        services.order_line_receive(
+            user=acting_buyer(), line=line, quantity=1, received_on=date(2026, 2, 17)
+        )
 
 
 def test_advancing_to_delivered_receives_the_outstanding_units_without_serials(two_gpus):
     line = walk(two_gpus, LineStatus.SHIPPED)
-    line = services.order_line_receive(line=line, quantity=1, serial_numbers=["S-1"])
+    line = services.order_line_receive(
+        user=acting_buyer(), line=line, quantity=1, serial_numbers=["S-1"]
+    )
 
     with pytest.raises(ValidationError, match="carries a serial number"):
-        services.order_line_advance(line=line, on=TODAY)
-    line = services.order_line_advance(line=line, on=TODAY, without_serials=True)
+        services.order_line_advance(user=acting_buyer(), line=line, on=TODAY)
+    line = services.order_line_advance(
+        user=acting_buyer(), line=line, on=TODAY, without_serials=True
+    )
 
     assert (line.status, line.quantity_received, line.delivered_on) == (
         LineStatus.DELIVERED,
@@ -454,7 +496,10 @@ def test_advancing_to_delivered_records_the_serial_numbers_given(two_gpus):
     line = walk(two_gpus, LineStatus.SHIPPED, start=date(2026, 2, 16))
 
     line = services.order_line_advance(
-        line=line, on=date(2026, 2, 25), serial_numbers=["1790025000001", "1790025000002"]
+        user=acting_buyer(),
+        line=line,
+        on=date(2026, 2, 25),
+        serial_numbers=["1790025000001", "1790025000002"],
     )
 
     assert list(line.units.values_list("serial_number", "received_on")) == [
@@ -471,7 +516,9 @@ def test_advancing_to_delivered_records_the_serial_numbers_given(two_gpus):
 def test_a_line_not_shipped_is_cancelled_with_its_reason(line, status):
     line = walk(line, status)
 
-    line = services.order_line_cancel(line=line, reason=" Out of stock until May ")
+    line = services.order_line_cancel(
+        user=acting_buyer(), line=line, reason=" Out of stock until May "
+    )
 
     assert (line.status, line.cancelled_on, line.exit_reason) == (
         LineStatus.CANCELLED,
@@ -484,7 +531,7 @@ def test_a_line_not_shipped_is_cancelled_with_its_reason(line, status):
 def test_a_shipped_line_is_returned_with_its_reason(line, status):
     line = walk(line, status)
 
-    line = services.order_line_return(line=line, reason="Dead on arrival")
+    line = services.order_line_return(user=acting_buyer(), line=line, reason="Dead on arrival")
 
     assert (line.status, line.returned_on, line.exit_reason) == (
         LineStatus.RETURNED,
@@ -495,23 +542,23 @@ def test_a_shipped_line_is_returned_with_its_reason(line, status):
 
 def test_cancel_and_return_need_a_reason(line):
     with pytest.raises(ValidationError, match="Say why the line is cancelled"):
-        services.order_line_cancel(line=line, reason=" ")
+        services.order_line_cancel(user=acting_buyer(), line=line, reason=" ")
 
 
 def test_a_shipped_line_cannot_be_cancelled(line):
     line = walk(line, LineStatus.SHIPPED)
 
     with pytest.raises(ValidationError, match="can no longer be cancelled"):
-        services.order_line_cancel(line=line, reason="changed my mind")
+        services.order_line_cancel(user=acting_buyer(), line=line, reason="changed my mind")
 
 
 def test_a_line_that_left_the_flow_stays_out(line):
-    line = services.order_line_cancel(line=line, reason="cheaper elsewhere")
+    line = services.order_line_cancel(user=acting_buyer(), line=line, reason="cheaper elsewhere")
 
     with pytest.raises(ValidationError, match="was cancelled; it cannot change"):
-        services.order_line_advance(line=line)
+        services.order_line_advance(user=acting_buyer(), line=line)
     with pytest.raises(ValidationError, match="was cancelled; it cannot change"):
-        services.order_line_return(line=line, reason="x")
+        services.order_line_return(user=acting_buyer(), line=line, reason="x")
 
 
 # What the database holds by itself -----------------------------------------------------------
@@ -609,7 +656,7 @@ def order_whole_build(build, ship_from="CH"):
         parts=[(component, 1, "100.00") for component in components(build)],
         ship_from=ship_from,
     )
-    return services.order_create_from_revision(revision=revision)
+    return services.order_create_from_revision(user=acting_buyer(), revision=revision)
 
 
 def test_the_build_is_ordered_once_a_line_is_placed(build):
@@ -639,14 +686,20 @@ def test_the_build_is_assembled_when_its_last_line_is_installed(build):
 def test_the_build_is_not_assembled_while_a_part_is_on_no_order(build):
     gpu, cpu = components(build)
     revision = accepted_revision_for(build, parts=[(gpu, 1, "6443.00")])
-    walk(services.order_create_from_revision(revision=revision).lines.get(), LineStatus.INSTALLED)
+    walk(
+        services.order_create_from_revision(user=acting_buyer(), revision=revision).lines.get(),
+        LineStatus.INSTALLED,
+    )
 
     build.refresh_from_db()
     assert build.status == Build.Status.ORDERED
 
-    hand = services.order_create(build=build, vendor=VendorFactory(slug="brack"))
+    hand = services.order_create(
+        user=acting_buyer(), build=build, vendor=VendorFactory(slug="brack")
+    )
     walk(
-        services.order_line_add(order=hand, description="CPU", component=cpu), LineStatus.INSTALLED
+        services.order_line_add(user=acting_buyer(), order=hand, description="CPU", component=cpu),
+        LineStatus.INSTALLED,
     )
 
     build.refresh_from_db()
@@ -656,7 +709,7 @@ def test_the_build_is_not_assembled_while_a_part_is_on_no_order(build):
 def test_a_cancelled_line_leaves_its_part_to_order_again(build):
     first, last = order_whole_build(build).lines.order_by("position")
     walk(first, LineStatus.INSTALLED)
-    services.order_line_cancel(line=last, reason="discontinued")
+    services.order_line_cancel(user=acting_buyer(), line=last, reason="discontinued")
 
     build.refresh_from_db()
     assert build.status == Build.Status.ORDERED
@@ -667,7 +720,7 @@ def test_a_returned_part_takes_an_assembled_build_back_to_ordered(build):
     build.refresh_from_db()
     assert build.status == Build.Status.ASSEMBLED
 
-    services.order_line_return(line=lines[0], reason="coil whine")
+    services.order_line_return(user=acting_buyer(), line=lines[0], reason="coil whine")
 
     build.refresh_from_db()
     assert build.status == Build.Status.ORDERED
@@ -677,7 +730,7 @@ def test_an_accepted_build_keeps_its_status(build):
     lines = [walk(line, LineStatus.INSTALLED) for line in order_whole_build(build).lines.all()]
     Build.objects.filter(pk=build.pk).update(status=Build.Status.ACCEPTED)
 
-    services.order_line_return(line=lines[0], reason="RMA under warranty")
+    services.order_line_return(user=acting_buyer(), line=lines[0], reason="RMA under warranty")
 
     build.refresh_from_db()
     assert build.status == Build.Status.ACCEPTED

@@ -25,6 +25,7 @@ from tests.factories import (
     OrderLineFactory,
     UserFactory,
     VendorFactory,
+    acting_buyer,
 )
 from tests.order_steps import walk
 
@@ -163,7 +164,7 @@ def test_late_means_expected_before_today_and_not_arrived(buyer, status, expecte
 
 def test_a_partly_delivered_line_is_still_late(buyer):
     line = late_line(buyer, quantity=2)
-    services.order_line_receive(line=line, quantity=1, serial_numbers=["S-1"])
+    services.order_line_receive(user=acting_buyer(), line=line, quantity=1, serial_numbers=["S-1"])
 
     run_digests(today=TODAY)
 
@@ -175,7 +176,7 @@ def test_a_line_that_left_the_flow_is_never_late(buyer, exit_service):
     line = late_line(
         buyer, status=LineStatus.CONFIRMED if "cancel" in exit_service else LineStatus.SHIPPED
     )
-    getattr(services, exit_service)(line=line, reason="not needed")
+    getattr(services, exit_service)(line=line, user=acting_buyer(), reason="not needed")
 
     assert run_digests(today=TODAY) == 0
 
@@ -245,7 +246,7 @@ def test_a_digest_not_sent_on_its_day_is_replaced_by_the_next_days(buyer, settin
 def test_a_digest_whose_parts_arrived_before_it_went_out_is_not_sent(buyer):
     line = late_line(buyer)
     digest_notice(buyer)
-    services.order_line_receive(line=line, quantity=1, serial_numbers=["S-1"])
+    services.order_line_receive(user=acting_buyer(), line=line, quantity=1, serial_numbers=["S-1"])
 
     outbox.deliver(today=TODAY)
 

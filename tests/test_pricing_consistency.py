@@ -35,7 +35,7 @@ from quotes.services import (
     quote_revision_update,
 )
 from tests import comparison_helpers as helpers
-from tests.factories import QuoteFactory, user_in_role
+from tests.factories import QuoteFactory, acting_buyer, user_in_role
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +76,7 @@ def generate_quotes(count: int) -> None:
     """`count` quotes of the seed's vendors, priced in every way the product knows."""
     pick = random.Random(20260220)
     approver = user_in_role("Approver", username="approver")
+    buyer = acting_buyer()
     carriers = {carrier.slug: carrier for carrier in Carrier.objects.all()}
     vendors = {vendor.slug: vendor for vendor in Vendor.objects.all()}
     build_b = Build.objects.get(slug="b-2x-rtx-5090")
@@ -89,6 +90,7 @@ def generate_quotes(count: int) -> None:
         status = pick.choice(["received"] * 5 + ["draft", "accepted", "superseded"])
         revision = quote_revision_create(
             quote=quote,
+            user=buyer,
             issued_on=date(2026, 2, pick.choice([16, 17, 18, 19, 20])),
             valid_until=date(2026, 3, pick.choice([18, 20, 31])),
             lines=lines,
@@ -98,12 +100,12 @@ def generate_quotes(count: int) -> None:
         if status == "accepted":
             quote_revision_accept(revision=revision, user=approver)
         elif status == "superseded":
-            newer = quote_revision_new_from_latest(quote=quote)
+            newer = quote_revision_new_from_latest(quote=quote, user=buyer)
             shipping = newer.shipping.amount + Decimal(pick.randint(1, 90))
             newer = quote_revision_update(
-                revision=newer, expected_version=newer.version, shipping=shipping
+                revision=newer, user=buyer, expected_version=newer.version, shipping=shipping
             )
-            quote_revision_receive(revision=newer)
+            quote_revision_receive(revision=newer, user=buyer)
 
 
 def _terms_and_lines(kind, pick, carriers, build_b, part_lines):

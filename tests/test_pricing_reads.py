@@ -16,6 +16,7 @@ from tests.factories import (
     QuoteFactory,
     UserFactory,
     VendorFactory,
+    acting_buyer,
     revision_through_services,
     user_in_role,
 )
@@ -104,7 +105,9 @@ def test_money_committed_counts_accepted_revisions_of_no_build_apart(swiss_rules
 def test_an_ordered_revision_counts_for_the_build_it_was_ordered_for(swiss_rules):
     offered, ordered_for = BuildFactory(), BuildFactory()
     revision = accepted(offered, price="500.00")
-    order_services.order_create_from_revision(revision=revision, build=ordered_for)
+    order_services.order_create_from_revision(
+        revision=revision, build=ordered_for, user=acting_buyer()
+    )
 
     found = commitments([offered.pk, ordered_for.pk])
 
@@ -119,9 +122,15 @@ def test_money_committed_to_many_builds_reads_in_two_queries(
     made = [BuildFactory() for _ in range(builds)]
     for build in made:
         accepted(build, price="100.00")
-        hand = order_services.order_create(build=build, vendor=VendorFactory(), owner=UserFactory())
+        hand = order_services.order_create(
+            build=build, vendor=VendorFactory(), owner=UserFactory(), user=acting_buyer()
+        )
         order_services.order_line_add(
-            order=hand, description="Fans", quantity=2, unit_price=Decimal("12.45")
+            order=hand,
+            description="Fans",
+            quantity=2,
+            unit_price=Decimal("12.45"),
+            user=acting_buyer(),
         )
 
     with django_assert_num_queries(2):  # accepted revisions with quote and vendor; hand lines

@@ -10,7 +10,7 @@ from djmoney.money import Money
 
 from quotes.models import ExchangeRate, QuoteRevision
 from quotes.services import quote_revision_receive
-from tests.factories import QuoteFactory, bizon, design_rules, revision_with_lines
+from tests.factories import QuoteFactory, acting_buyer, bizon, design_rules, revision_with_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def priced_quotes(count: int, carriers) -> list[QuoteRevision]:
             fx_rate=Decimal("0.80"),
             status=QuoteRevision.Status.DRAFT,
         )
-        revisions.append(quote_revision_receive(revision=revision))
+        revisions.append(quote_revision_receive(user=acting_buyer(), revision=revision))
     return revisions
 
 
@@ -85,7 +85,7 @@ def test_revision_page_marks_an_unverified_fee_schedule(staff_client, carriers):
         carrier=carriers["dhl"],
         status=QuoteRevision.Status.DRAFT,
     )
-    quote_revision_receive(revision=revision)
+    quote_revision_receive(user=acting_buyer(), revision=revision)
 
     response = staff_client.get(reverse("admin:quotes_quoterevision_change", args=[revision.pk]))
 
@@ -139,7 +139,7 @@ def test_quote_list_shows_each_quotes_own_goods_and_landed_total(staff_client, c
         status=QuoteRevision.Status.DRAFT,
         number=1,
     )
-    quote_revision_receive(revision=first)
+    quote_revision_receive(revision=first, user=acting_buyer())
     latest = revision_with_lines(
         quote=bizon_quote,
         lines=[(1, "14990.00")],
@@ -150,7 +150,7 @@ def test_quote_list_shows_each_quotes_own_goods_and_landed_total(staff_client, c
         status=QuoteRevision.Status.DRAFT,
         number=2,
     )
-    quote_revision_receive(revision=latest)
+    quote_revision_receive(revision=latest, user=acting_buyer())
     rect = revision_with_lines(
         quote=QuoteFactory(reference="RECT-77"),
         lines=[(1, "5195.00"), (1, "4805.00")],
@@ -161,7 +161,7 @@ def test_quote_list_shows_each_quotes_own_goods_and_landed_total(staff_client, c
         fx_rate=Decimal("0.94"),
         status=QuoteRevision.Status.DRAFT,
     )
-    quote_revision_receive(revision=rect)
+    quote_revision_receive(revision=rect, user=acting_buyer())
     QuoteFactory(reference="EMPTY-1")
 
     rows = _rows(staff_client.get(reverse("admin:quotes_quote_changelist")).content.decode())

@@ -9,7 +9,13 @@ from django.urls import reverse
 from quotes import services
 from quotes.models import QuoteRevision
 from quotes.revision_diff import LineSnapshot, RevisionSnapshot, diff_revisions
-from tests.factories import QuoteFactory, UserFactory, revision_through_services, user_in_role
+from tests.factories import (
+    QuoteFactory,
+    UserFactory,
+    acting_buyer,
+    revision_through_services,
+    user_in_role,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -123,18 +129,22 @@ def revised_quote(swiss_rules):
         quote=quote,
         lines=(("GPU", 2, "8000.00"), ("Case", 1, "200.00"), ("Fan", 3, "30.00")),
     )
-    draft = services.quote_revision_new_from_latest(quote=quote)
+    draft = services.quote_revision_new_from_latest(user=acting_buyer(), quote=quote)
     gpu, _case, fan = draft.lines.all()
-    services.quote_line_update(line=gpu, unit_price=Decimal("7500.00"))
-    services.quote_line_delete(line=fan)
+    services.quote_line_update(user=acting_buyer(), line=gpu, unit_price=Decimal("7500.00"))
+    services.quote_line_delete(user=acting_buyer(), line=fan)
     services.quote_line_add(
+        user=acting_buyer(),
         revision=draft,
         line=services.LineData(description="Riser cable", quantity=1, unit_price=Decimal("45")),
     )
     services.quote_revision_update(
-        revision=draft, expected_version=draft.version, valid_until=date(2026, 4, 30)
+        user=acting_buyer(),
+        revision=draft,
+        expected_version=draft.version,
+        valid_until=date(2026, 4, 30),
     )
-    services.quote_revision_receive(revision=draft)
+    services.quote_revision_receive(user=acting_buyer(), revision=draft)
     return quote
 
 

@@ -54,6 +54,8 @@ def test_the_migration_creates_the_three_roles():
         ("quotes.change_clearancefeeschedule", False, False, False),
         ("procurement.change_requirements", False, False, False),
         ("quotes.change_historicalquoterevision", False, False, False),
+        ("procurement.change_formeruser", False, False, False),
+        ("procurement.view_formeruser", True, True, True),
     ],
 )
 def test_what_each_role_may_do(permission, viewer, buyer, approver):

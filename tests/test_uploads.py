@@ -16,7 +16,7 @@ from procurement.acceptance.services import acceptance_evidence_add
 from quotes import services
 from quotes.models import QuoteRevision
 from tests.acceptance_helpers import delivered_build, in_role
-from tests.factories import image_file, pdf_document, revision_through_services
+from tests.factories import acting_buyer, image_file, pdf_document, revision_through_services
 
 pytestmark = pytest.mark.django_db
 
@@ -104,11 +104,15 @@ def stored(field_file) -> bool:
 def test_a_replaced_vendor_pdf_leaves_storage_once_committed(
     draft, django_capture_on_commit_callbacks
 ):
-    first = services.quote_revision_attach(revision=draft, document=upload(pdf_document()))
+    first = services.quote_revision_attach(
+        user=acting_buyer(), revision=draft, document=upload(pdf_document())
+    )
     old_name = first.attachment.name
 
     with django_capture_on_commit_callbacks(execute=False) as pending:
-        replaced = services.quote_revision_attach(revision=draft, document=upload(pdf_document(2)))
+        replaced = services.quote_revision_attach(
+            user=acting_buyer(), revision=draft, document=upload(pdf_document(2))
+        )
     assert first.attachment.storage.exists(old_name)  # not before the change is committed
     for callback in pending:
         callback()
@@ -118,11 +122,13 @@ def test_a_replaced_vendor_pdf_leaves_storage_once_committed(
 
 
 def test_a_removed_vendor_pdf_leaves_storage(draft, django_capture_on_commit_callbacks):
-    attached = services.quote_revision_attach(revision=draft, document=upload(pdf_document()))
+    attached = services.quote_revision_attach(
+        user=acting_buyer(), revision=draft, document=upload(pdf_document())
+    )
     name, storage = attached.attachment.name, attached.attachment.storage
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.quote_revision_attach(revision=draft, document=None)
+        services.quote_revision_attach(user=acting_buyer(), revision=draft, document=None)
 
     assert not storage.exists(name)
 
@@ -130,7 +136,9 @@ def test_a_removed_vendor_pdf_leaves_storage(draft, django_capture_on_commit_cal
 def test_a_deleted_draft_takes_its_vendor_pdf_with_it(
     draft, admin_client, django_capture_on_commit_callbacks
 ):
-    attached = services.quote_revision_attach(revision=draft, document=upload(pdf_document()))
+    attached = services.quote_revision_attach(
+        user=acting_buyer(), revision=draft, document=upload(pdf_document())
+    )
     name, storage = attached.attachment.name, attached.attachment.storage
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -145,7 +153,9 @@ def test_a_deleted_draft_takes_its_vendor_pdf_with_it(
 def test_receiving_a_missing_pdf_removes_nothing(swiss_rules, media_root):
     received = revision_through_services()
 
-    attached = services.quote_revision_attach(revision=received, document=upload(pdf_document()))
+    attached = services.quote_revision_attach(
+        user=acting_buyer(), revision=received, document=upload(pdf_document())
+    )
 
     assert stored(attached.attachment)
 
@@ -155,7 +165,10 @@ def test_deleted_evidence_leaves_storage_once_committed(
 ):
     build = delivered_build()
     evidence = acceptance_evidence_add(
-        checklist=build.acceptance, content=image_file("JPEG"), name="meter.jpg"
+        user=acting_buyer(),
+        checklist=build.acceptance,
+        content=image_file("JPEG"),
+        name="meter.jpg",
     )
     name, storage = evidence.file.name, evidence.file.storage
 
@@ -169,11 +182,13 @@ def test_deleted_evidence_leaves_storage_once_committed(
 
 
 def test_a_file_is_kept_when_the_change_is_not_committed(draft, django_capture_on_commit_callbacks):
-    attached = services.quote_revision_attach(revision=draft, document=upload(pdf_document()))
+    attached = services.quote_revision_attach(
+        user=acting_buyer(), revision=draft, document=upload(pdf_document())
+    )
     name, storage = attached.attachment.name, attached.attachment.storage
 
     with django_capture_on_commit_callbacks(execute=False):
-        services.quote_revision_attach(revision=draft, document=None)
+        services.quote_revision_attach(user=acting_buyer(), revision=draft, document=None)
 
     assert storage.exists(name)
     assert io.BytesIO(storage.open(name).read()).read(5) == b"%PDF-"

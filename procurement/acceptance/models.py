@@ -5,10 +5,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from procurement.acceptance.checks import ItemKind, ItemResult
 from procurement.acceptance.evidence import evidence_path, evidence_storage
+from procurement.history import audit_trail
 from procurement.models import Build, BuildLine, DeliveredUnit, Vendor
 
 
@@ -173,7 +173,7 @@ class AcceptanceItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     waived_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["checklist", "position", "id"]

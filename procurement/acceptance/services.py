@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import PurePath
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -30,12 +30,18 @@ from procurement.acceptance.selectors import (
     gpu_units_delivered,
 )
 from procurement.acceptance.warranty import warranty_ends_on
+from procurement.build_services import build_accept
+from procurement.history import acting
 from procurement.models import Build, DeliveredUnit, Order
 from procurement.order_flow import ARRIVED
+from procurement.permissions import require
 from procurement.receiving import is_placeholder_serial
 from procurement.selectors import BuildProgress, build_progress
 
 SIGN_OFF_PERMISSION = "procurement.sign_off_acceptancechecklist"
+MAKE_CHECKLIST = "procurement.add_acceptancechecklist"
+RECORD_RESULT = "procurement.change_acceptanceitem"
+ADD_EVIDENCE = "procurement.add_acceptanceevidence"
 
 # The checklist -----------------------------------------------------------------------------
 
@@ -62,12 +68,18 @@ def _item_from(checklist: AcceptanceChecklist, position: int, spec: checks.ItemS
     )
 
 
+@acting
 @transaction.atomic
-def acceptance_checklist_create(*, build: Build, user: User | None = None) -> AcceptanceChecklist:
+def acceptance_checklist_create(*, build: Build, user: User) -> AcceptanceChecklist:
     """The build's checklist, with an item per check its parts and brief call for.
 
     Made once every part of the build is delivered or installed; a build has one checklist.
     """
+    require(user, MAKE_CHECKLIST, _("make acceptance checklists"))
+    return _checklist_create(build, user)
+
+
+def _checklist_create(build: Build, user: User) -> AcceptanceChecklist:
     build = (
         Build.objects.select_for_update(of=("self",))
         .select_related("requirements")
@@ -96,15 +108,16 @@ def acceptance_checklist_create(*, build: Build, user: User | None = None) -> Ac
 
 
 def acceptance_checklist_create_when_delivered(
-    *, build: Build, progress: BuildProgress
+    *, build: Build, progress: BuildProgress, user: User
 ) -> AcceptanceChecklist | None:
     """The checklist, made as the build's last part arrives (the order line services call
-    this through build_follow_orders); None while parts are outstanding or once made."""
+    this through build_follow_orders, on behalf of the person who received the part); None
+    while parts are outstanding or once made."""
     if build.status == Build.Status.DROPPED or not all_parts_arrived(progress):
         return None
     if AcceptanceChecklist.objects.filter(build=build).exists():
         return None
-    return acceptance_checklist_create(build=build)
+    return _checklist_create(build, user)
 
 
 def _open_checklist(checklist: AcceptanceChecklist) -> AcceptanceChecklist:
@@ -195,11 +208,12 @@ def _measured(
     item.waived_reason, item.waived_by, item.waived_at = "", None, None
 
 
+@acting
 @transaction.atomic
 def acceptance_item_record(
     *,
     item: AcceptanceItem,
-    user: User | None,
+    user: User,
     result: str | None = None,
     measured_value: str = "",
     measured_number: Decimal | None = None,
@@ -211,6 +225,7 @@ def acceptance_item_record(
     An item with limits (memory, link, wall power, throughput) is judged from the number;
     the others take the result given.
     """
+    require(user, RECORD_RESULT, _("record acceptance results"))
     item = _locked_item(item)
     if evidence is not None and evidence.checklist_id != item.checklist_id:
         raise ValidationError("That evidence belongs to another build's acceptance.")
@@ -257,11 +272,11 @@ def _record_missing_serial(item: AcceptanceItem, value: str) -> None:
     unit.save(update_fields=["serial_number"])
 
 
+@acting
 @transaction.atomic
 def acceptance_item_waive(*, item: AcceptanceItem, user: User, reason: str) -> AcceptanceItem:
     """An Approver accepts an item that did not pass, with the reason (shown in the protocol)."""
-    if not user.has_perm(SIGN_OFF_PERMISSION):
-        raise PermissionDenied("Only an Approver can waive an acceptance item.")
+    require(user, SIGN_OFF_PERMISSION, _("waive acceptance items"))
     item = _locked_item(item)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the item is waived."})
@@ -275,11 +290,13 @@ def acceptance_item_waive(*, item: AcceptanceItem, user: User, reason: str) -> A
     return item
 
 
+@acting
 @transaction.atomic
 def acceptance_evidence_add(
-    *, checklist: AcceptanceChecklist, content: bytes, name: str, user: User | None = None
+    *, checklist: AcceptanceChecklist, content: bytes, name: str, user: User
 ) -> AcceptanceEvidence:
     """Keep a file as evidence of an open checklist, checked by its content."""
+    require(user, ADD_EVIDENCE, _("add acceptance evidence"))
     checklist = _open_checklist(checklist)
     checked = check_evidence(content)
     evidence = AcceptanceEvidence(
@@ -312,7 +329,7 @@ class SmiImport:
 def _apply(
     item: AcceptanceItem,
     measurement: nvidia_smi.Measurement,
-    user: User | None,
+    user: User,
     evidence: AcceptanceEvidence,
 ) -> None:
     if measurement.result is not None:
@@ -342,9 +359,10 @@ def _summary(unit: checks.GpuUnit, items: list[AcceptanceItem]) -> str:
     return f"GPU {unit.index} ({unit.part.name}): {found}"
 
 
+@acting
 @transaction.atomic
 def acceptance_import_nvidia_smi(
-    *, build: Build, content: bytes, name: str, user: User | None = None
+    *, build: Build, content: bytes, name: str, user: User
 ) -> SmiImport:
     """Fill the GPU items of the build's open checklist from `nvidia-smi -q -x` output.
 
@@ -352,6 +370,8 @@ def acceptance_import_nvidia_smi(
     its model, memory total, PCIe generation and width and serial number are recorded and
     judged, and the report is kept as their evidence. All or nothing.
     """
+    require(user, RECORD_RESULT, _("record acceptance results"))
+    require(user, ADD_EVIDENCE, _("add acceptance evidence"))
     try:
         report = nvidia_smi.parse_nvidia_smi(content, name=name)
     except nvidia_smi.NvidiaSmiError as error:
@@ -459,6 +479,7 @@ def _start_warranties(checklist: AcceptanceChecklist, on: date) -> SignOff:
     return signed
 
 
+@acting
 @transaction.atomic
 def acceptance_checklist_sign_off(
     *, checklist: AcceptanceChecklist, user: User, on: date | None = None
@@ -468,8 +489,7 @@ def acceptance_checklist_sign_off(
     The build becomes accepted, and each delivered unit's warranty starts today (or `on`)
     for the years its vendor includes or the accepted revision chose.
     """
-    if not user.has_perm(SIGN_OFF_PERMISSION):
-        raise PermissionDenied("Only an Approver can sign off an acceptance.")
+    require(user, SIGN_OFF_PERMISSION, _("sign off an acceptance"))
     checklist = _open_checklist(checklist)
     build = Build.objects.select_for_update().get(pk=checklist.build_id)
     progress = build_progress(build)
@@ -488,7 +508,5 @@ def acceptance_checklist_sign_off(
     checklist.signed_at = timezone.now()
     checklist.full_clean()
     checklist.save()
-    build.status = Build.Status.ACCEPTED
-    build.full_clean()
-    build.save(update_fields=["status"])
+    build_accept(build=build, user=user)
     return _start_warranties(checklist, on or timezone.localdate())

@@ -28,7 +28,7 @@ from tests.browser.steps import (
     run_action,
     tick_row,
 )
-from tests.factories import pdf_document, user_in_role
+from tests.factories import acting_buyer, pdf_document, user_in_role
 
 # live_server (pytest-django) needs the database committed for its threads to see it: the
 # tests run with transactional_db, which it requests by itself.
@@ -55,6 +55,7 @@ def received_usd_revision(*, reference: str = "BZ-2026-0142") -> QuoteRevision:
     )
     today = timezone.localdate()
     return quote_revision_create(
+        user=acting_buyer(),
         quote=quote,
         issued_on=today,
         valid_until=today + timedelta(days=30),

@@ -1,9 +1,11 @@
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from procurement.formats import chf
+from procurement.management.options import acting_user, add_acting_user_argument
+from procurement.permissions import refusal_text
 from quotes.management.commands._errors import one_line
 from quotes.pricing.reads import stored_price
 from quotes.quote_file import parse_quote_file
@@ -16,21 +18,26 @@ class Command(BaseCommand):
     help = (
         "Import one quote revision from a JSON quote file (the schema is in DESIGN.md). "
         "All or nothing: a wrong file changes nothing and the error names the field "
-        "(lines counted from 1, e.g. lines[2].unit_price)."
+        "(lines counted from 1, e.g. lines[2].unit_price). The revision is entered by "
+        "the --as user (the system account unless given)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="The quote file (JSON).")
+        add_acting_user_argument(parser)
 
-    def handle(self, *args, file: Path, **options):
+    def handle(self, *args, file: Path, acting_username: str, **options):
         try:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"file: {file} cannot be read ({error})") from None
         try:
-            revision = quote_import(quote_file=parse_quote_file(text))
+            quote_file = parse_quote_file(text)
+            revision = quote_import(quote_file=quote_file, user=acting_user(acting_username))
         except ValidationError as error:
             raise CommandError(f"{file}: {one_line(error)}") from None
+        except PermissionDenied as error:
+            raise CommandError(f"--as {acting_username}: {refusal_text(error)}") from None
         price = stored_price(revision)
         self.stdout.write(
             f"Imported {revision.quote.reference} revision {revision.number} "
