@@ -41,9 +41,11 @@ from quotes.models import (
     DutyRate,
     ExchangeRate,
     Quote,
+    QuoteRequest,
     QuoteRevision,
     VatRate,
 )
+from quotes.requests.services import request_quotes
 from tests import comparison_helpers
 from tests.acceptance_helpers import complete_checklist, delivered_build, report
 from tests.admin_forms import rendered_form_data
@@ -67,6 +69,7 @@ from tests.factories import (
     VatRateFactory,
     VendorFactory,
     accepted_revision_for,
+    acting_buyer,
     administrator,
     revision_through_services,
     user_in_role,
@@ -311,6 +314,54 @@ def retrying(user):
     )
 
 
+def build_to_ask_about():
+    build = BuildFactory()
+    BuildLineFactory(for_build=build)
+    return build, VendorFactory(contact_email="sales@vendor.example")
+
+
+def open_request(*, answered_before: bool = False) -> QuoteRequest:
+    """A request for quotation awaiting an answer; with a received quote from its vendor for
+    its build already there when `answered_before`."""
+    build, vendor = build_to_ask_about()
+    if answered_before:
+        revision_through_services(quote=QuoteFactory(vendor=vendor, build=build))
+    [request] = request_quotes(
+        build=build,
+        vendors=[vendor],
+        answer_by=timezone.localdate() + timedelta(days=10),
+        user=acting_buyer(),
+    )
+    return request
+
+
+def requesting_quotes(user):
+    build, vendor = build_to_ask_about()
+    answer_by = (timezone.localdate() + timedelta(days=10)).isoformat()
+    return Scenario(
+        selected=[build.pk],
+        data={"_confirm": "1", "vendors": [vendor.pk], "answer_by": answer_by},
+        done=lambda response: QuoteRequest.objects.filter(build=build, vendor=vendor).exists(),
+    )
+
+
+def linking_answers(user):
+    request = open_request(answered_before=True)
+    return Scenario(
+        selected=[request.pk],
+        done=lambda response: QuoteRequest.objects.get(pk=request.pk).status == "answered",
+    )
+
+
+def declining_requests(user):
+    request = open_request()
+    return Scenario(
+        selected=[request.pk],
+        data={"_confirm": "1", "reason": "No stock before May"},
+        done=lambda response: QuoteRequest.objects.get(pk=request.pk).status == "declined",
+    )
+
+
 ACTIONS: dict[tuple[str, str], Row] = {
     # The order board moves lines on, a Buyer's work.
     ("procurement.OrderLine", "advance_to_next_step"): Row(BUYERS, advancing(LineStatus.ORDERED)),
@@ -333,6 +384,10 @@ ACTIONS: dict[tuple[str, str], Row] = {
     ("procurement.Build", "drop_builds"): Row(BUYERS, moving_build("chosen", "dropped")),
     ("procurement.Build", "reconsider_builds"): Row(BUYERS, moving_build("dropped", "candidate")),
     ("procurement.Build", "delete_selected"): Row(NOBODY, deleting(BuildFactory)),
+    ("procurement.Build", "request_quotes_for_builds"): Row(BUYERS, requesting_quotes),
+    # Requests for quotation: answers and declines are recorded by Buyers.
+    ("quotes.QuoteRequest", "link_received_quotes"): Row(BUYERS, linking_answers),
+    ("quotes.QuoteRequest", "decline_requests"): Row(BUYERS, declining_requests),
     # Quotes and revisions.
     ("quotes.Quote", "new_revision"): Row(BUYERS, new_revision),
     ("quotes.Quote", "comparison_sheet"): Row(READERS, quote_comparison),
@@ -628,6 +683,7 @@ CHANGE_FORMS: dict[str, Form] = {
     "procurement.AcceptanceItem": Form(frozenset(), ssh_item, None),
     "quotes.Quote": Form(BUYERS, lambda user: QuoteFactory(), "note"),
     "quotes.QuoteRevision": Form(BUYERS, draft_revision, "note"),
+    "quotes.QuoteRequest": Form(BUYERS, lambda user: open_request(), None),
     "quotes.ExchangeRate": Form(NOBODY, lambda user: ExchangeRateFactory(), "note"),
     "quotes.VatRate": Form(NOBODY, lambda user: VatRate.objects.get(), "source"),
     "quotes.DutyRate": Form(NOBODY, lambda user: DutyRate.objects.get(), "description"),
@@ -921,6 +977,9 @@ ADD_FORMS: dict[str, Added] = {
     "procurement.AcceptanceChecklist": Added(frozenset(), add_data(), exists(AcceptanceChecklist)),
     "procurement.AcceptanceItem": Added(frozenset(), add_data(), exists(AcceptanceItem)),
     "procurement.Notice": Added(frozenset(), add_data(kind="quote_reminder"), exists(Notice)),
+    "quotes.QuoteRequest": Added(
+        frozenset(), add_data(answer_by="2030-01-01"), exists(QuoteRequest)
+    ),
     "procurement.NotificationSettings": Added(
         EVERYONE,
         lambda user: {"user": user.pk, "muted_kinds": ["overdue_digest"]},
