@@ -45,7 +45,6 @@ from quotes.models import (
     QuoteRevision,
     VatRate,
 )
-from quotes.requests.services import request_quotes
 from tests import comparison_helpers
 from tests.acceptance_helpers import complete_checklist, delivered_build, report
 from tests.admin_forms import rendered_form_data
@@ -69,12 +68,12 @@ from tests.factories import (
     VatRateFactory,
     VendorFactory,
     accepted_revision_for,
-    acting_buyer,
     administrator,
     revision_through_services,
     user_in_role,
 )
 from tests.order_steps import walk
+from tests.quote_request_helpers import build_to_ask_about, open_request
 
 pytestmark = pytest.mark.django_db
 
@@ -312,27 +311,6 @@ def retrying(user):
         selected=[notice.pk],
         done=lambda response: Notice.objects.get(pk=notice.pk).status != Notice.Status.FAILED,
     )
-
-
-def build_to_ask_about():
-    build = BuildFactory()
-    BuildLineFactory(for_build=build)
-    return build, VendorFactory(contact_email="sales@vendor.example")
-
-
-def open_request(*, answered_before: bool = False) -> QuoteRequest:
-    """A request for quotation awaiting an answer; with a received quote from its vendor for
-    its build already there when `answered_before`."""
-    build, vendor = build_to_ask_about()
-    if answered_before:
-        revision_through_services(quote=QuoteFactory(vendor=vendor, build=build))
-    [request] = request_quotes(
-        build=build,
-        vendors=[vendor],
-        answer_by=timezone.localdate() + timedelta(days=10),
-        user=acting_buyer(),
-    )
-    return request
 
 
 def requesting_quotes(user):
