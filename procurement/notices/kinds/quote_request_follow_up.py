@@ -95,7 +95,6 @@ class QuoteRequestFollowUp(NoticeKind):
                 "sent_on": sent_on(request).strftime("%d.%m.%Y"),
                 "answer_by": request.answer_by.strftime("%d.%m.%Y"),
                 "lapsed": request.answer_by < today,
-                "working_days": settings.RFQ_FOLLOW_UP_DAYS,
                 "buyer_name": request.requested_by.get_full_name() or request.requested_by.username,
                 "admin_url": settings.SITE_URL
                 + reverse("admin:quotes_quoterequest_change", args=[request.pk]),
