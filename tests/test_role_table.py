@@ -799,6 +799,7 @@ ADD_FORMS: dict[str, Added] = {
             kind="retailer",
             country="CH",
             default_currency="CHF",
+            language="de",
             status="active",
             ships_to_switzerland="on",
             suits_brief="on",
