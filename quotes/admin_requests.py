@@ -45,6 +45,8 @@ class QuoteRequestForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.instance
+        if "answer" not in self.fields:  # read only: answered, or a reader's page
+            return
         self.fields["answer"].queryset = (
             QuoteRevision.objects.filter(
                 quote__vendor_id=request.vendor_id, status__in=ANSWERING_STATUSES
