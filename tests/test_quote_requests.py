@@ -571,3 +571,66 @@ def test_a_vendors_answer_time_is_the_median_of_its_answers(
     [answer_time] = vendor_answer_days().values()
 
     assert (answer_time.answered, answer_time.median_days) == (3, 3.0)
+
+
+# The daily scan's task and command, and a refusing mail server -------------------------------
+
+
+def test_the_daily_task_lapses_and_follows_up(build, buyer, django_capture_on_commit_callbacks):
+    from django.conf import settings
+
+    from quotes.tasks import send_quote_request_follow_ups
+
+    sent(build, [vendor("de")], buyer, django_capture_on_commit_callbacks, answer_by=FOLLOW_UP_ON)
+
+    with time_machine.travel(morning(date(2026, 3, 12)), tick=False):
+        counts = send_quote_request_follow_ups.apply(kwargs={"today": "2026-03-12"}).get()
+
+    assert counts == {"lapsed": 1, "unaddressed": 0, "recorded": 1, "sent": 1, "failed": 0}
+    assert settings.CELERY_BEAT_SCHEDULE["quote-request-follow-ups"]["task"] == (
+        send_quote_request_follow_ups.name
+    )
+
+
+def test_the_follow_up_command_says_what_it_sent(build, buyer, django_capture_on_commit_callbacks):
+    sent(build, [vendor("de")], buyer, django_capture_on_commit_callbacks)
+    out = StringIO()
+
+    with time_machine.travel(morning(FOLLOW_UP_ON), tick=False):
+        call_command("send_quote_request_follow_ups", "--today", "2026-03-11", stdout=out)
+
+    assert out.getvalue() == "1 follow-up(s) sent for 2026-03-11.\n"
+
+
+class RefusingBackend:
+    """A mail server that refuses every message."""
+
+    def __init__(self, **kwargs):
+        pass
+
+    def open(self):
+        return True
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("550 relaying denied")
+
+
+def test_a_request_the_mail_server_refused_is_kept_unsent(
+    build, buyer, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.test_quote_requests.RefusingBackend"
+
+    [request] = sent(build, [vendor("de")], buyer, django_capture_on_commit_callbacks)
+
+    request.refresh_from_db()
+    assert request.emailed_at is None
+    assert request.email_body.startswith("Sehr geehrte Damen und Herren\n")
