@@ -23,6 +23,7 @@ from quotes.requests.services import (
     MAX_VENDORS,
     quote_request_answer,
     quote_request_decline,
+    quote_requests_send_again,
     request_quotes,
 )
 
@@ -73,7 +74,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
     list_select_related = ["build", "vendor", "requested_by", "answer__quote__vendor"]
     search_fields = ["vendor__name", "build__slug", "email_subject"]
     date_hierarchy = "sent_at"
-    actions = ["link_received_quotes", "decline_requests"]
+    actions = ["link_received_quotes", "decline_requests", "send_again"]
     readonly_fields = [
         "build",
         "vendor",
@@ -163,6 +164,30 @@ class QuoteRequestAdmin(admin.ModelAdmin):
                 % {"count": linked},
                 messages.SUCCESS,
             )
+
+    @admin.action(
+        description=gettext_lazy("E-mail again those the mail server did not take"),
+        permissions=["change"],
+    )
+    def send_again(self, request, queryset):
+        waiting = list(queryset.filter(emailed_at__isnull=True))
+        if not waiting:
+            self.message_user(
+                request, _("The mail server took every selected request."), messages.WARNING
+            )
+            return
+        try:
+            taken = quote_requests_send_again(requests=waiting, user=request.user)
+        except PermissionDenied as error:
+            self.message_user(request, _message(error), messages.ERROR)
+            return
+        level = messages.SUCCESS if taken == len(waiting) else messages.ERROR
+        self.message_user(
+            request,
+            _("%(taken)d of %(count)d requests sent; see the log for those refused.")
+            % {"taken": taken, "count": len(waiting)},
+            level,
+        )
 
     @admin.action(
         description=gettext_lazy("Declined by the vendor (with the reason)"),

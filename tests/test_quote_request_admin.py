@@ -151,3 +151,20 @@ def test_a_viewer_reads_the_request_as_sent_and_changes_nothing(client):
     assert "Dear Sir or Madam," in page
     assert 'name="answer"' not in page
     assert client.post(url, {"answer": ""}).status_code == 403
+
+
+def test_a_request_the_mail_server_refused_is_sent_again_as_kept(client, buyer, settings):
+    settings.EMAIL_BACKEND = "tests.test_quote_requests.RefusingBackend"
+    request = open_request()
+    action = {"action": "send_again", "_selected_action": [request.pk]}
+
+    refused = client.post(REQUESTS, action, follow=True).content.decode()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    taken = client.post(REQUESTS, action, follow=True).content.decode()
+    again = client.post(REQUESTS, action, follow=True).content.decode()
+
+    assert "0 of 1 requests sent; see the log for those refused." in refused
+    assert "1 of 1 requests sent; see the log for those refused." in taken
+    assert "The mail server took every selected request." in again
+    [message] = mail.outbox
+    assert message.body == QuoteRequest.objects.get().email_body

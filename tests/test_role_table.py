@@ -340,6 +340,14 @@ def declining_requests(user):
     )
 
 
+def sending_again(user):
+    request = open_request()  # its e-mail waits for the commit, which a test never makes
+    return Scenario(
+        selected=[request.pk],
+        done=lambda response: QuoteRequest.objects.get(pk=request.pk).emailed_at is not None,
+    )
+
+
 ACTIONS: dict[tuple[str, str], Row] = {
     # The order board moves lines on, a Buyer's work.
     ("procurement.OrderLine", "advance_to_next_step"): Row(BUYERS, advancing(LineStatus.ORDERED)),
@@ -366,6 +374,7 @@ ACTIONS: dict[tuple[str, str], Row] = {
     # Requests for quotation: answers and declines are recorded by Buyers.
     ("quotes.QuoteRequest", "link_received_quotes"): Row(BUYERS, linking_answers),
     ("quotes.QuoteRequest", "decline_requests"): Row(BUYERS, declining_requests),
+    ("quotes.QuoteRequest", "send_again"): Row(BUYERS, sending_again),
     # Quotes and revisions.
     ("quotes.Quote", "new_revision"): Row(BUYERS, new_revision),
     ("quotes.Quote", "comparison_sheet"): Row(READERS, quote_comparison),

@@ -349,6 +349,14 @@ SERVICES: dict[str, tuple[frozenset[str], Callable[[object], Callable[[], object
             revision=lambda made: QuoteRevision.objects.get(quote__vendor=made.vendor),
         ),
     ),
+    "quote_requests_send_again": (
+        BUYERS,
+        call(
+            open_request,
+            quote_requests.quote_requests_send_again,
+            requests=lambda made: [made],
+        ),
+    ),
     "quote_request_decline": (
         BUYERS,
         call(open_request, quote_requests.quote_request_decline, request=it, reason=constant("No")),

@@ -135,6 +135,13 @@ def quote_requests_email(*, request_ids: Sequence[int]) -> int:
     return sent
 
 
+def quote_requests_send_again(*, requests: Sequence[QuoteRequest], user: Any) -> int:
+    """E-mail again, as kept, those of `requests` the mail server has not taken; the number
+    it took now."""
+    require(user, CHANGE_REQUEST, _("send requests for quotation again"))
+    return quote_requests_email(request_ids=[request.pk for request in requests])
+
+
 def _email(request: QuoteRequest, connection: Any) -> bool:
     buyer = request.requested_by
     message = mail.EmailMessage(
