@@ -36,6 +36,7 @@ from procurement.notices import admin as notices_admin  # noqa: F401 (registers 
 from procurement.order_flow import ARRIVED, FLOW
 from procurement.permissions import refusal_text
 from procurement.selectors import build_progress
+from quotes.admin_requests import has_request_quotes_permission, request_quotes_for_builds
 from quotes.permissions import may_read_prices
 from quotes.pricing.presenter import describe_build_source, describe_commitment
 from quotes.pricing.reads import budget_of, build_prices, commitment_of
@@ -69,7 +70,18 @@ class VendorAdmin(KeptWhenReferencedAdmin):
     inlines = [WarrantyOptionInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "country", "default_currency"]}),
-        ("Contact", {"fields": ["website", "contact"]}),
+        (
+            "Contact",
+            {
+                "fields": [
+                    "website",
+                    "contact",
+                    "contact_email",
+                    "language",
+                    "follow_ups_to_vendor",
+                ]
+            },
+        ),
         (
             "Is it an option?",
             {
@@ -227,6 +239,7 @@ class BuildAdmin(KeptWhenReferencedAdmin):
     actions = [
         "comparison_sheet",
         make_acceptance_checklists,
+        request_quotes_for_builds,
         *(move.as_admin_action() for move in BUILD_MOVES),
     ]
     change_form_template = "admin/procurement/build/change_form.html"
@@ -291,6 +304,8 @@ class BuildAdmin(KeptWhenReferencedAdmin):
 
     def has_read_prices_permission(self, request) -> bool:
         return may_read_prices(request.user)
+
+    has_request_quotes_permission = has_request_quotes_permission
 
     def has_make_checklist_permission(self, request) -> bool:
         return request.user.has_perm(MAKE_CHECKLIST)

@@ -28,7 +28,7 @@ SECTIONS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
         _("Vendors and catalog"),
         ("procurement.vendor", "procurement.component", "procurement.priceobservation"),
     ),
-    ("quotes", _("Quotes"), ("quotes.quote", "quotes.quoterevision")),
+    ("quotes", _("Quotes"), ("quotes.quoterequest", "quotes.quote", "quotes.quoterevision")),
     (
         "orders",
         _("Orders and deliveries"),

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from djmoney.models.fields import MoneyField
 
 from procurement.build_flow import BuildStatus
@@ -24,6 +25,12 @@ from procurement.order_flow import (
     LineStatus,
     is_late,
 )
+
+
+class VendorLanguage(models.TextChoices):
+    GERMAN = "de", gettext_lazy("German")
+    FRENCH = "fr", gettext_lazy("French")
+    ENGLISH = "en", gettext_lazy("English")
 
 
 class Vendor(models.Model):
@@ -46,6 +53,26 @@ class Vendor(models.Model):
     default_currency = models.CharField(max_length=3, default="CHF")
     website = models.URLField(blank=True)
     contact = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(
+        gettext_lazy("contact e-mail"),
+        blank=True,
+        help_text=gettext_lazy("Where requests for quotation are sent."),
+    )
+    language = models.CharField(
+        gettext_lazy("language"),
+        max_length=2,
+        choices=VendorLanguage.choices,
+        default=VendorLanguage.ENGLISH,
+        help_text=gettext_lazy("The language requests for quotation are written in."),
+    )
+    follow_ups_to_vendor = models.BooleanField(
+        gettext_lazy("follow-ups to the vendor"),
+        default=False,
+        help_text=gettext_lazy(
+            "A request left unanswered is followed up with the vendor itself; otherwise the "
+            "buyer who sent it is reminded."
+        ),
+    )
     ships_to_switzerland = models.BooleanField(default=True)
     suits_brief = models.BooleanField(
         default=True,

@@ -297,6 +297,14 @@ OVERDUE_DIGEST_HOUR = env_int("OVERDUE_DIGEST_HOUR", 7)
 WARRANTY_REMINDER_HOUR = env_int("WARRANTY_REMINDER_HOUR", 7)
 # A reminder goes out this many days before a unit's warranty ends.
 WARRANTY_REMINDER_DAYS = env_int("WARRANTY_REMINDER_DAYS", 60)
+# An unanswered request for quotation is followed up this many working days (Monday to
+# Friday) after it was sent.
+RFQ_FOLLOW_UP_DAYS = env_int("RFQ_FOLLOW_UP_DAYS", 5)
+if not 1 <= RFQ_FOLLOW_UP_DAYS <= 60:
+    raise ImproperlyConfigured(
+        f"RFQ_FOLLOW_UP_DAYS must be working days from 1 to 60; got {RFQ_FOLLOW_UP_DAYS}."
+    )
+RFQ_FOLLOW_UP_HOUR = env_int("RFQ_FOLLOW_UP_HOUR", 7)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Daily, Europe/Zurich (CELERY_TIMEZONE); a scan missed while beat was down runs when
     # beat starts again, and the scan itself catches up on anything still unsent.
@@ -311,6 +319,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "warranty-reminders": {
         "task": "procurement.tasks.send_warranty_reminders",
         "schedule": crontab(hour=WARRANTY_REMINDER_HOUR, minute=30),
+    },
+    "quote-request-follow-ups": {
+        "task": "quotes.tasks.send_quote_request_follow_ups",
+        "schedule": crontab(hour=RFQ_FOLLOW_UP_HOUR, minute=45),
     },
     # The ECB publishes its reference rates on working days at about 16:00 CET.
     "update-exchange-rates": {

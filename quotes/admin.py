@@ -930,3 +930,6 @@ class QuoteRevisionAdmin(AuditedAdmin):
         return TemplateResponse(
             request, "admin/quotes/quoterevision/reject_revisions.html", context
         )
+
+
+from quotes import admin_requests  # noqa: E402, F401

@@ -3,11 +3,13 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
 from procurement.history import audit_trail
-from procurement.models import Build, BuildLine, Component, Vendor
+from procurement.models import Build, BuildLine, Component, Vendor, VendorLanguage
 from quotes.documents import document_path, document_storage, validate_vendor_document
+from quotes.requests.rules import REASON_LENGTH, RequestStatus
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
 
@@ -422,3 +424,103 @@ class QuoteLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.description}"
+
+
+class QuoteRequest(models.Model):
+    """A request for quotation: a build's parts asked of one vendor, by e-mail, with the text
+    as sent kept. Written and moved only by quotes.requests.services, along
+    quotes.requests.rules."""
+
+    Status = RequestStatus
+
+    build = models.ForeignKey(
+        Build, on_delete=models.PROTECT, related_name="quote_requests", verbose_name=_("build")
+    )
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.PROTECT, related_name="quote_requests", verbose_name=_("vendor")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quote_requests",
+        verbose_name=_("requested by"),
+    )
+    sent_at = models.DateTimeField(_("sent"))
+    answer_by = models.DateField(_("answer wanted by"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.SENT
+    )
+    answer = models.ForeignKey(
+        QuoteRevision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="answered_requests",
+        verbose_name=_("answered by"),
+        help_text=_("The received quote revision that answers this request."),
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    decline_reason = models.CharField(
+        _("reason for declining"), max_length=REASON_LENGTH, blank=True
+    )
+    closed_at = models.DateTimeField(_("declined or lapsed"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=VendorLanguage.choices)
+    address = models.EmailField(_("sent to"))
+    email_subject = models.CharField(_("e-mail subject"), max_length=200)
+    email_body = models.TextField(_("e-mail text"))
+    emailed_at = models.DateTimeField(
+        _("taken by the mail server"),
+        null=True,
+        blank=True,
+        help_text=_("Empty while the e-mail has not left, or if the mail server refused it."),
+    )
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("request for quotation")
+        verbose_name_plural = _("requests for quotation")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["build", "vendor"],
+                condition=Q(status="sent"),
+                name="quote_request_one_open_per_vendor",
+                violation_error_message=_(
+                    "This vendor already has an open request for this build."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="answered", answered_at__isnull=False)
+                | (~Q(status="answered") & Q(answered_at__isnull=True)),
+                name="quote_request_answered_has_time",
+                violation_error_message=_("A request has an answer time exactly when answered."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="declined") & ~Q(decline_reason="")
+                | ~Q(status="declined") & Q(decline_reason=""),
+                name="quote_request_declined_has_reason",
+                violation_error_message=_("A declined request needs the vendor's reason."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["declined", "lapsed"], closed_at__isnull=False)
+                | (~Q(status__in=["declined", "lapsed"]) & Q(closed_at__isnull=True)),
+                name="quote_request_closed_has_time",
+                violation_error_message=_(
+                    "A request has a closing time exactly when declined or lapsed."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "sent_at"],
+                condition=Q(status="sent"),
+                name="quote_request_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(
+            _("Request to %(vendor)s for %(build)s")
+            % {"vendor": self.vendor.name, "build": self.build.slug}
+        )

@@ -38,6 +38,7 @@ from quotes.quote_file import (
     ResolvedQuoteFile,
     resolve_quote_file,
 )
+from quotes.requests.services import quote_requests_answered_by
 
 NUMBERING_ATTEMPTS = 5
 DRAFT = QuoteRevision.Status.DRAFT
@@ -230,8 +231,9 @@ def _check_line_currencies(revision: QuoteRevision) -> None:
 def quote_revision_receive(*, revision: QuoteRevision, user: User) -> QuoteRevision:
     """A vendor sent this revision: from now on it is kept as it came.
 
-    Its landed cost is computed and frozen, and the quote's earlier received revision (if
-    any) becomes superseded.
+    Its landed cost is computed and frozen, the quote's earlier received revision (if any)
+    becomes superseded, and the requests for quotation to its vendor for its build that
+    await an answer are answered by it.
     """
     require(user, CHANGE_REVISION, _("receive quote revisions"))
     quote = _lock_quote(revision.quote_id)
@@ -261,6 +263,7 @@ def quote_revision_receive(*, revision: QuoteRevision, user: User) -> QuoteRevis
     revision.version += 1  # an editor who loaded the draft is told it was received meanwhile
     revision.full_clean()
     revision.save(update_fields=["status", "received_at", "version", "updated_at"])
+    quote_requests_answered_by(revision=revision, user=user)
     return revision
 
 

@@ -32,6 +32,26 @@ def send_quote_reminders(today: str | None = None) -> dict[str, int]:
     return report.counts()
 
 
+@shared_task(
+    autoretry_for=(outbox.NoticeSendFailed, DatabaseError),
+    max_retries=3,
+    retry_backoff=60,
+    retry_backoff_max=600,
+)
+def send_quote_request_follow_ups(today: str | None = None) -> dict[str, int]:
+    """The daily scan of requests for quotation (Celery beat, RFQ_FOLLOW_UP_HOUR:45 Europe/
+    Zurich): lapse those past their answer-by date, follow up the unanswered ones, through
+    the notices outbox; retried like the quote reminders."""
+    report = outbox.run(
+        "quote_request_follow_up", today=date.fromisoformat(today) if today else None
+    )
+    if report.retry_due:
+        raise outbox.NoticeSendFailed(
+            f"{len(report.failed)} notices not sent; first: {report.failed[0][1]}"
+        )
+    return report.counts()
+
+
 @shared_task(autoretry_for=(ecb.EcbError,), retry_backoff=300, max_retries=3)
 def update_exchange_rates(url: str = ecb.DAILY_URL, timeout: float = ecb.TIMEOUT_SECONDS) -> int:
     """The ECB's reference rates of the day into the rate table; the number recorded."""

@@ -28,10 +28,12 @@ from quotes.models import (
     DutyRate,
     ExchangeRate,
     Quote,
+    QuoteRequest,
     QuoteRevision,
     VatRate,
 )
 from tests import factories
+from tests.quote_request_helpers import open_request
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +88,7 @@ ROW_MAKERS = {
     BuildLine: factories.BuildLineFactory,
     Quote: _quote_with_revision,
     QuoteRevision: _revision,
+    QuoteRequest: open_request,
     ExchangeRate: _dated(factories.ExchangeRateFactory, "rate_date"),
     VatRate: _dated(factories.VatRateFactory, "valid_from"),
     DutyRate: _dated(factories.DutyRateFactory, "valid_from"),

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 INDEX = [
     ("Brief and builds", ["Requirements", "Builds", "Build lines"]),
     ("Vendors and catalog", ["Vendors", "Components", "Price observations"]),
-    ("Quotes", ["Quotes", "Quote revisions"]),
+    ("Quotes", ["Requests for quotation", "Quotes", "Quote revisions"]),
     ("Orders and deliveries", ["Orders", "Order lines", "Delivered units", "Calendar feeds"]),
     ("Acceptance", ["Acceptance checklists", "Acceptance items"]),
     ("Notices", ["Notices", "Notification settings"]),
@@ -56,8 +56,8 @@ def test_index_shows_the_sections_in_the_order_of_a_purchase(staff_client):
 def test_section_caption_leads_to_its_first_row_on_the_index(staff_client):
     html = staff_client.get(reverse("admin:index")).content.decode()
 
-    assert '<a href="/admin/#section-quotes-quote" class="section"' in html
-    assert 'id="section-quotes-quote"' in html
+    assert '<a href="/admin/#section-quotes-quoterequest" class="section"' in html
+    assert 'id="section-quotes-quoterequest"' in html
 
 
 def test_a_viewer_sees_only_the_sections_of_what_they_may_view(client):

@@ -121,6 +121,7 @@ def test_every_kind_is_registered_with_its_templates():
     assert {name: kind.template for name, kind in kinds().items()} == {
         "overdue_digest": "procurement/email/overdue_digest",
         "quote_reminder": "email/quote_reminder",
+        "quote_request_follow_up": "quotes/email/quote_request_follow_up",
         "warranty_reminder": "procurement/email/warranty_reminder",
     }
 

@@ -41,6 +41,7 @@ from quotes.models import (
     DutyRate,
     ExchangeRate,
     Quote,
+    QuoteRequest,
     QuoteRevision,
     VatRate,
 )
@@ -72,6 +73,7 @@ from tests.factories import (
     user_in_role,
 )
 from tests.order_steps import walk
+from tests.quote_request_helpers import build_to_ask_about, open_request
 
 pytestmark = pytest.mark.django_db
 
@@ -311,6 +313,41 @@ def retrying(user):
     )
 
 
+def requesting_quotes(user):
+    build, vendor = build_to_ask_about()
+    answer_by = (timezone.localdate() + timedelta(days=10)).isoformat()
+    return Scenario(
+        selected=[build.pk],
+        data={"_confirm": "1", "vendors": [vendor.pk], "answer_by": answer_by},
+        done=lambda response: QuoteRequest.objects.filter(build=build, vendor=vendor).exists(),
+    )
+
+
+def linking_answers(user):
+    request = open_request(answered_before=True)
+    return Scenario(
+        selected=[request.pk],
+        done=lambda response: QuoteRequest.objects.get(pk=request.pk).status == "answered",
+    )
+
+
+def declining_requests(user):
+    request = open_request()
+    return Scenario(
+        selected=[request.pk],
+        data={"_confirm": "1", "reason": "No stock before May"},
+        done=lambda response: QuoteRequest.objects.get(pk=request.pk).status == "declined",
+    )
+
+
+def sending_again(user):
+    request = open_request()  # its e-mail waits for the commit, which a test never makes
+    return Scenario(
+        selected=[request.pk],
+        done=lambda response: QuoteRequest.objects.get(pk=request.pk).emailed_at is not None,
+    )
+
+
 ACTIONS: dict[tuple[str, str], Row] = {
     # The order board moves lines on, a Buyer's work.
     ("procurement.OrderLine", "advance_to_next_step"): Row(BUYERS, advancing(LineStatus.ORDERED)),
@@ -333,6 +370,11 @@ ACTIONS: dict[tuple[str, str], Row] = {
     ("procurement.Build", "drop_builds"): Row(BUYERS, moving_build("chosen", "dropped")),
     ("procurement.Build", "reconsider_builds"): Row(BUYERS, moving_build("dropped", "candidate")),
     ("procurement.Build", "delete_selected"): Row(NOBODY, deleting(BuildFactory)),
+    ("procurement.Build", "request_quotes_for_builds"): Row(BUYERS, requesting_quotes),
+    # Requests for quotation: answers and declines are recorded by Buyers.
+    ("quotes.QuoteRequest", "link_received_quotes"): Row(BUYERS, linking_answers),
+    ("quotes.QuoteRequest", "decline_requests"): Row(BUYERS, declining_requests),
+    ("quotes.QuoteRequest", "send_again"): Row(BUYERS, sending_again),
     # Quotes and revisions.
     ("quotes.Quote", "new_revision"): Row(BUYERS, new_revision),
     ("quotes.Quote", "comparison_sheet"): Row(READERS, quote_comparison),
@@ -628,6 +670,7 @@ CHANGE_FORMS: dict[str, Form] = {
     "procurement.AcceptanceItem": Form(frozenset(), ssh_item, None),
     "quotes.Quote": Form(BUYERS, lambda user: QuoteFactory(), "note"),
     "quotes.QuoteRevision": Form(BUYERS, draft_revision, "note"),
+    "quotes.QuoteRequest": Form(BUYERS, lambda user: open_request(), None),
     "quotes.ExchangeRate": Form(NOBODY, lambda user: ExchangeRateFactory(), "note"),
     "quotes.VatRate": Form(NOBODY, lambda user: VatRate.objects.get(), "source"),
     "quotes.DutyRate": Form(NOBODY, lambda user: DutyRate.objects.get(), "description"),
@@ -765,6 +808,7 @@ ADD_FORMS: dict[str, Added] = {
             kind="retailer",
             country="CH",
             default_currency="CHF",
+            language="de",
             status="active",
             ships_to_switzerland="on",
             suits_brief="on",
@@ -921,6 +965,9 @@ ADD_FORMS: dict[str, Added] = {
     "procurement.AcceptanceChecklist": Added(frozenset(), add_data(), exists(AcceptanceChecklist)),
     "procurement.AcceptanceItem": Added(frozenset(), add_data(), exists(AcceptanceItem)),
     "procurement.Notice": Added(frozenset(), add_data(kind="quote_reminder"), exists(Notice)),
+    "quotes.QuoteRequest": Added(
+        frozenset(), add_data(answer_by="2030-01-01"), exists(QuoteRequest)
+    ),
     "procurement.NotificationSettings": Added(
         EVERYONE,
         lambda user: {"user": user.pk, "muted_kinds": ["overdue_digest"]},

@@ -20,7 +20,9 @@ from procurement.acceptance import services as acceptance
 from procurement.acceptance.models import AcceptanceChecklist
 from procurement.order_flow import LineStatus
 from quotes import services as quotes
+from quotes.models import QuoteRevision
 from quotes.quote_file import parse_quote_file
+from quotes.requests import services as quote_requests
 from tests.acceptance_helpers import complete_checklist, delivered_build, report
 from tests.database import database_rows
 from tests.factories import (
@@ -40,13 +42,14 @@ from tests.factories import (
     user_in_role,
 )
 from tests.order_steps import walk
+from tests.quote_request_helpers import build_to_ask_about, open_request
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ("Viewer", "Buyer", "Approver", "no group")
 BUYERS = frozenset({"Buyer", "Approver"})
 APPROVERS = frozenset({"Approver"})
-SERVICE_MODULES = (orders, build_services, acceptance, quotes)
+SERVICE_MODULES = (orders, build_services, acceptance, quotes, quote_requests)
 
 
 def person(role: str):
@@ -327,6 +330,37 @@ SERVICES: dict[str, tuple[frozenset[str], Callable[[object], Callable[[], object
         call(today_revision, quotes.quote_revision_reject, revision=it, reason=constant("Dear")),
     ),
     "quote_import": (BUYERS, call(a_quote_file, quotes.quote_import, quote_file=it)),
+    "request_quotes": (
+        BUYERS,
+        call(
+            build_to_ask_about,
+            quote_requests.request_quotes,
+            build=lambda made: made[0],
+            vendors=lambda made: [made[1]],
+            answer_by=constant(timezone.localdate() + timedelta(days=10)),
+        ),
+    ),
+    "quote_request_answer": (
+        BUYERS,
+        call(
+            lambda: open_request(answered_before=True),
+            quote_requests.quote_request_answer,
+            request=it,
+            revision=lambda made: QuoteRevision.objects.get(quote__vendor=made.vendor),
+        ),
+    ),
+    "quote_requests_send_again": (
+        BUYERS,
+        call(
+            open_request,
+            quote_requests.quote_requests_send_again,
+            requests=lambda made: [made],
+        ),
+    ),
+    "quote_request_decline": (
+        BUYERS,
+        call(open_request, quote_requests.quote_request_decline, request=it, reason=constant("No")),
+    ),
 }
 
 
@@ -344,7 +378,12 @@ def services_taking_the_acting_user() -> set[str]:
 
 
 # Called by the order line services, after their own check, on behalf of the same user.
-FOLLOWING_A_CHECKED_CHANGE = {"build_follow_orders", "acceptance_checklist_create_when_delivered"}
+# Receiving a revision answers the requests it answers, on behalf of the same user.
+FOLLOWING_A_CHECKED_CHANGE = {
+    "build_follow_orders",
+    "acceptance_checklist_create_when_delivered",
+    "quote_requests_answered_by",
+}
 
 
 def test_every_service_taking_the_acting_user_has_a_row():

@@ -168,7 +168,8 @@ class MessageCache:
 
     def render(self, notice: Notice, context: dict[str, Any]) -> tuple[str, str, str]:
         kind = kinds()[notice.kind]
-        language = rules.language_of(notice.recipient)
+        # A kind writing to someone other than its recipient names the language.
+        language = context.get("language") or rules.language_of(notice.recipient)
         key: tuple[Any, ...] = (notice.kind, notice.subject_key, notice.step)
         key += (notice.pk,) if kind.personal else (language,)
         if kind.name not in self.templates:

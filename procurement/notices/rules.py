@@ -27,13 +27,15 @@ ERROR_LENGTH = 500
 @dataclass(frozen=True)
 class NoticeDraft:
     """A notice a scan found due: about `subject_key` (labelled `subject`) at `step`, to one
-    person; not needed any more after `send_by` (None: no limit)."""
+    person; not needed any more after `send_by` (None: no limit). `address`, when given,
+    sends it elsewhere than the person's own address (a vendor's, on the person's behalf)."""
 
     subject_key: str
     subject: str
     step: str
     recipient: Any
     send_by: date | None = None
+    address: str = ""
 
     @property
     def key(self) -> tuple[str, str, int]:

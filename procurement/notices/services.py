@@ -66,7 +66,7 @@ def _notice(kind: NoticeKind, draft: rules.NoticeDraft, today: date) -> Notice:
         subject=draft.subject[:200],
         step=draft.step,
         recipient=draft.recipient,
-        address=draft.recipient.email,
+        address=draft.address or draft.recipient.email,
         due_on=today,
         send_by=draft.send_by,
     )
