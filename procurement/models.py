@@ -2,10 +2,11 @@
 orders, deliveries and calendar feeds that follow a chosen build."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length, Upper
@@ -252,11 +253,76 @@ class Requirements(models.Model):
     vat_registered = models.BooleanField(
         default=False, help_text="A VAT-registered buyer recovers import VAT."
     )
+    electricity_tariff = models.DecimalField(
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal("0.2770"),
+        validators=[
+            MinValueValidator(Decimal("0.0001"), "The electricity tariff is more than 0."),
+            MaxValueValidator(Decimal("5"), "The electricity tariff is at most CHF 5 per kWh."),
+        ],
+        verbose_name="electricity tariff (CHF per kWh)",
+        help_text="What a kWh costs where the machine runs, all charges and VAT included.",
+    )
+    electricity_tariff_source = models.CharField(
+        max_length=200,
+        default="ElCom 2026 median household tariff, profile H4",
+        verbose_name="source of the electricity tariff",
+    )
+    electricity_tariff_as_of = models.DateField(
+        default=date(2026, 1, 1),
+        verbose_name="electricity tariff as of",
+        help_text="The day from which the tariff applies.",
+    )
+    hours_under_load_per_day = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("8.0"),
+        validators=[
+            MinValueValidator(Decimal("0"), "The hours a day under load cannot be negative."),
+            MaxValueValidator(Decimal("24"), "The hours a day under load are at most 24."),
+        ],
+        verbose_name="hours a day under load",
+    )
+    hours_idle_per_day = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("16.0"),
+        validators=[
+            MinValueValidator(Decimal("0"), "The hours a day idle cannot be negative."),
+            MaxValueValidator(Decimal("24"), "The hours a day idle are at most 24."),
+        ],
+        verbose_name="hours a day idle",
+        help_text="Hours a day the machine is on but not under load (a headless server is on "
+        "around the clock: 24 less the hours under load).",
+    )
+    years_counted = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, "The years counted are at least 1."),
+            MaxValueValidator(20, "The years counted are at most 20."),
+        ],
+        verbose_name="years of running counted",
+        help_text="Empty: the warranty years of each option, else 3.",
+    )
     notes = models.TextField(blank=True)
 
     class Meta:
         verbose_name_plural = "requirements"
         constraints = [
+            models.CheckConstraint(
+                condition=Q(electricity_tariff__gt=0),
+                name="requirements_tariff_positive",
+                violation_error_message="The electricity tariff is more than 0.",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_under_load_per_day__gte=0)
+                & Q(hours_idle_per_day__gte=0)
+                & Q(hours_under_load_per_day__lte=24 - F("hours_idle_per_day")),
+                name="requirements_hours_in_a_day",
+                violation_error_message="The hours a day under load and idle add up to at most 24.",
+            ),
             models.CheckConstraint(
                 condition=Q(budget_min__gte=0) & Q(budget_max__gte=models.F("budget_min")),
                 name="requirements_budget_range",
