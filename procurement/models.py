@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.models.fields import MoneyField
 
@@ -205,9 +206,23 @@ class PriceObservation(models.Model):
     url = models.URLField(max_length=400, blank=True)
     in_stock = models.BooleanField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
+    recorded_at = models.DateTimeField(
+        default=timezone.now, editable=False, help_text="When the product learnt the price."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["component", "observed_on", "price"]
+        indexes = [
+            models.Index(fields=["component", "vendor", "observed_on"], name="price_obs_history")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(price__gte=0),
@@ -424,6 +439,79 @@ class BuildLine(models.Model):
     @property
     def estimated_total(self):
         return self.estimated_unit_price * self.quantity
+
+
+class PriceTarget(models.Model):
+    """The price at which a part of a build is worth buying: when a shop's price at or below
+    it is recorded, its owner is told once (the price alert notice)."""
+
+    build = models.ForeignKey(Build, on_delete=models.CASCADE, related_name="price_targets")
+    component = models.ForeignKey(Component, on_delete=models.PROTECT, related_name="price_targets")
+    target_price = MoneyField(
+        max_digits=12,
+        decimal_places=2,
+        default_currency="CHF",
+        currency_choices=[("CHF", "CHF")],
+        help_text="A unit price in CHF, VAT included, as Swiss shops show it.",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="price_targets",
+        help_text="Who is told when the price is reached.",
+    )
+    set_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["build", "component"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["build", "component"],
+                name="price_target_one_per_part",
+                violation_error_message="This part of the build already has a target price; "
+                "change it instead.",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_price__gt=0),
+                name="price_target_positive",
+                violation_error_message="A target price is more than 0.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.component} for {self.build.slug} at {self.target_price}"
+
+
+class EstimateRefresh(models.Model):
+    """A build's estimate refreshed from the latest shop prices: the totals before and after
+    and each line's change, kept as history."""
+
+    build = models.ForeignKey(Build, on_delete=models.CASCADE, related_name="estimate_refreshes")
+    refreshed_at = models.DateTimeField(default=timezone.now, editable=False)
+    refreshed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    old_total_chf = models.DecimalField(max_digits=12, decimal_places=2, editable=False)
+    new_total_chf = models.DecimalField(max_digits=12, decimal_places=2, editable=False)
+    changes = models.JSONField(
+        default=list, editable=False, help_text="Each line changed: part, old and new price."
+    )
+
+    class Meta:
+        ordering = ["build", "-refreshed_at", "-id"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.build.slug} on {self.refreshed_at:%d.%m.%Y}: CHF {self.old_total_chf} to "
+            f"CHF {self.new_total_chf}"
+        )
 
 
 class Order(models.Model):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -20,6 +21,7 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from djmoney.money import Money
 
 from procurement import services
 from procurement.acceptance.models import AcceptanceChecklist, AcceptanceItem
@@ -28,9 +30,11 @@ from procurement.models import (
     BuildLine,
     CalendarFeed,
     Component,
+    EstimateRefresh,
     Order,
     OrderLine,
     PriceObservation,
+    PriceTarget,
     Vendor,
 )
 from procurement.notices.models import Notice, NotificationSettings
@@ -68,6 +72,8 @@ from tests.factories import (
     VendorFactory,
     accepted_revision_for,
     administrator,
+    estimate_refresh,
+    price_target,
     revision_through_services,
     user_in_role,
 )
@@ -207,6 +213,15 @@ def quote_comparison(user):
     return Scenario(selected=[quote.pk], done=is_pdf)
 
 
+def refreshing_estimates(user):
+    line = BuildLineFactory(estimated_unit_price=Money("100.00", "CHF"))
+    PriceObservationFactory(component=line.component, price=Money("90.00", "CHF"))
+    return Scenario(
+        selected=[line.build_id],
+        done=lambda response: line.build.estimate_refreshes.exists(),
+    )
+
+
 def moving_build(start: str, end: str):
     def make(user):
         build = BuildFactory(status=start)
@@ -333,6 +348,8 @@ ACTIONS: dict[tuple[str, str], Row] = {
     ("procurement.Build", "drop_builds"): Row(BUYERS, moving_build("chosen", "dropped")),
     ("procurement.Build", "reconsider_builds"): Row(BUYERS, moving_build("dropped", "candidate")),
     ("procurement.Build", "delete_selected"): Row(NOBODY, deleting(BuildFactory)),
+    ("procurement.Build", "refresh_estimates"): Row(BUYERS, refreshing_estimates),
+    ("procurement.PriceTarget", "delete_selected"): Row(NOBODY, deleting(price_target)),
     # Quotes and revisions.
     ("quotes.Quote", "new_revision"): Row(BUYERS, new_revision),
     ("quotes.Quote", "comparison_sheet"): Row(READERS, quote_comparison),
@@ -621,6 +638,8 @@ CHANGE_FORMS: dict[str, Form] = {
         "serial_number",
     ),
     "procurement.CalendarFeed": Form(BUYERS, own_calendar, None),
+    "procurement.PriceTarget": Form(BUYERS, lambda user: price_target(), None),
+    "procurement.EstimateRefresh": Form(frozenset(), lambda user: estimate_refresh(), None),
     "procurement.Requirements": Form(NOBODY, lambda user: RequirementsFactory(), "notes"),
     "procurement.AcceptanceChecklist": Form(
         frozenset(), lambda user: delivered_build().acceptance, None
@@ -911,7 +930,19 @@ ADD_FORMS: dict[str, Added] = {
         },
         exists(TOTPDevice, name="phone"),
     ),
+    "procurement.PriceTarget": Added(
+        BUYERS,
+        lambda user: {
+            "build": (line := BuildLineFactory()).build_id,
+            "component": line.component_id,
+            "target_price_0": "1234.00",
+            "target_price_1": "CHF",
+            "owner": user.pk,
+        },
+        exists(PriceTarget, target_price=Decimal("1234.00")),
+    ),
     # Made by the product, never added by hand.
+    "procurement.EstimateRefresh": Added(frozenset(), add_data(), exists(EstimateRefresh)),
     "procurement.OrderLine": Added(frozenset(), add_data(description="x"), exists(OrderLine)),
     "procurement.DeliveredUnit": Added(
         frozenset(),

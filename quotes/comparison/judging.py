@@ -190,6 +190,7 @@ def choose_best(
         else "Judged by the price delivered"
     )
     return best, (
-        f"{judged}. CHF {swiss_number(amount)} ({basis}) for {best.vram_gb} GB of VRAM, "
-        f"CHF {swiss_number(best_value)} per GB: {reason} (budget, VRAM, one circuit, noise)."
+        f"CHF {swiss_number(amount)} ({basis}) for {best.vram_gb} GB of VRAM, "
+        f"CHF {swiss_number(best_value)} per GB: {reason} (budget, VRAM, one circuit, noise). "
+        f"{judged}."
     )
