@@ -2,6 +2,7 @@
 and the one alert when a price reaches one, and a build's estimate refreshed from the
 latest prices."""
 
+import re
 import threading
 from datetime import date
 from decimal import Decimal
@@ -12,6 +13,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
+from django.urls import reverse
 
 from procurement.models import Build, BuildLine, Component, Notice, PriceObservation, Vendor
 from procurement.notices import outbox
@@ -335,3 +337,35 @@ def test_a_viewer_cannot_refresh_an_estimate(seed):
         build_estimate_refresh(
             build=Build.objects.get(slug="pro-6000"), user=user_in_role("Viewer")
         )
+
+
+# The component's page ----------------------------------------------------------------------
+
+
+def test_the_component_page_charts_its_prices_and_shows_each_shops_latest(
+    seed, tmp_path, admin_client
+):
+    import_prices(
+        tmp_path,
+        HEADER
+        + "rtx-pro-6000,digitec,2026-03-01,6290.00,CHF,\n"
+        + "rtx-pro-6000,digitec,2026-03-09,6190.00,CHF,\n"
+        + "rtx-pro-6000,brack,2026-03-09,6350.00,CHF,\n",
+    )
+    component = Component.objects.get(slug="rtx-pro-6000")
+
+    page = admin_client.get(
+        reverse("admin:procurement_component_change", args=[component.pk])
+    ).content.decode()
+
+    assert '<svg class="price-chart"' in page
+    assert page.count('<polyline class="shop') == 3  # NVIDIA (seed), Digitec, BRACK.CH
+    assert "Digitec, 09.03.2026: CHF 6’190.00" in page
+    latest = page[page.index("Latest price per shop") :]
+    # cheapest first: Digitec's latest (6,290.00 before), BRACK.CH, the seed's NVIDIA
+    assert [row for row in re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td>", latest)] == [
+        ("Digitec", "CHF 6’190.00"),
+        ("BRACK.CH", "CHF 6’350.00"),
+        ("NVIDIA", "CHF 6’443.00"),
+    ]
+    assert not re.search(r"\sstyle\s*=|<style\b", page)
