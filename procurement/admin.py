@@ -1,6 +1,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import (
@@ -26,8 +27,10 @@ from procurement.models import (
     Build,
     BuildLine,
     Component,
+    EstimateRefresh,
     OrderLine,
     PriceObservation,
+    PriceTarget,
     Requirements,
     Vendor,
     WarrantyOption,
@@ -35,6 +38,9 @@ from procurement.models import (
 from procurement.notices import admin as notices_admin  # noqa: F401 (registers the Notices page)
 from procurement.order_flow import ARRIVED, FLOW
 from procurement.permissions import refusal_text
+from procurement.price_watch import rules as price_watch_rules
+from procurement.price_watch import selectors as price_watch_selectors
+from procurement.price_watch import services as price_watch
 from procurement.selectors import build_progress
 from quotes.admin_requests import has_request_quotes_permission, request_quotes_for_builds
 from quotes.permissions import may_read_prices
@@ -112,16 +118,107 @@ class ComponentAdmin(KeptWhenReferencedAdmin):
     list_filter = ["category", "manufacturer"]
     search_fields = ["slug", "model", "manufacturer", "part_number"]
     prepopulated_fields = {"slug": ["model"]}
+    change_form_template = "admin/procurement/component/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        component = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if component is not None and may_read_prices(request.user):
+            prices = price_watch_selectors.component_prices(component)
+            extra["price_chart"] = price_watch_rules.price_chart(prices)
+            extra["latest_prices"] = price_watch_rules.latest_per_shop(prices)
+        return super().change_view(request, object_id, form_url, extra)
 
 
 @admin.register(PriceObservation)
 class PriceObservationAdmin(admin.ModelAdmin):
-    list_display = ["component", "vendor", "price", "observed_on", "in_stock"]
+    list_display = ["component", "vendor", "price", "observed_on", "in_stock", "recorded_at"]
     list_filter = ["vendor", "observed_on", "in_stock"]
     list_select_related = ["component", "vendor"]
     search_fields = ["component__slug", "component__model", "vendor__name"]
     autocomplete_fields = ["component", "vendor"]
     date_hierarchy = "observed_on"
+    readonly_fields = ["recorded_at", "recorded_by"]
+
+    def save_model(self, request, obj, form, change):
+        price_watch.price_observation_record(observation=obj, user=request.user)
+
+
+class PriceTargetForm(forms.ModelForm):
+    class Meta:
+        model = PriceTarget
+        fields = ["build", "component", "target_price", "owner"]
+
+    def clean(self):
+        data = super().clean()
+        build, component = data.get("build"), data.get("component")
+        if build and component and not build.lines.filter(component=component).exists():
+            self.add_error(
+                "component",
+                _("%(part)s is not a part of build %(build)s.")
+                % {"part": component, "build": build.slug},
+            )
+        return data
+
+
+@admin.register(PriceTarget)
+class PriceTargetAdmin(admin.ModelAdmin):
+    form = PriceTargetForm
+    list_display = ["build", "component", "target_price", "owner", "set_at"]
+    list_select_related = ["build", "component", "owner"]
+    list_filter = ["build"]
+    search_fields = ["build__slug", "component__slug", "component__model"]
+    autocomplete_fields = ["build", "component", "owner"]
+    readonly_fields = ["set_at"]
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = price_watch.price_target_set(
+                build=obj.build,
+                component=obj.component,
+                target_price=obj.target_price.amount,
+                owner=obj.owner,
+                user=request.user,
+            )
+        except ValidationError as error:
+            raise PermissionDenied(" ".join(error.messages)) from None
+        obj.pk, obj.set_at = saved.pk, saved.set_at
+
+
+@admin.register(EstimateRefresh)
+class EstimateRefreshAdmin(admin.ModelAdmin):
+    """The history of refreshed estimates: written by the build action, never by hand."""
+
+    list_display = ["build", "refreshed_at", "refreshed_by", "old_total", "new_total"]
+    list_select_related = ["build", "refreshed_by"]
+    list_filter = ["build"]
+    fields = ["build", "refreshed_at", "refreshed_by", "old_total", "new_total", "changed_lines"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("total before"))
+    def old_total(self, refresh: EstimateRefresh) -> str:
+        return chf(refresh.old_total_chf)
+
+    @admin.display(description=gettext_lazy("total after"))
+    def new_total(self, refresh: EstimateRefresh) -> str:
+        return chf(refresh.new_total_chf)
+
+    @admin.display(description=gettext_lazy("lines changed"))
+    def changed_lines(self, refresh: EstimateRefresh) -> str:
+        return "; ".join(
+            f"{change['quantity']} x {change['component']}: CHF {change['old_unit_chf']} to "
+            f"CHF {change['new_unit_chf']} ({change['shop']}, {change['observed_on']})"
+            for change in refresh.changes
+        )
 
 
 @admin.register(Requirements)
@@ -238,6 +335,7 @@ class BuildAdmin(KeptWhenReferencedAdmin):
     ]
     actions = [
         "comparison_sheet",
+        "refresh_estimates",
         make_acceptance_checklists,
         request_quotes_for_builds,
         *(move.as_admin_action() for move in BUILD_MOVES),
@@ -355,6 +453,31 @@ class BuildAdmin(KeptWhenReferencedAdmin):
     def comparison_sheet(self, request, queryset):
         slugs = list(queryset.order_by("slug").values_list("slug", flat=True))
         return comparison_for_admin(self, request, build_slugs=slugs)
+
+    @admin.action(
+        description=gettext_lazy("Refresh the estimates from the latest shop prices"),
+        permissions=["change"],
+    )
+    def refresh_estimates(self, request, queryset):
+        for build in queryset.order_by("slug"):
+            try:
+                refresh = price_watch.build_estimate_refresh(build=build, user=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.WARNING)
+            except PermissionDenied as error:
+                self.message_user(request, refusal_text(error), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(build)s: estimate %(old)s before, %(new)s now (%(lines)s lines).")
+                    % {
+                        "build": build.slug,
+                        "old": chf(refresh.old_total_chf),
+                        "new": chf(refresh.new_total_chf),
+                        "lines": len(refresh.changes),
+                    },
+                    messages.SUCCESS,
+                )
 
     @admin.display(description=gettext_lazy("landed total"))
     def total(self, build: Build) -> str:

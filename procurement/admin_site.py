@@ -21,7 +21,13 @@ SECTIONS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     (
         "brief",
         _("Brief and builds"),
-        ("procurement.requirements", "procurement.build", "procurement.buildline"),
+        (
+            "procurement.requirements",
+            "procurement.build",
+            "procurement.buildline",
+            "procurement.pricetarget",
+            "procurement.estimaterefresh",
+        ),
     ),
     (
         "catalog",

@@ -2,14 +2,16 @@
 orders, deliveries and calendar feeds that follow a chosen build."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from djmoney.models.fields import MoneyField
@@ -231,9 +233,23 @@ class PriceObservation(models.Model):
     url = models.URLField(max_length=400, blank=True)
     in_stock = models.BooleanField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
+    recorded_at = models.DateTimeField(
+        default=timezone.now, editable=False, help_text="When the product learnt the price."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["component", "observed_on", "price"]
+        indexes = [
+            models.Index(fields=["component", "vendor", "observed_on"], name="price_obs_history")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(price__gte=0),
@@ -279,11 +295,76 @@ class Requirements(models.Model):
     vat_registered = models.BooleanField(
         default=False, help_text="A VAT-registered buyer recovers import VAT."
     )
+    electricity_tariff = models.DecimalField(
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal("0.2770"),
+        validators=[
+            MinValueValidator(Decimal("0.0001"), "The electricity tariff is more than 0."),
+            MaxValueValidator(Decimal("5"), "The electricity tariff is at most CHF 5 per kWh."),
+        ],
+        verbose_name="electricity tariff (CHF per kWh)",
+        help_text="What a kWh costs where the machine runs, all charges and VAT included.",
+    )
+    electricity_tariff_source = models.CharField(
+        max_length=200,
+        default="ElCom 2026 median household tariff, profile H4",
+        verbose_name="source of the electricity tariff",
+    )
+    electricity_tariff_as_of = models.DateField(
+        default=date(2026, 1, 1),
+        verbose_name="electricity tariff as of",
+        help_text="The day from which the tariff applies.",
+    )
+    hours_under_load_per_day = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("8.0"),
+        validators=[
+            MinValueValidator(Decimal("0"), "The hours a day under load cannot be negative."),
+            MaxValueValidator(Decimal("24"), "The hours a day under load are at most 24."),
+        ],
+        verbose_name="hours a day under load",
+    )
+    hours_idle_per_day = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("16.0"),
+        validators=[
+            MinValueValidator(Decimal("0"), "The hours a day idle cannot be negative."),
+            MaxValueValidator(Decimal("24"), "The hours a day idle are at most 24."),
+        ],
+        verbose_name="hours a day idle",
+        help_text="Hours a day the machine is on but not under load (a headless server is on "
+        "around the clock: 24 less the hours under load).",
+    )
+    years_counted = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, "The years counted are at least 1."),
+            MaxValueValidator(20, "The years counted are at most 20."),
+        ],
+        verbose_name="years of running counted",
+        help_text="Empty: the warranty years of each option, else 3.",
+    )
     notes = models.TextField(blank=True)
 
     class Meta:
         verbose_name_plural = "requirements"
         constraints = [
+            models.CheckConstraint(
+                condition=Q(electricity_tariff__gt=0),
+                name="requirements_tariff_positive",
+                violation_error_message="The electricity tariff is more than 0.",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_under_load_per_day__gte=0)
+                & Q(hours_idle_per_day__gte=0)
+                & Q(hours_under_load_per_day__lte=24 - F("hours_idle_per_day")),
+                name="requirements_hours_in_a_day",
+                violation_error_message="The hours a day under load and idle add up to at most 24.",
+            ),
             models.CheckConstraint(
                 condition=Q(budget_min__gte=0) & Q(budget_max__gte=models.F("budget_min")),
                 name="requirements_budget_range",
@@ -385,6 +466,79 @@ class BuildLine(models.Model):
     @property
     def estimated_total(self):
         return self.estimated_unit_price * self.quantity
+
+
+class PriceTarget(models.Model):
+    """The price at which a part of a build is worth buying: when a shop's price at or below
+    it is recorded, its owner is told once (the price alert notice)."""
+
+    build = models.ForeignKey(Build, on_delete=models.CASCADE, related_name="price_targets")
+    component = models.ForeignKey(Component, on_delete=models.PROTECT, related_name="price_targets")
+    target_price = MoneyField(
+        max_digits=12,
+        decimal_places=2,
+        default_currency="CHF",
+        currency_choices=[("CHF", "CHF")],
+        help_text="A unit price in CHF, VAT included, as Swiss shops show it.",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="price_targets",
+        help_text="Who is told when the price is reached.",
+    )
+    set_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["build", "component"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["build", "component"],
+                name="price_target_one_per_part",
+                violation_error_message="This part of the build already has a target price; "
+                "change it instead.",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_price__gt=0),
+                name="price_target_positive",
+                violation_error_message="A target price is more than 0.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.component} for {self.build.slug} at {self.target_price}"
+
+
+class EstimateRefresh(models.Model):
+    """A build's estimate refreshed from the latest shop prices: the totals before and after
+    and each line's change, kept as history."""
+
+    build = models.ForeignKey(Build, on_delete=models.CASCADE, related_name="estimate_refreshes")
+    refreshed_at = models.DateTimeField(default=timezone.now, editable=False)
+    refreshed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    old_total_chf = models.DecimalField(max_digits=12, decimal_places=2, editable=False)
+    new_total_chf = models.DecimalField(max_digits=12, decimal_places=2, editable=False)
+    changes = models.JSONField(
+        default=list, editable=False, help_text="Each line changed: part, old and new price."
+    )
+
+    class Meta:
+        ordering = ["build", "-refreshed_at", "-id"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.build.slug} on {self.refreshed_at:%d.%m.%Y}: CHF {self.old_total_chf} to "
+            f"CHF {self.new_total_chf}"
+        )
 
 
 class Order(models.Model):

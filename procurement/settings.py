@@ -324,6 +324,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "quotes.tasks.send_quote_request_follow_ups",
         "schedule": crontab(hour=RFQ_FOLLOW_UP_HOUR, minute=45),
     },
+    "price-alerts": {
+        "task": "procurement.tasks.send_price_alerts",
+        "schedule": crontab(hour=WARRANTY_REMINDER_HOUR, minute=45),
+    },
     # The ECB publishes its reference rates on working days at about 16:00 CET.
     "update-exchange-rates": {
         "task": "quotes.tasks.update_exchange_rates",

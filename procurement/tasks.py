@@ -40,3 +40,10 @@ def send_warranty_reminders() -> int:
 def send_notices() -> int:
     """Every notice ready to go, of any kind (queued when failed notices are sent again)."""
     return _sent_or_retry(outbox.deliver())
+
+
+@shared_task(**RETRIES)
+def send_price_alerts() -> int:
+    """Alerts of target prices reached (queued when prices are recorded, and daily); the
+    number sent."""
+    return _sent_or_retry(outbox.run("price_alert"))

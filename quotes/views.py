@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from procurement.pdf import PdfError
 from quotes.comparison import (
+    BEST_BY_LANDED,
     ComparisonError,
     UnknownOption,
     comparison_filename,
@@ -22,9 +23,13 @@ from quotes.models import QuoteRevision
 from quotes.permissions import READ_PRICES, may_read_prices
 
 
-def comparison_pdf_response(*, build_slugs, quote_references) -> HttpResponse:
+def comparison_pdf_response(
+    *, build_slugs, quote_references, best_by: str = BEST_BY_LANDED
+) -> HttpResponse:
     """The sheet as an inline PDF; ComparisonError propagates for the caller to report."""
-    sheet, pdf = comparison_pdf(build_slugs=build_slugs, quote_references=quote_references)
+    sheet, pdf = comparison_pdf(
+        build_slugs=build_slugs, quote_references=quote_references, best_by=best_by
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{comparison_filename(sheet)}"'
     return response
@@ -33,13 +38,15 @@ def comparison_pdf_response(*, build_slugs, quote_references) -> HttpResponse:
 @login_required
 @require_GET
 def comparison_sheet(request):
-    """/quotes/compare.pdf?build=SLUG&quote=REFERENCE...: the comparison sheet."""
+    """/quotes/compare.pdf?build=SLUG&quote=REFERENCE...[&best_by=tco]: the comparison
+    sheet."""
     if not may_read_prices(request.user):
         raise PermissionDenied
     try:
         return comparison_pdf_response(
             build_slugs=request.GET.getlist("build"),
             quote_references=request.GET.getlist("quote"),
+            best_by=request.GET.get("best_by", BEST_BY_LANDED)[:10],
         )
     except UnknownOption as error:
         return HttpResponseNotFound(str(error), content_type="text/plain; charset=utf-8")

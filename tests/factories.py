@@ -506,3 +506,29 @@ class NotificationSettingsFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     muted_kinds = factory.LazyFunction(lambda: ["overdue_digest"])
+
+
+def price_target(owner=None):
+    """A target price of CHF 100.00 on the one part of a new build."""
+    from procurement.models import PriceTarget
+
+    line = BuildLineFactory()
+    return PriceTarget.objects.create(
+        build=line.build,
+        component=line.component,
+        target_price=Money("100.00", "CHF"),
+        owner=owner or UserFactory(),
+    )
+
+
+def estimate_refresh():
+    """A build whose one line's estimate was refreshed from a lower shop price."""
+    from procurement.models import EstimateRefresh
+
+    line = BuildLineFactory()
+    return EstimateRefresh.objects.create(
+        build=line.build,
+        old_total_chf=Decimal("100.00"),
+        new_total_chf=Decimal("90.00"),
+        changes=[],
+    )

@@ -15,7 +15,10 @@ pytestmark = pytest.mark.django_db
 
 # What a superuser reads on /admin/, section by section, row by row.
 INDEX = [
-    ("Brief and builds", ["Requirements", "Builds", "Build lines"]),
+    (
+        "Brief and builds",
+        ["Requirements", "Builds", "Build lines", "Price targets", "Estimate refreshes"],
+    ),
     ("Vendors and catalog", ["Vendors", "Components", "Price observations"]),
     ("Quotes", ["Requests for quotation", "Quotes", "Quote revisions"]),
     ("Orders and deliveries", ["Orders", "Order lines", "Delivered units", "Calendar feeds"]),

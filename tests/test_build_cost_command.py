@@ -1,6 +1,7 @@
 """`manage.py build_cost SLUG [--json]`: a build's price, where it comes from, and its parts."""
 
 import json
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -154,3 +155,53 @@ def test_a_build_that_cannot_be_priced_says_why(db):
 
     with pytest.raises(CommandError, match="no Swiss VAT rate in force on 2026-02-20"):
         build_cost("no-rules", "--today", "2026-02-20")
+
+
+def test_a_seed_build_gives_its_energy_a_year_and_total_cost_of_ownership(seed):
+    figures = as_json("pro-6000", "--today", "2026-02-16")
+
+    assert {key: figures[key] for key in RUNNING_KEYS} == {
+        "idle_power_w": 60,  # estimated: 15% of 400 W
+        "idle_power_estimated": True,
+        # 400 W x 8 h + 60 W x 16 h = 4,160 Wh a day; x 365 = 1,518.40 kWh
+        "energy_kwh_per_year": "1518.40",
+        "energy_chf_per_year": "420.60",  # x CHF 0.277 = 420.5968
+        "years": 3,  # self-built: no warranty years of an option
+        "tco_chf": "9444.80",  # 8,183.00 + 3 x 420.60
+        "tok_s_per_kchf": "16.38",  # 134 tok/s (GPT-OSS-120B) / 8.183
+    }
+
+
+def test_the_briefs_years_and_hours_count(seed):
+    from procurement.models import Requirements
+
+    Requirements.objects.update(
+        years_counted=5, hours_under_load_per_day=Decimal("24.0"), hours_idle_per_day=0
+    )
+    figures = as_json("pro-6000", "--today", "2026-02-16")
+
+    # 400 W x 24 h x 365 = 3,504.00 kWh; x 0.277 = 970.608
+    assert figures["energy_kwh_per_year"] == "3504.00"
+    assert figures["energy_chf_per_year"] == "970.61"
+    assert figures["years"] == 5
+    assert figures["tco_chf"] == "13036.05"  # 8,183.00 + 5 x 970.61
+
+
+def test_a_build_without_a_brief_has_no_running_figures():
+    build = BuildFactory(slug="no-brief", requirements=None)
+    BuildLineFactory(build=build)
+
+    figures = as_json("no-brief")
+
+    assert {key: figures[key] for key in RUNNING_KEYS} == dict.fromkeys(RUNNING_KEYS)
+
+
+RUNNING_KEYS = (
+    "idle_power_w",
+    "idle_power_estimated",
+    "energy_kwh_per_year",
+    "energy_chf_per_year",
+    "years",
+    "tco_chf",
+    "tok_s_per_kchf",
+)

@@ -120,6 +120,7 @@ def test_people_are_told_once_per_address_and_only_when_active_with_an_address()
 def test_every_kind_is_registered_with_its_templates():
     assert {name: kind.template for name, kind in kinds().items()} == {
         "overdue_digest": "procurement/email/overdue_digest",
+        "price_alert": "procurement/email/price_alert",
         "quote_reminder": "email/quote_reminder",
         "quote_request_follow_up": "quotes/email/quote_request_follow_up",
         "warranty_reminder": "procurement/email/warranty_reminder",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -20,6 +21,7 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from djmoney.money import Money
 
 from procurement import services
 from procurement.acceptance.models import AcceptanceChecklist, AcceptanceItem
@@ -28,9 +30,11 @@ from procurement.models import (
     BuildLine,
     CalendarFeed,
     Component,
+    EstimateRefresh,
     Order,
     OrderLine,
     PriceObservation,
+    PriceTarget,
     Vendor,
 )
 from procurement.notices.models import Notice, NotificationSettings
@@ -69,6 +73,8 @@ from tests.factories import (
     VendorFactory,
     accepted_revision_for,
     administrator,
+    estimate_refresh,
+    price_target,
     revision_through_services,
     user_in_role,
 )
@@ -207,6 +213,15 @@ def build_comparison(user):
 def quote_comparison(user):
     quote = comparison_helpers.usd_quote(carrier=comparison_helpers.rules())
     return Scenario(selected=[quote.pk], done=is_pdf)
+
+
+def refreshing_estimates(user):
+    line = BuildLineFactory(estimated_unit_price=Money("100.00", "CHF"))
+    PriceObservationFactory(component=line.component, price=Money("90.00", "CHF"))
+    return Scenario(
+        selected=[line.build_id],
+        done=lambda response: line.build.estimate_refreshes.exists(),
+    )
 
 
 def moving_build(start: str, end: str):
@@ -375,6 +390,8 @@ ACTIONS: dict[tuple[str, str], Row] = {
     ("quotes.QuoteRequest", "link_received_quotes"): Row(BUYERS, linking_answers),
     ("quotes.QuoteRequest", "decline_requests"): Row(BUYERS, declining_requests),
     ("quotes.QuoteRequest", "send_again"): Row(BUYERS, sending_again),
+    ("procurement.Build", "refresh_estimates"): Row(BUYERS, refreshing_estimates),
+    ("procurement.PriceTarget", "delete_selected"): Row(NOBODY, deleting(price_target)),
     # Quotes and revisions.
     ("quotes.Quote", "new_revision"): Row(BUYERS, new_revision),
     ("quotes.Quote", "comparison_sheet"): Row(READERS, quote_comparison),
@@ -663,6 +680,8 @@ CHANGE_FORMS: dict[str, Form] = {
         "serial_number",
     ),
     "procurement.CalendarFeed": Form(BUYERS, own_calendar, None),
+    "procurement.PriceTarget": Form(BUYERS, lambda user: price_target(), None),
+    "procurement.EstimateRefresh": Form(frozenset(), lambda user: estimate_refresh(), None),
     "procurement.Requirements": Form(NOBODY, lambda user: RequirementsFactory(), "notes"),
     "procurement.AcceptanceChecklist": Form(
         frozenset(), lambda user: delivered_build().acceptance, None
@@ -955,7 +974,19 @@ ADD_FORMS: dict[str, Added] = {
         },
         exists(TOTPDevice, name="phone"),
     ),
+    "procurement.PriceTarget": Added(
+        BUYERS,
+        lambda user: {
+            "build": (line := BuildLineFactory()).build_id,
+            "component": line.component_id,
+            "target_price_0": "1234.00",
+            "target_price_1": "CHF",
+            "owner": user.pk,
+        },
+        exists(PriceTarget, target_price=Decimal("1234.00")),
+    ),
     # Made by the product, never added by hand.
+    "procurement.EstimateRefresh": Added(frozenset(), add_data(), exists(EstimateRefresh)),
     "procurement.OrderLine": Added(frozenset(), add_data(description="x"), exists(OrderLine)),
     "procurement.DeliveredUnit": Added(
         frozenset(),

@@ -17,7 +17,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.models import Requirements
-from quotes.comparison.judging import Brief, brief_for, choose_best, compared_amount, fit_marks
+from quotes.comparison.judging import (
+    BEST_BY,
+    BEST_BY_LANDED,
+    BEST_BY_TCO,
+    Brief,
+    brief_for,
+    choose_best,
+    chosen_requirements,
+    compared_amount,
+    fit_marks,
+)
 from quotes.comparison.options import (
     ComparisonError,
     Option,
@@ -36,6 +46,9 @@ TEMPLATE = "pdf/comparison.html"
 OPTIONS_PER_PAGE = 5
 
 __all__ = [
+    "BEST_BY",
+    "BEST_BY_LANDED",
+    "BEST_BY_TCO",
     "TEMPLATE",
     "ComparisonError",
     "ComparisonSheet",
@@ -58,6 +71,7 @@ class ComparisonSheet:
     best_reason: str
     chart: Chart
     assumptions: Assumptions
+    best_by: str = BEST_BY_LANDED
 
     @property
     def has_vat_added(self) -> bool:
@@ -73,11 +87,19 @@ def comparison_sheet(
     build_slugs: Sequence[str] = (),
     quote_references: Sequence[str] = (),
     today: date | None = None,
+    best_by: str = BEST_BY_LANDED,
 ) -> ComparisonSheet:
-    """The sheet for these builds and quotes, in that order; ComparisonError if it cannot be."""
+    """The sheet for these builds and quotes, in that order; ComparisonError if it cannot be.
+    The best value is judged by what the buyer bears (`best_by` "landed") or by the total
+    cost of ownership ("tco")."""
     build_slugs, quote_references = _distinct(build_slugs), _distinct(quote_references)
     if not build_slugs and not quote_references:
         raise ComparisonError("Name at least one build or quote to compare.")
+    if best_by not in BEST_BY:
+        raise ComparisonError(
+            _("The best value is judged by %(choices)s, not %(given)r.")
+            % {"choices": " or ".join(BEST_BY), "given": best_by}
+        )
     today = today or timezone.localdate()
     builds = builds_for_comparison(build_slugs)
     revisions = latest_revisions_for_comparison(quote_references)
@@ -86,17 +108,19 @@ def comparison_sheet(
     quoted = revision_prices(revisions, book=book)
     _require_prices(builds, built.errors, revisions, quoted.errors)
     offered = [revision.quote.build for revision in revisions if revision.quote.build]
-    brief = brief_for(list(Requirements.objects.order_by("pk")), [*builds, *offered])
+    requirements = list(Requirements.objects.order_by("pk"))
+    brief = brief_for(requirements, [*builds, *offered])
+    chosen = chosen_requirements(requirements, [*builds, *offered])
     options = [
         build_option(i, build, built[build.pk], today) for i, build in enumerate(builds, start=1)
     ]
     options += [
-        quote_option(i, revision, quoted[revision.pk], today)
+        quote_option(i, revision, quoted[revision.pk], today, chosen)
         for i, revision in enumerate(revisions, start=len(options) + 1)
     ]
     for option in options:
         _judge(option, brief)
-    best, reason = choose_best(options, brief)
+    best, reason = choose_best(options, brief, best_by)
     if best is not None:
         best.is_best = True
     return ComparisonSheet(
@@ -109,6 +133,7 @@ def comparison_sheet(
         ],
         best=best,
         best_reason=reason,
+        best_by=best_by,
         chart=chart_for(options, brief),
         assumptions=assumptions_for(options, book, today),
     )
@@ -136,6 +161,9 @@ def _judge(option: Option, brief: Brief | None) -> None:
         option.circuit_percent = engine.percent_of_whole(option.power_draw_w, brief.circuit_watts)
         option.marks = fit_marks(option, brief)
     option.chf_per_gb = engine.chf_per_gb(amount, option.vram_gb)
+    if option.running is not None:
+        option.tco_per_gb = engine.chf_per_gb(option.running.tco_chf, option.vram_gb)
+    option.tok_s_per_kchf = engine.throughput_per_kchf(option.throughput_tok_s, amount)
 
 
 def comparison_pdf(
@@ -143,12 +171,13 @@ def comparison_pdf(
     build_slugs: Sequence[str] = (),
     quote_references: Sequence[str] = (),
     today: date | None = None,
+    best_by: str = BEST_BY_LANDED,
 ) -> tuple[ComparisonSheet, bytes]:
     """The sheet and its PDF; ComparisonError when the sheet cannot be made as asked."""
     from procurement.pdf import render_pdf
 
     sheet = comparison_sheet(
-        build_slugs=build_slugs, quote_references=quote_references, today=today
+        build_slugs=build_slugs, quote_references=quote_references, today=today, best_by=best_by
     )
     return sheet, render_pdf(TEMPLATE, {"sheet": sheet})
 

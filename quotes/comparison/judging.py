@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from procurement.formats import swiss_number
@@ -28,18 +29,32 @@ class Brief:
     noise_tolerance: str
     noise_label: str
     vat_registered: bool
+    electricity_tariff: Decimal = Decimal("0.2770")
+    electricity_tariff_source: str = ""
+    electricity_tariff_as_of: date | None = None
+    hours_under_load_per_day: Decimal = Decimal(8)
+    hours_idle_per_day: Decimal = Decimal(16)
+    years_counted: int | None = None
+    throughput_model: str = ""
 
 
 # Against the brief ------------------------------------------------------------------------
 
 
-def brief_for(requirements: Sequence[Requirements], builds: Sequence[Build]) -> Brief | None:
+def chosen_requirements(
+    requirements: Sequence[Requirements], builds: Sequence[Build]
+) -> Requirements | None:
     """The brief the builds point at (the most named), else the first on record."""
     named = [build.requirements_id for build in builds if build.requirements_id]
-    chosen = next(
+    return next(
         (row for row in requirements if named and row.pk == max(named, key=named.count)),
         requirements[0] if requirements else None,
     )
+
+
+def brief_for(requirements: Sequence[Requirements], builds: Sequence[Build]) -> Brief | None:
+    """The brief the builds point at (the most named), else the first on record."""
+    chosen = chosen_requirements(requirements, builds)
     if chosen is None:
         return None
     return Brief(
@@ -52,6 +67,13 @@ def brief_for(requirements: Sequence[Requirements], builds: Sequence[Build]) -> 
         noise_tolerance=chosen.noise_tolerance,
         noise_label=chosen.get_noise_tolerance_display(),
         vat_registered=chosen.vat_registered,
+        electricity_tariff=chosen.electricity_tariff,
+        electricity_tariff_source=chosen.electricity_tariff_source,
+        electricity_tariff_as_of=chosen.electricity_tariff_as_of,
+        hours_under_load_per_day=chosen.hours_under_load_per_day,
+        hours_idle_per_day=chosen.hours_idle_per_day,
+        years_counted=chosen.years_counted,
+        throughput_model=chosen.throughput_model,
     )
 
 
@@ -107,16 +129,33 @@ def _noise_mark(option: Option, brief: Brief) -> Mark:
     return Mark("fit", f"{brief.noise_label} or quieter")
 
 
-def choose_best(options: Sequence[Option], brief: Brief | None) -> tuple[Option | None, str]:
-    """The lowest CHF per GB of VRAM among the options that meet every requirement."""
+BEST_BY_LANDED = "landed"
+BEST_BY_TCO = "tco"
+BEST_BY = (BEST_BY_LANDED, BEST_BY_TCO)
+
+
+def value_per_gb(option: Option, best_by: str) -> Decimal | None:
+    """What the best value is judged by: CHF per GB of VRAM of what the buyer bears, or of
+    the total cost of ownership."""
+    return option.tco_per_gb if best_by == BEST_BY_TCO else option.chf_per_gb
+
+
+def choose_best(
+    options: Sequence[Option], brief: Brief | None, best_by: str = BEST_BY_LANDED
+) -> tuple[Option | None, str]:
+    """The lowest CHF per GB of VRAM among the options that meet every requirement: of what
+    the buyer bears (`best_by` "landed") or of the total cost of ownership ("tco")."""
     if brief is None:
         return None, "No buyer's brief is on record, so no option is judged against one."
-    basis = "net of VAT" if brief.vat_registered else "landed total"
+    if best_by == BEST_BY_TCO:
+        basis = "total cost of ownership: landed total and energy over the years counted"
+    else:
+        basis = "net of VAT" if brief.vat_registered else "landed total"
     candidates = [
         option
         for option in options
         if option.meets_brief
-        and option.chf_per_gb is not None
+        and value_per_gb(option, best_by) is not None
         and not any(flag.kind in ("expired", "vendor") for flag in option.flags)
     ]
     if not candidates:
@@ -124,17 +163,34 @@ def choose_best(options: Sequence[Option], brief: Brief | None) -> tuple[Option 
             "No option meets every requirement of the brief (budget, VRAM, one circuit, "
             "noise), so none is marked as the best value."
         )
-    best = min(candidates, key=lambda option: (option.chf_per_gb, option.cost.total))
+
+    def order(option: Option) -> tuple[Decimal, Decimal]:
+        return (value_per_gb(option, best_by) or Decimal(0), option.cost.total)
+
+    best = min(candidates, key=order)
+    best_value = value_per_gb(best, best_by) or Decimal(0)
     if len(candidates) == 1:
         reason = "the only option that meets every requirement of the brief"
     else:
-        runner_up = sorted(candidates, key=lambda option: (option.chf_per_gb, option.cost.total))[1]
+        runner_up = sorted(candidates, key=order)[1]
         reason = (
             f"the lowest CHF per GB of VRAM ({basis}) of the {len(candidates)} options that "
             f"meet every requirement of the brief; next is {runner_up.number} "
-            f"({runner_up.title}) at CHF {swiss_number(runner_up.chf_per_gb)} per GB"
+            f"({runner_up.title}) at CHF {swiss_number(value_per_gb(runner_up, best_by))} "
+            "per GB"
         )
+    amount = (
+        best.running.tco_chf
+        if best_by == BEST_BY_TCO and best.running
+        else compared_amount(best, brief)
+    )
+    judged = (
+        f"Judged by the total cost of ownership over {best.running.years} years"
+        if best_by == BEST_BY_TCO and best.running
+        else "Judged by the price delivered"
+    )
     return best, (
-        f"CHF {swiss_number(compared_amount(best, brief))} ({basis}) for {best.vram_gb} GB of VRAM, "
-        f"CHF {swiss_number(best.chf_per_gb)} per GB: {reason} (budget, VRAM, one circuit, noise)."
+        f"CHF {swiss_number(amount)} ({basis}) for {best.vram_gb} GB of VRAM, "
+        f"CHF {swiss_number(best_value)} per GB: {reason} (budget, VRAM, one circuit, noise). "
+        f"{judged}."
     )

@@ -10,11 +10,12 @@ from decimal import Decimal
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 
-from procurement.models import Build, BuildLine, Component
+from procurement.models import Build, BuildLine, Component, Requirements
 from procurement.selectors import build_list
 from quotes.models import Quote, QuoteLine, QuoteRevision
 from quotes.pricing import engine
 from quotes.pricing.presenter import describe_build_source, describe_revision_source
+from quotes.pricing.reads import build_throughput_tok_s, running_cost_of
 from quotes.pricing.results import BuildPrice, RevisionPrice, Source
 
 Category = Component.Category
@@ -169,6 +170,10 @@ class Option:
     marks: dict[str, Mark] = field(default_factory=dict)
     flags: list[Flag] = field(default_factory=list)
     is_best: bool = False
+    running: engine.RunningCost | None = None
+    throughput_tok_s: Decimal | None = None
+    tok_s_per_kchf: Decimal | None = None
+    tco_per_gb: Decimal | None = None
 
     @property
     def meets_brief(self) -> bool:
@@ -279,12 +284,20 @@ def build_option(number: int, build: Build, price: BuildPrice, today: date) -> O
         seed_estimate=build.seed_estimate.amount if build.seed_estimate is not None else None,
     )
     option.psu_load_percent = engine.percent_of_whole(price.power_w, rating)
+    option.running = price.running
+    option.throughput_tok_s = price.throughput_tok_s
     if any(line.source is Source.ESTIMATE for line in price.lines):
         option.flags.append(Flag("estimate", "Estimated prices, not a quote"))
     return option
 
 
-def quote_option(number: int, revision: QuoteRevision, price: RevisionPrice, today: date) -> Option:
+def quote_option(
+    number: int,
+    revision: QuoteRevision,
+    price: RevisionPrice,
+    today: date,
+    requirements: Requirements | None = None,
+) -> Option:
     quote, vendor = revision.quote, revision.quote.vendor
     lines = list(revision.lines.all())
     parts = parts_of(lines)
@@ -325,6 +338,15 @@ def quote_option(number: int, revision: QuoteRevision, price: RevisionPrice, tod
         notes=quote.note,
     )
     option.psu_load_percent = engine.percent_of_whole(option.power_draw_w, rating)
+    if option.power_draw_w is not None:
+        option.running = running_cost_of(
+            requirements,
+            price.total_chf,
+            option.power_draw_w,
+            gpu_source,
+            warranty_years=price.warranty_years,
+        )
+    option.throughput_tok_s = build_throughput_tok_s(requirements, gpu_source)
     option.flags += _quote_flags(revision, option, today)
     return option
 

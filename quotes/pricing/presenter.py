@@ -24,6 +24,7 @@ from quotes.pricing.engine import (
     FxRate,
     LandedCost,
     Rules,
+    RunningCost,
     Step,
     budget_position,
 )
@@ -335,6 +336,8 @@ def build_price_record(price: BuildPrice) -> dict[str, Any]:
         "power_w": price.power_w,
         "estimate": price.is_estimate,
         "estimated_chf": _amount(price.estimated_chf),
+        **running_record(price.running),
+        "tok_s_per_kchf": _amount(price.tok_s_per_kchf),
         "sources": [
             {
                 "source": source.source.value,
@@ -345,6 +348,29 @@ def build_price_record(price: BuildPrice) -> dict[str, Any]:
             }
             for source in price.sources
         ],
+    }
+
+
+def running_record(running: RunningCost | None) -> dict[str, Any]:
+    """The cost of running as `build_cost --json` prints it (None without a brief)."""
+    if running is None:
+        return dict.fromkeys(
+            (
+                "idle_power_w",
+                "idle_power_estimated",
+                "energy_kwh_per_year",
+                "energy_chf_per_year",
+                "years",
+                "tco_chf",
+            )
+        )
+    return {
+        "idle_power_w": running.idle.watts,
+        "idle_power_estimated": running.idle.estimated,
+        "energy_kwh_per_year": _amount(running.energy_kwh_per_year),
+        "energy_chf_per_year": _amount(running.energy_chf_per_year),
+        "years": running.years,
+        "tco_chf": _amount(running.tco_chf),
     }
 
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
-from procurement.models import Build, BuildLine, Component, OrderLine
+from procurement.models import Build, BuildLine, Component, OrderLine, Requirements
 from procurement.order_flow import LineStatus
 from quotes.models import Quote, QuoteLine, QuoteRevision
 from quotes.pricing import engine
@@ -166,6 +166,7 @@ def _identity(revision: QuoteRevision) -> dict[str, Any]:
         "vendor": quote.vendor.name,
         "valid_until": revision.valid_until,
         "is_estimate": quote.is_estimate,
+        "warranty_years": revision.warranty_years or quote.vendor.warranty_years_included or None,
     }
 
 
@@ -282,6 +283,16 @@ def build_price(build: Build, *, today: date | None = None) -> BuildPrice:
     return prices[build.pk]
 
 
+def running_costs(
+    builds: Iterable[Build], *, today: date | None = None
+) -> dict[int, engine.RunningCost | None]:
+    """Each build's energy a year and total cost of ownership by id (None without a brief or
+    a price), in the queries of `build_prices`: a number that does not grow with the builds.
+    What the start page shows beside each build."""
+    prices = build_prices(builds, today=today)
+    return {key: price.running for key, price in prices.items()} | dict.fromkeys(prices.errors)
+
+
 def sourcing_revisions(build_ids: Sequence[int], *, today: date) -> list[QuoteRevision]:
     """Per quote offering one of the builds or tied to one of their lines (offers, not
     estimates), the revision that counts: the accepted one, else the received one still
@@ -345,6 +356,16 @@ def _build_price(
     )
     used = {line.revision_id for line in priced_lines if line.revision_id is not None}
     budget = budget_of(build)
+    power_w = build_power_w(build, lines)
+    warranty_years = next(
+        (
+            by_revision[line.revision_id].warranty_years
+            for line in priced_lines
+            if line.whole_system and line.revision_id is not None
+        ),
+        None,
+    )
+    landed = sum((line.parts.total for line in priced_lines), engine.ZERO)
     return BuildPrice(
         build_id=build.pk,
         slug=build.slug,
@@ -353,9 +374,13 @@ def _build_price(
         lines=priced_lines,
         revisions=tuple(price for key, price in by_revision.items() if key in used),
         vram_gb=build_vram_gb(lines),
-        power_w=build_power_w(build, lines),
+        power_w=power_w,
         vat_registered=budget.vat_registered if budget else False,
         budget=budget,
+        running=running_cost_of(
+            build.requirements, landed, power_w, lines, warranty_years=warranty_years
+        ),
+        throughput_tok_s=build_throughput_tok_s(build.requirements, lines),
     )
 
 
@@ -374,6 +399,73 @@ def build_power_w(build: Build, lines: Iterable[BuildLine]) -> int:
         ((line.quantity, line.component.tdp_w) for line in _gpus(lines)),
         system_power_w=build.system_power_w,
     )
+
+
+def _spec_watts(component: Component, key: str) -> int | None:
+    value = (component.specs or {}).get(key) if isinstance(component.specs, dict) else None
+    try:
+        return int(value) if value is not None and int(value) >= 0 else None
+    except (TypeError, ValueError):
+        return None
+
+
+def idle_power_of(load_w: int, parts: Iterable[tuple[int, Component]]) -> engine.IdlePower:
+    """Idle power over (quantity, component): from the specs' `idle_power_w` when every GPU
+    states one, else the engine's estimate from the power under load."""
+    parts = list(parts)
+    gpus = [(quantity, part) for quantity, part in parts if part.category == Component.Category.GPU]
+    others = [
+        (quantity, part) for quantity, part in parts if part.category != Component.Category.GPU
+    ]
+    return engine.idle_power(
+        load_w,
+        ((quantity, _spec_watts(part, "idle_power_w")) for quantity, part in gpus),
+        ((quantity, _spec_watts(part, "idle_power_w")) for quantity, part in others),
+    )
+
+
+def running_cost_of(
+    brief: Requirements | None,
+    landed_chf: Decimal,
+    load_w: int,
+    lines: Iterable[BuildLine] | Iterable[tuple[int, Component]],
+    *,
+    warranty_years: int | None,
+) -> engine.RunningCost | None:
+    """The energy a year and total cost of ownership of a machine drawing `load_w` under
+    load, at the brief's tariff and hours (None without a brief). `lines`: build lines with
+    their components, or (quantity, component)."""
+    if brief is None:
+        return None
+    parts = [_part(line) for line in lines]
+    return engine.running_cost(
+        landed_chf=landed_chf,
+        load_w=load_w,
+        idle=idle_power_of(load_w, parts),
+        tariff_chf_per_kwh=brief.electricity_tariff,
+        load_hours=brief.hours_under_load_per_day,
+        idle_hours=brief.hours_idle_per_day,
+        brief_years=brief.years_counted,
+        warranty_years=warranty_years,
+    )
+
+
+def build_throughput_tok_s(
+    brief: Requirements | None, lines: Iterable[BuildLine] | Iterable[tuple[int, Component]]
+) -> Decimal | None:
+    """Tokens per second with the brief's model from the GPUs' benchmark specs, if stated."""
+    if brief is None:
+        return None
+    gpus = [
+        (quantity, part.specs.get("benchmarks") if isinstance(part.specs, dict) else None)
+        for quantity, part in map(_part, lines)
+        if part.category == Component.Category.GPU
+    ]
+    return engine.benchmark_tok_s(gpus, brief.throughput_model)
+
+
+def _part(line: BuildLine | tuple[int, Component]) -> tuple[int, Component]:
+    return (line.quantity, line.component) if isinstance(line, BuildLine) else line
 
 
 def _offer(revision: QuoteRevision, price: RevisionPrice, build: Build) -> engine.Offer:

@@ -14,7 +14,15 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from quotes.pricing.engine import ZERO, Budget, Parts, borne, chf_per_gb
+from quotes.pricing.engine import (
+    ZERO,
+    Budget,
+    Parts,
+    RunningCost,
+    borne,
+    chf_per_gb,
+    throughput_per_kchf,
+)
 
 
 class Source(StrEnum):
@@ -62,6 +70,7 @@ class RevisionPrice:
     domestic: bool
     itemised: bool = True
     breakdown: Mapping[str, Any] | None = None
+    warranty_years: int | None = None
     warnings: tuple[Warning, ...] = ()
 
     @property
@@ -153,6 +162,8 @@ class BuildPrice:
     power_w: int
     vat_registered: bool = False
     budget: Budget | None = None
+    running: RunningCost | None = None
+    throughput_tok_s: Decimal | None = None
     warnings: tuple[Warning, ...] = ()
 
     @property
@@ -187,6 +198,12 @@ class BuildPrice:
     @property
     def chf_per_gb(self) -> Decimal | None:
         return chf_per_gb(self.borne_chf, self.vram_gb)
+
+    @property
+    def tok_s_per_kchf(self) -> Decimal | None:
+        """Tokens per second per CHF 1,000 of what the buyer bears, where a benchmark
+        figure exists."""
+        return throughput_per_kchf(self.throughput_tok_s, self.borne_chf)
 
     @property
     def sources(self) -> tuple[PriceSource, ...]:

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from procurement.pdf import PdfError
-from quotes.comparison import ComparisonError, comparison_pdf
+from quotes.comparison import BEST_BY, BEST_BY_LANDED, ComparisonError, comparison_pdf
 
 
 class Command(BaseCommand):
@@ -31,14 +31,23 @@ class Command(BaseCommand):
             metavar="REFERENCE",
             help="A quote to compare, by the vendor's reference (repeat or list several).",
         )
+        parser.add_argument(
+            "--best-by",
+            choices=BEST_BY,
+            default=BEST_BY_LANDED,
+            help="Judge the best value by the price delivered (landed, the default) or by the "
+            "total cost of ownership with the energy over the years (tco).",
+        )
         parser.add_argument("-o", "--output", required=True, metavar="FILE", help="PDF to write.")
 
-    def handle(self, *args, builds, quotes, output, **options):
+    def handle(self, *args, builds, quotes, output, best_by, **options):
         target = Path(output)
         if not target.parent.is_dir():
             raise CommandError(f"Cannot write {output}: the folder {target.parent} does not exist.")
         try:
-            sheet, pdf = comparison_pdf(build_slugs=builds, quote_references=quotes)
+            sheet, pdf = comparison_pdf(
+                build_slugs=builds, quote_references=quotes, best_by=best_by
+            )
         except (ComparisonError, PdfError) as error:
             raise CommandError(str(error)) from None
         try:

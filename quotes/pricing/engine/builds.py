@@ -35,6 +35,7 @@ __all__ = [
     "build_cost",
     "chf_per_gb",
     "estimate_parts",
+    "estimate_total",
     "gpu_vram_gb",
     "percent_of_whole",
     "power_draw_w",
@@ -242,3 +243,8 @@ def power_draw_w(gpus: Iterable[tuple[int, int | None]], *, system_power_w: int 
     """Power under full GPU load: TDP x quantity over (quantity, TDP W) of the GPUs, plus the
     rest of the system."""
     return sum((tdp or 0) * quantity for quantity, tdp in gpus) + system_power_w
+
+
+def estimate_total(lines: Iterable[tuple[int, Decimal]]) -> Decimal:
+    """The estimate of lines in CHF over (quantity, unit price): each line rounded to 0.01."""
+    return sum((round_chf(unit_price * quantity) for quantity, unit_price in lines), ZERO)
