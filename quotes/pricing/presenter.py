@@ -345,6 +345,7 @@ def build_price_record(price: BuildPrice) -> dict[str, Any]:
             }
             for source in price.sources
         ],
+        "warnings": [warning.record() for warning in price.warnings],
     }
 
 

@@ -32,6 +32,31 @@ class Warning:
     code: str
     message: str
 
+    def record(self) -> dict[str, str]:
+        """As `landed_cost --json` and `build_cost --json` print it."""
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Today:
+    """A frozen foreign figure seen at the latest stored rate: what the same revision would
+    cost today, and how far that is from the frozen total (the frozen figures stay)."""
+
+    fx_rate: Decimal
+    fx_date: date | None
+    total_chf: Decimal
+    drift_chf: Decimal
+    drift_percent: Decimal
+
+    def record(self) -> dict[str, str | None]:
+        return {
+            "fx_rate": f"{self.fx_rate}",
+            "fx_date": self.fx_date.isoformat() if self.fx_date else None,
+            "total_chf": f"{self.total_chf:.2f}",
+            "drift_chf": f"{self.drift_chf:.2f}",
+            "drift_percent": f"{self.drift_percent:.2f}",
+        }
+
 
 @dataclass(frozen=True)
 class RevisionPrice:
@@ -63,6 +88,7 @@ class RevisionPrice:
     itemised: bool = True
     breakdown: Mapping[str, Any] | None = None
     warnings: tuple[Warning, ...] = ()
+    today: Today | None = None
 
     @property
     def total_chf(self) -> Decimal:

@@ -1,0 +1,209 @@
+"""Warnings as data: the pricing result of a revision and of a build says when its figures
+mislead (a stale or drifting rate, an unverified fee, an estimate, an expired offer, no
+build), and shows a foreign total at today's rate beside the frozen one."""
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+
+from tests.factories import (
+    BuildFactory,
+    BuildLineFactory,
+    ExchangeRateFactory,
+    QuoteFactory,
+    bizon,
+    design_rules,
+    revision_through_services,
+)
+
+pytestmark = pytest.mark.django_db
+
+ISSUED = date(2026, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def _today(time_machine):
+    time_machine.move_to(
+        datetime(2026, 11, 28, 10, 0, tzinfo=ZoneInfo("Europe/Zurich")), tick=False
+    )
+
+
+@pytest.fixture
+def carriers():
+    return design_rules()
+
+
+def usd_revision(*, reference="BZ-2026-0199", carrier=None, build=None, **terms):
+    """USD 10,000 from the US, no shipping: at 1.00 CHF per USD, customs value 10,000.00,
+    import VAT 810.00, landed 10,810.00 without a carrier."""
+    quote = QuoteFactory(
+        vendor=bizon(), reference=reference, build=build or BuildFactory(slug="b-usd")
+    )
+    return revision_through_services(
+        quote=quote,
+        lines=(("G3000 workstation", 1, "10000.00"),),
+        currency="USD",
+        prices_include_vat=False,
+        ship_from="US",
+        carrier=carrier,
+        issued_on=ISSUED,
+        **{"valid_until": date(2026, 12, 20), **terms},
+    )
+
+
+def landed_json(reference: str, capsys) -> dict:
+    call_command("landed_cost", reference, "--json")
+    return json.loads(capsys.readouterr().out)
+
+
+def codes(figures: dict) -> list[str]:
+    return [warning["code"] for warning in figures["warnings"]]
+
+
+@pytest.mark.parametrize(
+    ("rate_date", "stale"),
+    [(date(2026, 11, 15), False), (date(2026, 11, 14), True)],
+    ids=["5 days before the issue date", "6 days before the issue date"],
+)
+def test_a_stored_rate_older_than_five_days_before_the_issue_date_is_stale(
+    carriers, capsys, rate_date, stale
+):
+    ExchangeRateFactory(currency="USD", rate_date=rate_date, chf_per_unit=Decimal("1.000000"))
+    usd_revision()
+
+    figures = landed_json("BZ-2026-0199", capsys)
+
+    assert figures["total_chf"] == "10810.00"
+    if stale:
+        assert figures["warnings"] == [
+            {
+                "code": "stale_rate",
+                "message": "The USD rate used is from 14.11.2026, 6 days before the quote was "
+                "issued (20.11.2026); enter the rate of the quote or update the rates.",
+            }
+        ]
+    else:
+        assert figures["warnings"] == []
+
+
+def test_a_rate_given_with_the_quote_is_never_stale(carriers, capsys):
+    ExchangeRateFactory(currency="USD", rate_date=date(2026, 2, 16), chf_per_unit=Decimal("0.8"))
+    usd_revision(fx_rate=Decimal("1.000000"), fx_rate_source="given with the quote")
+
+    figures = landed_json("BZ-2026-0199", capsys)
+
+    assert figures["total_chf"] == "10810.00"
+    assert "stale_rate" not in codes(figures)
+
+
+@pytest.mark.parametrize(
+    ("latest_rate", "today_total", "drift_chf", "drift_percent", "drifts"),
+    [
+        ("1.020000", "11026.20", "216.20", "2.00", False),
+        ("1.020100", "11027.28", "217.28", "2.01", True),
+    ],
+    ids=["2.00% is within", "2.01% drifts"],
+)
+def test_a_newer_rate_that_moves_the_total_by_more_than_two_percent_drifts(
+    carriers, capsys, latest_rate, today_total, drift_chf, drift_percent, drifts
+):
+    ExchangeRateFactory(currency="USD", rate_date=ISSUED, chf_per_unit=Decimal("1.000000"))
+    usd_revision()
+    ExchangeRateFactory(
+        currency="USD", rate_date=date(2026, 11, 27), chf_per_unit=Decimal(latest_rate)
+    )
+
+    figures = landed_json("BZ-2026-0199", capsys)
+
+    assert figures["total_chf"] == "10810.00"  # frozen: never changes
+    assert figures["fx_rate"] == "1.000000"
+    assert figures["today"] == {
+        "fx_rate": latest_rate,
+        "fx_date": "2026-11-27",
+        "total_chf": today_total,
+        "drift_chf": drift_chf,
+        "drift_percent": drift_percent,
+    }
+    if drifts:
+        assert figures["warnings"] == [
+            {
+                "code": "rate_drift",
+                "message": "At the latest USD rate (1.0201 of 27.11.2026) the landed total "
+                "would be CHF 11’027.28, +2.01% (+CHF 217.28) against the frozen "
+                "CHF 10’810.00.",
+            }
+        ]
+    else:
+        assert figures["warnings"] == []
+
+
+def test_a_swiss_revision_has_no_view_of_today(carriers, capsys):
+    quote = QuoteFactory(reference="DG-1", build=BuildFactory(slug="b-chf"))
+    revision_through_services(quote=quote, valid_until=date(2026, 12, 20))
+
+    figures = landed_json("DG-1", capsys)
+
+    assert "today" not in figures
+    assert figures["warnings"] == []
+
+
+def test_unverified_fee_estimate_expired_and_no_build_each_say_so(carriers, capsys):
+    ExchangeRateFactory(currency="USD", rate_date=ISSUED, chf_per_unit=Decimal("1.000000"))
+    revision = usd_revision(carrier=carriers["dhl"], valid_until=date(2026, 11, 27))
+    revision.quote.is_estimate = True
+    revision.quote.build = None
+    revision.quote.save()
+
+    figures = landed_json("BZ-2026-0199", capsys)
+
+    assert figures["warnings"] == [
+        {
+            "code": "unverified_fee_schedule",
+            "message": "The clearance fee follows the dhl schedule, which is not verified "
+            "(carrier's published fee table, seen 16.02.2026); check the fee with the carrier.",
+        },
+        {
+            "code": "estimate",
+            "message": "An estimate from published ranges, not an offer from the vendor.",
+        },
+        {"code": "expired", "message": "Valid until 27.11.2026: the offer has expired."},
+        {"code": "no_build", "message": "Not assigned to a build: no build's price counts it."},
+    ]
+
+
+def test_build_cost_json_carries_the_warnings_of_the_quote_that_prices_it(carriers, capsys):
+    ExchangeRateFactory(currency="USD", rate_date=date(2026, 11, 14), chf_per_unit=Decimal("1"))
+    build = BuildFactory(slug="b-usd")
+    BuildLineFactory(for_build=build)
+    usd_revision(build=build)
+
+    call_command("build_cost", "b-usd", "--json")
+    figures = json.loads(capsys.readouterr().out)
+
+    assert figures["landed_total_chf"] == "10810.00"
+    assert figures["warnings"] == [
+        {
+            "code": "stale_rate",
+            "message": "BZ-2026-0199: The USD rate used is from 14.11.2026, 6 days before the "
+            "quote was issued (20.11.2026); enter the rate of the quote or update the rates.",
+        }
+    ]
+
+
+def test_build_cost_json_says_what_rests_on_estimates(carriers, capsys):
+    build = BuildFactory(slug="est")
+    BuildLineFactory(for_build=build, quantity=2)
+
+    call_command("build_cost", "est", "--json")
+    figures = json.loads(capsys.readouterr().out)
+
+    assert figures["warnings"] == [
+        {
+            "code": "estimate",
+            "message": "CHF 200.00 of the total of CHF 200.00 rests on estimates, not offers.",
+        }
+    ]
