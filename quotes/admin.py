@@ -33,6 +33,7 @@ from quotes.models import (
     VatRate,
 )
 from quotes.permissions import may_read_prices
+from quotes.pricing.presenter import describe_today
 from quotes.pricing.reads import revision_prices
 from quotes.revision_diff import diff_revisions
 from quotes.views import comparison_for_admin
@@ -68,6 +69,22 @@ def goods_text(revision) -> str:
 def landed_text(revision) -> str:
     price = price_of(revision)
     return chf(price.total_chf) if price else ""
+
+
+def warnings_html(revision, *, compact: bool = False) -> str:
+    """The warnings of the revision's price (pricing's), as a list or as an icon whose
+    title holds them."""
+    price = price_of(revision) if revision is not None else None
+    if price is None or not price.warnings:
+        return ""
+    return render_to_string(
+        "includes/warnings.html", {"warnings": price.warnings, "compact": compact}
+    )
+
+
+def today_text(revision) -> str:
+    price = price_of(revision)
+    return describe_today(price) if price else ""
 
 
 def amount_field(*, label: str, required: bool = True) -> forms.DecimalField:
@@ -239,6 +256,7 @@ class QuoteAdmin(AuditedAdmin):
         "valid_until",
         "revision_total",
         "landed_total",
+        "warnings",
         "is_estimate",
     ]
     list_filter = ["vendor", LatestRevisionStatusFilter, ValidityFilter, "is_estimate"]
@@ -341,6 +359,11 @@ class QuoteAdmin(AuditedAdmin):
     def landed_total(self, quote):
         latest = getattr(quote, "latest", None)
         return landed_text(latest) if latest is not None else ""
+
+    @admin.display(description="warnings")
+    def warnings(self, quote):
+        latest = getattr(quote, "latest", None)
+        return warnings_html(latest, compact=True) if latest is not None else ""
 
     @admin.action(
         description="New revision: copy the latest as a draft", permissions=["add_revision"]
@@ -529,7 +552,15 @@ REVISION_FIELDSETS = [
     ("Exchange rate", {"fields": ["fx_rate", "fx_rate_date", "fx_rate_source"]}),
     (
         "Landed cost",
-        {"fields": ["landed_total_amount", "landed_net_amount", "landed_cost_breakdown"]},
+        {
+            "fields": [
+                "price_warnings",
+                "landed_total_amount",
+                "today_total",
+                "landed_net_amount",
+                "landed_cost_breakdown",
+            ]
+        },
     ),
     ("Vendor's document", {"fields": ["attachment"]}),
     (
@@ -552,7 +583,9 @@ SERVICE_FIELDS = [
     "status",
     "fx_rate_date",
     "fx_rate_source",
+    "price_warnings",
     "landed_total_amount",
+    "today_total",
     "landed_net_amount",
     "landed_cost_breakdown",
     "received_at",
@@ -577,6 +610,14 @@ DECISION_REFUSALS = {
     "accept_revisions": "Only an Approver may accept a quote revision.",
     "reject_revisions": "Only an Approver may reject a quote revision.",
 }
+
+
+def _stale_rate_message(error: ValidationError) -> str | None:
+    """The sentence of a refusal for a stale exchange rate; None for any other refusal."""
+    for item in getattr(error, "error_dict", {}).get("fx_rate", []):
+        if item.code == "stale_rate":
+            return " ".join(item.messages)
+    return None
 
 
 def _amount(value):
@@ -615,6 +656,7 @@ class QuoteRevisionAdmin(AuditedAdmin):
         "valid_until",
         "goods_total",
         "landed_total",
+        "warnings",
     ]
     list_filter = ["status", "currency", "quote__vendor", ValidityFilter]
     list_select_related = ["quote__vendor"]
@@ -685,6 +727,18 @@ class QuoteRevisionAdmin(AuditedAdmin):
     @admin.display(description="landed total")
     def landed_total_amount(self, revision):
         return landed_text(revision)
+
+    @admin.display(description="warnings")
+    def price_warnings(self, revision):
+        return warnings_html(revision)
+
+    @admin.display(description="at today's rate")
+    def today_total(self, revision):
+        return today_text(revision)
+
+    @admin.display(description="warnings")
+    def warnings(self, revision):
+        return warnings_html(revision, compact=True)
 
     @admin.display(description="net of VAT")
     def landed_net_amount(self, revision):
@@ -872,7 +926,8 @@ class QuoteRevisionAdmin(AuditedAdmin):
             except (ValidationError, PermissionDenied) as error:
                 self.message_user(request, _refusal_text(error), messages.ERROR)
             else:
-                self.message_user(request, describe(done), messages.SUCCESS)
+                if done is not None:  # None: the action asks first (a confirmation page)
+                    self.message_user(request, describe(done), messages.SUCCESS)
         if request.POST.get("_from_change_page") and len(revisions) == 1:
             return HttpResponseRedirect(
                 reverse("admin:quotes_quoterevision_change", args=[revisions[0].pk])
@@ -881,13 +936,43 @@ class QuoteRevisionAdmin(AuditedAdmin):
 
     @admin.action(description="Receive: keep as the vendor sent it", permissions=["change"])
     def receive_revisions(self, request, queryset):
-        return self._run_each(
+        """Receive each; a revision priced at a stale stored rate is received only once the
+        buyer confirms it on a page that says which rate and why (nothing saved before)."""
+        confirmed = bool(request.POST.get("_allow_stale_rate"))
+        stale: list[tuple[QuoteRevision, str]] = []
+
+        def receive(revision):
+            try:
+                return services.quote_revision_receive(
+                    revision=revision, user=request.user, allow_stale_rate=confirmed
+                )
+            except ValidationError as error:
+                message = _stale_rate_message(error)
+                if message is None:
+                    raise
+                stale.append((revision, message))
+                return None
+
+        response = self._run_each(
             request,
             queryset,
-            lambda revision: services.quote_revision_receive(revision=revision, user=request.user),
+            receive,
             lambda done: (
                 f"{_label(done)} received; its landed total of {landed_text(done)} is kept with it."
             ),
+        )
+        if not stale:
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Receive at a stale exchange rate?",
+            "stale": stale,
+            "from_change_page": request.POST.get("_from_change_page", ""),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/quotes/quoterevision/confirm_stale_rate.html", context
         )
 
     @admin.action(description="Accept (Approvers)", permissions=["decide"])

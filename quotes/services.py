@@ -31,6 +31,7 @@ from quotes.pricing.engine import CHF, LandedCostError
 from quotes.pricing.presenter import breakdown_record
 from quotes.pricing.reads import compute_landed_cost, revisions_for_pricing
 from quotes.pricing.rules import RuleBook
+from quotes.pricing.warnings import STALE_RATE, RateUsed, stale_rate
 from quotes.quote_file import (
     RATE_GIVEN_WITH_QUOTE,
     FileLine,
@@ -100,6 +101,7 @@ def quote_revision_create(
     lines: Sequence[LineData],
     number: int | None = None,
     status: str = QuoteRevision.Status.DRAFT,
+    allow_stale_rate: bool = False,
     **terms: Any,
 ) -> QuoteRevision:
     """A new revision with its lines; numbered next unless `number` is given.
@@ -150,7 +152,9 @@ def quote_revision_create(
                     quote_line.full_clean(exclude=["revision"])
                     quote_line.save()
                 if status == RECEIVED:
-                    return quote_revision_receive(revision=revision, user=user)
+                    return quote_revision_receive(
+                        revision=revision, user=user, allow_stale_rate=allow_stale_rate
+                    )
                 return _store_draft_landed_cost(revision)
         except IntegrityError:
             if number is not None:
@@ -227,11 +231,16 @@ def _check_line_currencies(revision: QuoteRevision) -> None:
 
 @acting
 @transaction.atomic
-def quote_revision_receive(*, revision: QuoteRevision, user: User) -> QuoteRevision:
+def quote_revision_receive(
+    *, revision: QuoteRevision, user: User, allow_stale_rate: bool = False
+) -> QuoteRevision:
     """A vendor sent this revision: from now on it is kept as it came.
 
     Its landed cost is computed and frozen, and the quote's earlier received revision (if
-    any) becomes superseded.
+    any) becomes superseded. A stored rate older than `FX_STALE_DAYS` before the issue date
+    is refused (code `stale_rate`, naming `fx_rate`) unless `allow_stale_rate`: the buyer
+    enters the rate of the quote or updates the rates first, or confirms; the warning stays
+    on the revision either way.
     """
     require(user, CHANGE_REVISION, _("receive quote revisions"))
     quote = _lock_quote(revision.quote_id)
@@ -253,6 +262,8 @@ def quote_revision_receive(*, revision: QuoteRevision, user: User) -> QuoteRevis
     _check_line_currencies(revision)
     _store_landed_cost(revision, keep_rate=True)
     revision.refresh_from_db()
+    if not allow_stale_rate:
+        _refuse_stale_rate(revision)
     for earlier in quote.revisions.filter(status=RECEIVED, number__lt=revision.number):
         earlier.status = QuoteRevision.Status.SUPERSEDED
         earlier.save(update_fields=["status", "updated_at"])
@@ -262,6 +273,14 @@ def quote_revision_receive(*, revision: QuoteRevision, user: User) -> QuoteRevis
     revision.full_clean()
     revision.save(update_fields=["status", "received_at", "version", "updated_at"])
     return revision
+
+
+def _refuse_stale_rate(revision: QuoteRevision) -> None:
+    """The rate just kept with the revision is stale: say so, naming the field."""
+    rate = RateUsed(revision.currency, revision.fx_rate_date, revision.fx_rate_source)
+    stale = stale_rate(rate, issued_on=revision.issued_on, stale_days=settings.FX_STALE_DAYS)
+    if stale is not None:
+        raise ValidationError({"fx_rate": ValidationError(stale.message, code=STALE_RATE)})
 
 
 @acting
@@ -614,11 +633,15 @@ def quote_revision_expire(*, revision: QuoteRevision, today: date | None = None)
 
 @acting
 @transaction.atomic
-def quote_import(*, quote_file: QuoteFile, user: User) -> QuoteRevision:
+def quote_import(
+    *, quote_file: QuoteFile, user: User, allow_stale_rate: bool = False
+) -> QuoteRevision:
     """One revision from a quote file, all or nothing; a new quote for a new reference.
 
     A file for an existing reference adds a revision to that quote, sets its owner and
-    adds its watchers. Raises ValidationError naming the field when the file is wrong.
+    adds its watchers. Raises ValidationError naming the field when the file is wrong, and
+    when a received revision would be priced at a stale stored rate (unless
+    `allow_stale_rate`).
     """
     resolved = resolve_quote_file(quote_file)
     if resolved.quote is None:
@@ -641,6 +664,7 @@ def quote_import(*, quote_file: QuoteFile, user: User) -> QuoteRevision:
         lines=[_line_data(resolved, line) for line in file.lines],
         number=file.revision,
         status=file.status,
+        allow_stale_rate=allow_stale_rate,
         prices_include_vat=file.prices_include_vat,
         ship_from=resolved.ship_from,
         carrier=resolved.carrier,

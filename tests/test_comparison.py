@@ -304,8 +304,9 @@ def test_sheet_loads_in_the_same_number_of_queries_for_2_and_8_options(
     # builds, their lines, their components' price observations; quote references, latest
     # revisions, their lines, the offered builds' lines; the requirements; VAT, duty, fee
     # schedules, exchange rates and the vendors' warranty options of the rule book; the
-    # revisions that may source the builds (their prices read from the lines loaded)
-    with django_assert_num_queries(14):
+    # revisions that may source the builds (their prices read from the lines loaded); the
+    # latest rate of the quotes' currency (today's view)
+    with django_assert_num_queries(15):
         sheet = comparison_sheet(
             build_slugs=slugs, quote_references=references, today=helpers.SEED_DAY
         )

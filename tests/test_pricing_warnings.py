@@ -9,7 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
+from quotes.comparison import comparison_pdf
+from tests.comparison_helpers import pdf_pages
 from tests.factories import (
     BuildFactory,
     BuildLineFactory,
@@ -207,3 +210,78 @@ def test_build_cost_json_says_what_rests_on_estimates(carriers, capsys):
             "message": "CHF 200.00 of the total of CHF 200.00 rests on estimates, not offers.",
         }
     ]
+
+
+# Where the user reads them ------------------------------------------------------------------
+
+STALE = (
+    "The USD rate used is from 14.11.2026, 6 days before the quote was issued (20.11.2026); "
+    "enter the rate of the quote or update the rates."
+)
+TODAY = "Today CHF 11’027.28 at 1.0201 CHF per USD of 27.11.2026 (+2.01%, +CHF 217.28)"
+
+
+@pytest.fixture
+def stale_revision(carriers):
+    ExchangeRateFactory(currency="USD", rate_date=date(2026, 11, 14), chf_per_unit=Decimal("1"))
+    build = BuildFactory(slug="b-usd")
+    BuildLineFactory(for_build=build)
+    return usd_revision(build=build, valid_until=date(2026, 12, 5))
+
+
+@pytest.fixture
+def drifting_revision(carriers):
+    ExchangeRateFactory(currency="USD", rate_date=ISSUED, chf_per_unit=Decimal("1.000000"))
+    revision = usd_revision(valid_until=date(2026, 12, 5))
+    ExchangeRateFactory(
+        currency="USD", rate_date=date(2026, 11, 27), chf_per_unit=Decimal("1.020100")
+    )
+    return revision
+
+
+def text_of(response) -> str:
+    assert response.status_code == 200
+    return " ".join(response.content.decode().split())
+
+
+def test_the_revision_page_lists_the_warnings(stale_revision, admin_client):
+    page = text_of(
+        admin_client.get(reverse("admin:quotes_quoterevision_change", args=[stale_revision.pk]))
+    )
+
+    assert f'<li class="warning" data-code="stale_rate">&#9888; {STALE}</li>' in page.replace(
+        "⚠", "&#9888;"
+    )
+
+
+def test_the_revision_page_shows_todays_total_beside_the_frozen_one(
+    drifting_revision, admin_client
+):
+    page = text_of(
+        admin_client.get(reverse("admin:quotes_quoterevision_change", args=[drifting_revision.pk]))
+    )
+
+    assert "CHF 10’810.00" in page
+    assert TODAY in page
+    assert "the landed total would be CHF 11’027.28, +2.01% (+CHF 217.28)" in page
+
+
+def test_the_quotes_list_has_an_icon_with_the_warning_as_its_title(stale_revision, admin_client):
+    page = text_of(admin_client.get(reverse("admin:quotes_quote_changelist")))
+
+    assert f'title="{STALE}"' in page
+
+
+def test_the_sheet_shows_the_warnings_in_its_flags_row_and_todays_total(drifting_revision):
+    _sheet, pdf = comparison_pdf(quote_references=["BZ-2026-0199"])
+    text = " ".join(pdf_pages(pdf)[0].split())
+
+    assert "Flags At the latest USD rate (1.0201 of 27.11.2026) the landed total would be" in text
+    assert TODAY in text
+
+
+def test_the_start_page_shows_the_warnings_of_quotes_and_builds(stale_revision, admin_client):
+    page = text_of(admin_client.get(reverse("home")))
+
+    assert page.count(STALE) == 2  # the expiring quote, and the build it prices
+    assert f"BZ-2026-0199: {STALE}" in page

@@ -83,7 +83,7 @@ def comparison_sheet(
     revisions = latest_revisions_for_comparison(quote_references)
     book = RuleBook.load()
     built = build_prices(builds, today=today, book=book)
-    quoted = revision_prices(revisions, book=book)
+    quoted = revision_prices(revisions, book=book, on=today)
     _require_prices(builds, built.errors, revisions, quoted.errors)
     offered = [revision.quote.build for revision in revisions if revision.quote.build]
     brief = brief_for(list(Requirements.objects.order_by("pk")), [*builds, *offered])

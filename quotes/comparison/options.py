@@ -14,8 +14,12 @@ from procurement.models import Build, BuildLine, Component
 from procurement.selectors import build_list
 from quotes.models import Quote, QuoteLine, QuoteRevision
 from quotes.pricing import engine
-from quotes.pricing.presenter import describe_build_source, describe_revision_source
-from quotes.pricing.results import BuildPrice, RevisionPrice, Source
+from quotes.pricing.presenter import (
+    describe_build_source,
+    describe_revision_source,
+    describe_today,
+)
+from quotes.pricing.results import BuildPrice, RevisionPrice, Source, Warning
 
 Category = Component.Category
 
@@ -169,6 +173,8 @@ class Option:
     marks: dict[str, Mark] = field(default_factory=dict)
     flags: list[Flag] = field(default_factory=list)
     is_best: bool = False
+    # The frozen total at today's rate (pricing's view of today), beside the frozen total.
+    today: str = ""
 
     @property
     def meets_brief(self) -> bool:
@@ -279,8 +285,12 @@ def build_option(number: int, build: Build, price: BuildPrice, today: date) -> O
         seed_estimate=build.seed_estimate.amount if build.seed_estimate is not None else None,
     )
     option.psu_load_percent = engine.percent_of_whole(price.power_w, rating)
-    if any(line.source is Source.ESTIMATE for line in price.lines):
-        option.flags.append(Flag("estimate", "Estimated prices, not a quote"))
+    option.flags += warning_flags(price.warnings)
+    option.today = "; ".join(
+        f"{revision.reference}: {describe_today(revision)}"
+        for revision in price.revisions
+        if revision.today is not None
+    )
     return option
 
 
@@ -325,23 +335,26 @@ def quote_option(number: int, revision: QuoteRevision, price: RevisionPrice, tod
         notes=quote.note,
     )
     option.psu_load_percent = engine.percent_of_whole(option.power_draw_w, rating)
-    option.flags += _quote_flags(revision, option, today)
+    option.flags += _quote_flags(revision, price)
+    option.today = describe_today(price)
     return option
 
 
-def _quote_flags(revision: QuoteRevision, option: Option, today: date) -> list[Flag]:
-    flags = []
+def warning_flags(warnings: Iterable[Warning]) -> list[Flag]:
+    """Pricing's warnings as the sheet's flags (the kind is the warning's code)."""
+    return [Flag(warning.code, warning.message) for warning in warnings]
+
+
+def _quote_flags(revision: QuoteRevision, price: RevisionPrice) -> list[Flag]:
+    flags = warning_flags(price.warnings)
     vendor = revision.quote.vendor
-    if revision.quote.is_estimate:
-        flags.append(Flag("estimate", "Estimate from published prices, not an offer"))
-    if revision.status == QuoteRevision.Status.EXPIRED or revision.valid_until < today:
-        flags.append(Flag("expired", f"Expired: valid until {revision.valid_until:%d.%m.%Y}"))
-    elif revision.status not in (QuoteRevision.Status.RECEIVED, QuoteRevision.Status.ACCEPTED):
+    expired = any(flag.kind == "expired" for flag in flags)
+    if not expired and revision.status not in (
+        QuoteRevision.Status.RECEIVED,
+        QuoteRevision.Status.ACCEPTED,
+    ):
         flags.append(Flag("status", f"Revision is {revision.get_status_display().lower()}"))
     if not vendor.is_option:
         reason = vendor.status_reason or vendor.get_status_display()
         flags.append(Flag("vendor", f"Vendor is not an option: {reason}"))
-    fee = next((price.rules.get("fee") for price in option.cost.revisions), None)
-    if fee and not fee["verified"] and option.cost.fee:
-        flags.append(Flag("unverified", f"Clearance fee schedule of {fee['carrier']} unverified"))
     return flags

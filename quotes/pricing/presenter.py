@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
-from procurement.formats import chf
+from procurement.formats import chf, swiss_date
 from quotes.pricing.engine import (
     CHF,
     Budget,
@@ -387,3 +387,27 @@ def describe_commitment(
     if gaps:
         text += "; " + _("not counted: %(gaps)s") % {"gaps": ", ".join(gaps)}
     return text
+
+
+# Today's view of a frozen figure -----------------------------------------------------------
+
+
+def describe_today(price: RevisionPrice) -> str:
+    """`Today CHF 11’027.28 at 1.0201 CHF per USD of 27.11.2026 (+2.01%, +CHF 217.28)`;
+    empty without a view of today (a CHF revision, or no stored rate)."""
+    today = price.today
+    if today is None:
+        return ""
+    sign = "+" if today.drift_chf > 0 else ""
+    return _(
+        "Today %(total)s at %(rate)s CHF per %(currency)s of %(date)s "
+        "(%(sign)s%(percent)s%%, %(sign)s%(drift)s)"
+    ) % {
+        "total": chf(today.total_chf),
+        "rate": f"{today.fx_rate.normalize():f}",
+        "currency": price.currency,
+        "date": swiss_date(today.fx_date),
+        "sign": sign,
+        "percent": f"{today.drift_percent:.2f}",
+        "drift": chf(today.drift_chf),
+    }

@@ -117,7 +117,7 @@ def rate_drift(
 
 def unverified_fee_schedule(price: RevisionPrice) -> Warning | None:
     fee: Mapping[str, Any] = price.rules.get("fee") or {}
-    if not fee or fee.get("verified", True):
+    if not fee or fee.get("verified", True) or not price.parts.fee:
         return None
     return Warning(
         UNVERIFIED_FEE_SCHEDULE,

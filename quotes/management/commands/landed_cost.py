@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from procurement.formats import swiss_number
 from quotes.models import Quote, QuoteRevision
 from quotes.pricing.engine import LandedCostError
-from quotes.pricing.presenter import describe_recorded_rules
+from quotes.pricing.presenter import describe_recorded_rules, describe_today
 from quotes.pricing.reads import revision_price, revisions_for_pricing
 from quotes.pricing.results import RevisionPrice
 from quotes.pricing.warnings import records
@@ -99,12 +99,8 @@ def _notes(price: RevisionPrice) -> str:
     """Today's view of a foreign total and the warnings, after the steps."""
     lines = [""]
     if price.today is not None:
-        today = price.today
         lines.append(
-            f"Today at {today.fx_rate} CHF per {price.currency} of {today.fx_date}: "
-            f"CHF {swiss_number(today.total_chf)} ({today.drift_percent:+.2f}%, "
-            f"CHF {swiss_number(today.drift_chf)}); the frozen total stays "
-            f"CHF {swiss_number(price.total_chf)}"
+            f"{describe_today(price)}; the frozen total stays CHF {swiss_number(price.total_chf)}"
         )
     lines += [f"Warning ({warning.code}): {warning.message}" for warning in price.warnings]
     return "\n".join(lines).rstrip()
