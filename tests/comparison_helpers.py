@@ -83,4 +83,6 @@ def row(text: str, label: str) -> str:
 def landed_totals(text: str) -> list[str]:
     """The amounts of the Landed total row, without the research note's figures."""
     segment = text[text.index("Landed total") : text.index("Net of recoverable VAT")]
+    # A foreign total at today's rate is shown beside the frozen one: not a landed total.
+    segment = re.sub(r"Today\s+CHF.*?\)", "", segment, flags=re.S)
     return AMOUNT.findall(segment)

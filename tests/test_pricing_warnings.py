@@ -54,6 +54,7 @@ def usd_revision(*, reference="BZ-2026-0199", carrier=None, build=None, **terms)
         ship_from="US",
         carrier=carrier,
         issued_on=ISSUED,
+        allow_stale_rate=True,
         **{"valid_until": date(2026, 12, 20), **terms},
     )
 
@@ -274,10 +275,16 @@ def test_the_quotes_list_has_an_icon_with_the_warning_as_its_title(stale_revisio
 
 def test_the_sheet_shows_the_warnings_in_its_flags_row_and_todays_total(drifting_revision):
     _sheet, pdf = comparison_pdf(quote_references=["BZ-2026-0199"])
-    text = " ".join(pdf_pages(pdf)[0].split())
+    first, *rest = (" ".join(page.split()) for page in pdf_pages(pdf))
 
-    assert "Flags At the latest USD rate (1.0201 of 27.11.2026) the landed total would be" in text
-    assert TODAY in text
+    assert "Flags Rate drift: +2.01% at today's rate" in first
+    assert "Landed total CHF 10’810.00" in first
+    assert TODAY in first
+    assert (
+        "Warnings 1. BIZON BZ-2026-0199 At the latest USD rate (1.0201 of 27.11.2026) the "
+        "landed total would be CHF 11’027.28, +2.01% (+CHF 217.28) against the frozen "
+        "CHF 10’810.00." in " ".join(rest)
+    )
 
 
 def test_the_start_page_shows_the_warnings_of_quotes_and_builds(stale_revision, admin_client):

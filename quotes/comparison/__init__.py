@@ -60,6 +60,10 @@ class ComparisonSheet:
     assumptions: Assumptions
 
     @property
+    def has_warnings(self) -> bool:
+        return any(option.noted_warnings for option in self.options)
+
+    @property
     def has_vat_added(self) -> bool:
         """Whether an option is priced net of Swiss VAT, which is then added."""
         return any(option.cost.vat_added for option in self.options)

@@ -175,6 +175,14 @@ class Option:
     is_best: bool = False
     # The frozen total at today's rate (pricing's view of today), beside the frozen total.
     today: str = ""
+    # Pricing's warnings (the flags say them in a few words).
+    warnings: tuple[Warning, ...] = ()
+
+    @property
+    def noted_warnings(self) -> tuple[Warning, ...]:
+        """The warnings the sheet's notes say in full: an estimate says all in its flag and
+        its source."""
+        return tuple(warning for warning in self.warnings if warning.code != "estimate")
 
     @property
     def meets_brief(self) -> bool:
@@ -286,6 +294,7 @@ def build_option(number: int, build: Build, price: BuildPrice, today: date) -> O
     )
     option.psu_load_percent = engine.percent_of_whole(price.power_w, rating)
     option.flags += warning_flags(price.warnings)
+    option.warnings = price.warnings
     option.today = "; ".join(
         f"{revision.reference}: {describe_today(revision)}"
         for revision in price.revisions
@@ -336,13 +345,15 @@ def quote_option(number: int, revision: QuoteRevision, price: RevisionPrice, tod
     )
     option.psu_load_percent = engine.percent_of_whole(option.power_draw_w, rating)
     option.flags += _quote_flags(revision, price)
+    option.warnings = price.warnings
     option.today = describe_today(price)
     return option
 
 
 def warning_flags(warnings: Iterable[Warning]) -> list[Flag]:
-    """Pricing's warnings as the sheet's flags (the kind is the warning's code)."""
-    return [Flag(warning.code, warning.message) for warning in warnings]
+    """Pricing's warnings as the sheet's flags: the kind is the warning's code, the text its
+    few words (the sentences are in the sheet's notes)."""
+    return [Flag(warning.code, warning.title or warning.message) for warning in warnings]
 
 
 def _quote_flags(revision: QuoteRevision, price: RevisionPrice) -> list[Flag]:

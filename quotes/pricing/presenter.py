@@ -394,9 +394,10 @@ def describe_commitment(
 
 def describe_today(price: RevisionPrice) -> str:
     """`Today CHF 11’027.28 at 1.0201 CHF per USD of 27.11.2026 (+2.01%, +CHF 217.28)`;
-    empty without a view of today (a CHF revision, or no stored rate)."""
+    empty without a view of today (a CHF revision, no stored rate) or when the latest rate
+    is the one the revision used."""
     today = price.today
-    if today is None:
+    if today is None or today.fx_rate == price.fx_rate:
         return ""
     sign = "+" if today.drift_chf > 0 else ""
     return _(

@@ -27,10 +27,12 @@ class Source(StrEnum):
 
 @dataclass(frozen=True)
 class Warning:
-    """Something the buyer should know about a figure: a code and a sentence."""
+    """Something the buyer should know about a figure: a code and a sentence, and a few
+    words for narrow places (the sheet's Flags row)."""
 
     code: str
     message: str
+    title: str = ""
 
     def record(self) -> dict[str, str]:
         """As `landed_cost --json` and `build_cost --json` print it."""

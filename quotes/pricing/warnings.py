@@ -83,6 +83,8 @@ def stale_rate(rate: RateUsed, *, issued_on: date, stale_days: int) -> Warning |
             "days": age,
             "issued": swiss_date(issued_on),
         },
+        _("Stale rate: %(currency)s of %(rate_date)s")
+        % {"currency": rate.currency, "rate_date": swiss_date(rate.rate_date)},
     )
 
 
@@ -112,6 +114,8 @@ def rate_drift(
             "drift": chf(today.drift_chf),
             "frozen": chf(price.total_chf),
         },
+        _("Rate drift: %(sign)s%(percent)s%% at today's rate")
+        % {"sign": sign, "percent": f"{today.drift_percent:.2f}"},
     )
 
 
@@ -130,11 +134,16 @@ def unverified_fee_schedule(price: RevisionPrice) -> Warning | None:
             "source": str(fee.get("source", "")).rstrip("."),
             "seen": swiss_date(date.fromisoformat(fee["seen_on"])) if fee.get("seen_on") else "",
         },
+        _("Clearance fee schedule of %(carrier)s unverified") % {"carrier": fee.get("carrier", "")},
     )
 
 
 def estimate() -> Warning:
-    return Warning(ESTIMATE, _("An estimate from published ranges, not an offer from the vendor."))
+    return Warning(
+        ESTIMATE,
+        _("An estimate from published ranges, not an offer from the vendor."),
+        _("Estimate from published prices, not an offer"),
+    )
 
 
 def expired(price: RevisionPrice, *, on: date) -> Warning | None:
@@ -144,11 +153,16 @@ def expired(price: RevisionPrice, *, on: date) -> Warning | None:
     return Warning(
         EXPIRED,
         _("Valid until %(date)s: the offer has expired.") % {"date": swiss_date(price.valid_until)},
+        _("Expired: valid until %(date)s") % {"date": swiss_date(price.valid_until)},
     )
 
 
 def no_build() -> Warning:
-    return Warning(NO_BUILD, _("Not assigned to a build: no build's price counts it."))
+    return Warning(
+        NO_BUILD,
+        _("Not assigned to a build: no build's price counts it."),
+        _("Not assigned to a build"),
+    )
 
 
 def revision_warnings(
@@ -179,13 +193,20 @@ def build_warnings(price: BuildPrice) -> tuple[Warning, ...]:
     for revision in price.revisions:
         for warning in revision.warnings:
             if warning.code != NO_BUILD:
-                found.append(Warning(warning.code, f"{revision.reference}: {warning.message}"))
+                found.append(
+                    Warning(
+                        warning.code,
+                        f"{revision.reference}: {warning.message}",
+                        f"{revision.reference}: {warning.title}",
+                    )
+                )
     if price.is_estimate:
         found.append(
             Warning(
                 ESTIMATE,
                 _("%(estimated)s of the total of %(total)s rests on estimates, not offers.")
                 % {"estimated": chf(price.estimated_chf), "total": chf(price.total_chf)},
+                _("Estimated prices, not a quote"),
             )
         )
     order = {code: index for index, code in enumerate(CODES)}
