@@ -728,6 +728,67 @@ def exchange_rates_record(*, daily: ecb.DailyRates) -> list[ExchangeRate]:
     return written
 
 
+@dataclass(frozen=True)
+class StoredRates:
+    """What storing a rates file did: the days it stored rates for (first and last), the
+    rates written, and those kept because they were entered by hand."""
+
+    days: int
+    written: int
+    kept: int
+    first: date | None = None
+    last: date | None = None
+
+
+@transaction.atomic
+def exchange_rates_store(
+    *, days: Sequence[ecb.DailyRates], since: date | None = None
+) -> StoredRates:
+    """Every day of an ECB file (from `since` on) into the rate table, crossed to CHF, in a
+    few queries however many days (the history file holds thousands). A rate entered by
+    hand (or from the seed) for a currency and day is kept; an ECB rate is brought up to
+    date."""
+    days = [day for day in days if since is None or day.rate_date >= since]
+    wanted = {
+        (currency, day.rate_date): chf_per_unit
+        for day in days
+        for currency, chf_per_unit in day.chf_per_unit(settings.CURRENCIES).items()
+    }
+    if not wanted:
+        return StoredRates(0, 0, 0)
+    dates = [rate_date for _currency, rate_date in wanted]
+    existing = {
+        (rate.currency, rate.rate_date): rate
+        for rate in ExchangeRate.objects.filter(
+            currency__in=sorted({currency for currency, _day in wanted}),
+            rate_date__gte=min(dates),
+            rate_date__lte=max(dates),
+        )
+    }
+    new, changed, kept, stored_days = [], [], 0, set()
+    for (currency, rate_date), chf_per_unit in wanted.items():
+        found = existing.get((currency, rate_date))
+        if found is not None and found.source != ExchangeRate.Source.ECB:
+            kept += 1
+            continue
+        if found is None:
+            found = ExchangeRate(currency=currency, rate_date=rate_date)
+            new.append(found)
+        else:
+            changed.append(found)
+        found.chf_per_unit, found.source = chf_per_unit, ExchangeRate.Source.ECB
+        stored_days.add(rate_date)
+    ExchangeRate.objects.bulk_create(new, batch_size=500)
+    ExchangeRate.objects.bulk_update(changed, ["chf_per_unit", "source"], batch_size=500)
+    return StoredRates(
+        days=len(stored_days),
+        written=len(new) + len(changed),
+        kept=kept,
+        first=min(stored_days, default=None),
+        last=max(stored_days, default=None),
+    )
+
+
 def exchange_rates_update(
     *, url: str = ecb.DAILY_URL, timeout: float = ecb.TIMEOUT_SECONDS
 ) -> list[ExchangeRate]:
