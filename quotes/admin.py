@@ -35,6 +35,7 @@ from quotes.models import (
 from quotes.permissions import may_read_prices
 from quotes.pricing.presenter import describe_today
 from quotes.pricing.reads import revision_prices
+from quotes.pricing.warnings import vendor_defaults
 from quotes.revision_diff import diff_revisions
 from quotes.views import comparison_for_admin
 
@@ -72,14 +73,23 @@ def landed_text(revision) -> str:
 
 
 def warnings_html(revision, *, compact: bool = False) -> str:
-    """The warnings of the revision's price (pricing's), as a list or as an icon whose
-    title holds them."""
-    price = price_of(revision) if revision is not None else None
-    if price is None or not price.warnings:
+    """The warnings of the revision's price (pricing's), and for a draft unlike its
+    vendor's defaults that one, as a list or as an icon whose title holds them."""
+    price = price_of(revision) if revision is not None and revision.pk else None
+    found = list(price.warnings) if price is not None else []
+    if revision is not None and revision.pk and revision.status == DRAFT:
+        vendor = revision.quote.vendor
+        unlike = vendor_defaults(
+            vendor=vendor.name,
+            currency=revision.currency,
+            ship_from=revision.ship_from,
+            vendor_currency=vendor.default_currency,
+            vendor_ship_from=vendor.default_ship_from,
+        )
+        found += [unlike] if unlike is not None else []
+    if not found:
         return ""
-    return render_to_string(
-        "includes/warnings.html", {"warnings": price.warnings, "compact": compact}
-    )
+    return render_to_string("includes/warnings.html", {"warnings": found, "compact": compact})
 
 
 def today_text(revision) -> str:
@@ -783,6 +793,23 @@ class QuoteRevisionAdmin(AuditedAdmin):
         return landed_text(revision)
 
     # Pages ------------------------------------------------------------------------------
+
+    def get_changeform_initial_data(self, request):
+        """A new revision of a quote starts with its vendor's currency, country and carrier."""
+        initial = super().get_changeform_initial_data(request)
+        quote_id = str(initial.get("quote", ""))
+        quote = (
+            Quote.objects.select_related("vendor__default_carrier").filter(pk=quote_id).first()
+            if quote_id.isdigit()
+            else None
+        )
+        if quote is not None:
+            vendor = quote.vendor
+            initial.setdefault("currency", vendor.default_currency)
+            initial.setdefault("ship_from", vendor.default_ship_from)
+            if vendor.default_carrier_id is not None:
+                initial.setdefault("carrier", vendor.default_carrier_id)
+        return initial
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

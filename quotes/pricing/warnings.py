@@ -165,6 +165,34 @@ def no_build() -> Warning:
     )
 
 
+VENDOR_DEFAULTS = "vendor_defaults"
+
+
+def vendor_defaults(
+    *, vendor: str, currency: str, ship_from: str, vendor_currency: str, vendor_ship_from: str
+) -> Warning | None:
+    """A revision in another currency or from another country than its vendor's defaults
+    (said before it is received: USD taken as CHF would be priced as a Swiss purchase)."""
+    if (currency, ship_from.upper()) == (vendor_currency, vendor_ship_from.upper()):
+        return None
+    return Warning(
+        VENDOR_DEFAULTS,
+        _(
+            "%(vendor)s quotes in %(vendor_currency)s shipped from %(vendor_ship_from)s; this "
+            "revision is in %(currency)s shipped from %(ship_from)s. Check the currency and "
+            "the country before receiving it."
+        )
+        % {
+            "vendor": vendor,
+            "vendor_currency": vendor_currency,
+            "vendor_ship_from": vendor_ship_from.upper(),
+            "currency": currency,
+            "ship_from": ship_from.upper(),
+        },
+        _("Unlike the vendor's currency or country"),
+    )
+
+
 def revision_warnings(
     price: RevisionPrice,
     *,
