@@ -293,3 +293,17 @@ def test_the_start_page_shows_the_warnings_of_quotes_and_builds(stale_revision, 
 
     assert page.count(STALE) == 2  # the expiring quote, and the build it prices
     assert f"BZ-2026-0199: {STALE}" in page
+
+
+def test_a_percentage_fee_without_a_published_cap_says_so(carriers, capsys):
+    ExchangeRateFactory(currency="USD", rate_date=ISSUED, chf_per_unit=Decimal("1.000000"))
+    usd_revision(carrier=carriers["dhl"])
+
+    call_command("landed_cost", "BZ-2026-0199")
+    text = capsys.readouterr().out
+
+    assert (
+        "Clearance fee: dhl: 19.00 below a customs value of 1000.00, else 39.50, + 2.00% x "
+        "import VAT, no published cap (UNVERIFIED; carrier's published fee table, seen "
+        "2026-02-16)" in text
+    )

@@ -70,7 +70,7 @@ def test_revision_page_shows_every_step_with_its_rule(staff_client, carriers):
         "Swiss VAT 8.10% from 2024-01-01 on customs value + duty",
         "Carrier clearance fee",
         "CHF 23.33",
-        "fedex: 2.50% x (duty + import VAT), at least 22.00 (verified;",
+        "fedex: 2.50% x (duty + import VAT), at least 22.00, no published cap (verified;",
         "CHF 12’478.34",
         "Exchange rate 0.80 CHF per USD, given with the quote.",
         "Swiss VAT 8.10% valid from 2024-01-01",

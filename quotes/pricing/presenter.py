@@ -80,6 +80,8 @@ def describe_fee_schedule(schedule: FeeSchedule) -> str:
         text += f", at least {schedule.minimum_fee_chf}"
     if schedule.maximum_fee_chf is not None:
         text += f", at most {schedule.maximum_fee_chf}"
+    elif schedule.percent:
+        text += ", no published cap"  # the fee grows with the value, without a ceiling
     verified = "verified" if schedule.verified else "UNVERIFIED"
     return f"{schedule.carrier}: {text} ({verified}; {schedule.source.rstrip('.')}, seen {schedule.seen_on})"
 
