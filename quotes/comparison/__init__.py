@@ -107,15 +107,28 @@ def comparison_sheet(
         today=today,
         brief=brief,
         options=options,
-        pages=[
-            options[start : start + OPTIONS_PER_PAGE]
-            for start in range(0, len(options), OPTIONS_PER_PAGE)
-        ],
+        pages=balanced_pages(options),
         best=best,
         best_reason=reason,
         chart=chart_for(options, brief),
         assumptions=assumptions_for(options, book, today),
     )
+
+
+def balanced_pages(options: list[Option]) -> list[list[Option]]:
+    """The options in as few pages as `OPTIONS_PER_PAGE` allows, shared evenly (the first
+    pages one more where they cannot be even), so that no option is left alone on a page:
+    six options are two pages of three, not five and one."""
+    if not options:
+        return []
+    count = -(-len(options) // OPTIONS_PER_PAGE)
+    size, extra = divmod(len(options), count)
+    pages, start = [], 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        pages.append(options[start:end])
+        start = end
+    return pages
 
 
 def _require_prices(builds, build_errors, revisions, revision_errors) -> None:

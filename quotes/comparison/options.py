@@ -312,7 +312,6 @@ def quote_option(number: int, revision: QuoteRevision, price: RevisionPrice, tod
     gpu_source = parts if _of(parts, Category.GPU) else offered
     system_power = quote.build.system_power_w if quote.build else 0
     psu, rating = _psu(parts)
-    described = [line.description for line in lines if line.component is None]
     years = revision.warranty_years or vendor.warranty_years_included
     option = Option(
         number=number,
@@ -325,7 +324,8 @@ def quote_option(number: int, revision: QuoteRevision, price: RevisionPrice, tod
         vendors=[f"{vendor.name} ({vendor.country})"],
         gpus=_gpu_names(gpu_source),
         vram_gb=gpu_vram_gb(gpu_source),
-        cpu_platform=_platform(parts) or described[:1],
+        # Only a CPU or board the quote names; its free text may be anything ("Not stated").
+        cpu_platform=_platform(parts),
         psu=psu or "Not stated in the quote",
         power_draw_w=gpu_power_w(gpu_source, system_power_w=system_power) if gpu_source else None,
         power_note=(
