@@ -75,7 +75,11 @@ class VendorAdmin(KeptWhenReferencedAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [WarrantyOptionInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "country", "default_currency"]}),
+        (None, {"fields": ["name", "slug", "kind", "country"]}),
+        (
+            "A new quote revision starts with",
+            {"fields": ["default_currency", "ships_from", "default_carrier"]},
+        ),
         (
             "Contact",
             {

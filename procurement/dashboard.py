@@ -15,7 +15,7 @@ from procurement.order_flow import ARRIVED, EXITS, LineStatus
 from quotes.models import QuoteRevision
 from quotes.pricing import engine
 from quotes.pricing.presenter import describe_build_source, not_assigned_to_a_build
-from quotes.pricing.reads import build_prices, commitments, stored_price
+from quotes.pricing.reads import build_prices, commitments, revision_prices, stored_price
 from quotes.pricing.results import BuildPrice, Commitment, RevisionPrice
 
 ZERO = Decimal("0.00")
@@ -176,13 +176,16 @@ def start_page(today: date) -> StartPage:
         rows[checklist.build_id].checklist = checklist
     listed = [build for build in builds if build.status != Build.Status.DROPPED]
     prices = build_prices(listed, today=today)
+    expiring = list(expiring_revisions(today))
+    # Their figures are kept with them (one kept without: none shown), with their warnings.
+    kept = [revision for revision in expiring if stored_price(revision) is not None]
+    expiring_prices = revision_prices(kept, on=today)
     return StartPage(
         today=today,
         brief=brief,
         builds=list(rows.values()),
         expiring=[
-            ExpiringRevision(revision, stored_price(revision))
-            for revision in expiring_revisions(today)
+            ExpiringRevision(revision, expiring_prices.get(revision.pk)) for revision in expiring
         ],
         candidates=[build for build in builds if build.status == Build.Status.CANDIDATE],
         priced=[

@@ -52,7 +52,25 @@ class Vendor(models.Model):
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     country = models.CharField(max_length=2, help_text="ISO 3166 code, e.g. CH, DE, US.")
-    default_currency = models.CharField(max_length=3, default="CHF")
+    default_currency = models.CharField(
+        max_length=3, default="CHF", help_text="A new quote revision starts in this currency."
+    )
+    ships_from = models.CharField(
+        max_length=2,
+        blank=True,
+        verbose_name="ships from",
+        help_text="ISO code of the country its parcels leave from; empty: its own country. "
+        "A new quote revision starts with it.",
+    )
+    default_carrier = models.ForeignKey(
+        "quotes.Carrier",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="default carrier",
+        help_text="The carrier a new quote revision starts with.",
+    )
     website = models.URLField(blank=True)
     contact = models.CharField(max_length=200, blank=True)
     contact_email = models.EmailField(
@@ -111,6 +129,10 @@ class Vendor(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def default_ship_from(self) -> str:
+        return (self.ships_from or self.country).upper()
 
     @property
     def is_option(self) -> bool:

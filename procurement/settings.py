@@ -6,6 +6,7 @@ for one person on one machine (SQLite and a filesystem broker under var/).
 
 import os
 import secrets
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -292,6 +293,24 @@ EXPIRY_HORIZON_DAYS = env_int("EXPIRY_HORIZON_DAYS", 14)
 if EXPIRY_HORIZON_DAYS < 0:
     raise ImproperlyConfigured(
         f"EXPIRY_HORIZON_DAYS must be a number of days (0 or more); got {EXPIRY_HORIZON_DAYS}."
+    )
+# A rate older than this many days before a quote's issue date is stale (a warning).
+FX_STALE_DAYS = env_int("FX_STALE_DAYS", 5)
+if FX_STALE_DAYS < 0:
+    raise ImproperlyConfigured(
+        f"FX_STALE_DAYS must be a number of days (0 or more); got {FX_STALE_DAYS}."
+    )
+# A frozen foreign total that differs by more than this percentage at the latest rate drifts.
+_drift = env_str("FX_DRIFT_PERCENT", "2")
+try:
+    FX_DRIFT_PERCENT = Decimal(_drift.strip())
+except ArithmeticError:
+    raise ImproperlyConfigured(
+        f"FX_DRIFT_PERCENT must be a percentage, e.g. 2; got {_drift!r}."
+    ) from None
+if not FX_DRIFT_PERCENT.is_finite() or FX_DRIFT_PERCENT < 0:
+    raise ImproperlyConfigured(
+        f"FX_DRIFT_PERCENT must be a percentage (0 or more); got {_drift!r}."
     )
 OVERDUE_DIGEST_HOUR = env_int("OVERDUE_DIGEST_HOUR", 7)
 WARRANTY_REMINDER_HOUR = env_int("WARRANTY_REMINDER_HOUR", 7)

@@ -33,7 +33,9 @@ from quotes.models import (
     VatRate,
 )
 from quotes.permissions import may_read_prices
+from quotes.pricing.presenter import describe_today
 from quotes.pricing.reads import revision_prices
+from quotes.pricing.warnings import vendor_defaults
 from quotes.revision_diff import diff_revisions
 from quotes.views import comparison_for_admin
 
@@ -68,6 +70,31 @@ def goods_text(revision) -> str:
 def landed_text(revision) -> str:
     price = price_of(revision)
     return chf(price.total_chf) if price else ""
+
+
+def warnings_html(revision, *, compact: bool = False) -> str:
+    """The warnings of the revision's price (pricing's), and for a draft unlike its
+    vendor's defaults that one, as a list or as an icon whose title holds them."""
+    price = price_of(revision) if revision is not None and revision.pk else None
+    found = list(price.warnings) if price is not None else []
+    if revision is not None and revision.pk and revision.status == DRAFT:
+        vendor = revision.quote.vendor
+        unlike = vendor_defaults(
+            vendor=vendor.name,
+            currency=revision.currency,
+            ship_from=revision.ship_from,
+            vendor_currency=vendor.default_currency,
+            vendor_ship_from=vendor.default_ship_from,
+        )
+        found += [unlike] if unlike is not None else []
+    if not found:
+        return ""
+    return render_to_string("includes/warnings.html", {"warnings": found, "compact": compact})
+
+
+def today_text(revision) -> str:
+    price = price_of(revision)
+    return describe_today(price) if price else ""
 
 
 def amount_field(*, label: str, required: bool = True) -> forms.DecimalField:
@@ -239,6 +266,7 @@ class QuoteAdmin(AuditedAdmin):
         "valid_until",
         "revision_total",
         "landed_total",
+        "warnings",
         "is_estimate",
     ]
     list_filter = ["vendor", LatestRevisionStatusFilter, ValidityFilter, "is_estimate"]
@@ -341,6 +369,11 @@ class QuoteAdmin(AuditedAdmin):
     def landed_total(self, quote):
         latest = getattr(quote, "latest", None)
         return landed_text(latest) if latest is not None else ""
+
+    @admin.display(description="warnings")
+    def warnings(self, quote):
+        latest = getattr(quote, "latest", None)
+        return warnings_html(latest, compact=True) if latest is not None else ""
 
     @admin.action(
         description="New revision: copy the latest as a draft", permissions=["add_revision"]
@@ -529,7 +562,15 @@ REVISION_FIELDSETS = [
     ("Exchange rate", {"fields": ["fx_rate", "fx_rate_date", "fx_rate_source"]}),
     (
         "Landed cost",
-        {"fields": ["landed_total_amount", "landed_net_amount", "landed_cost_breakdown"]},
+        {
+            "fields": [
+                "price_warnings",
+                "landed_total_amount",
+                "today_total",
+                "landed_net_amount",
+                "landed_cost_breakdown",
+            ]
+        },
     ),
     ("Vendor's document", {"fields": ["attachment"]}),
     (
@@ -552,7 +593,9 @@ SERVICE_FIELDS = [
     "status",
     "fx_rate_date",
     "fx_rate_source",
+    "price_warnings",
     "landed_total_amount",
+    "today_total",
     "landed_net_amount",
     "landed_cost_breakdown",
     "received_at",
@@ -577,6 +620,14 @@ DECISION_REFUSALS = {
     "accept_revisions": "Only an Approver may accept a quote revision.",
     "reject_revisions": "Only an Approver may reject a quote revision.",
 }
+
+
+def _stale_rate_message(error: ValidationError) -> str | None:
+    """The sentence of a refusal for a stale exchange rate; None for any other refusal."""
+    for item in getattr(error, "error_dict", {}).get("fx_rate", []):
+        if item.code == "stale_rate":
+            return " ".join(item.messages)
+    return None
 
 
 def _amount(value):
@@ -615,6 +666,7 @@ class QuoteRevisionAdmin(AuditedAdmin):
         "valid_until",
         "goods_total",
         "landed_total",
+        "warnings",
     ]
     list_filter = ["status", "currency", "quote__vendor", ValidityFilter]
     list_select_related = ["quote__vendor"]
@@ -686,6 +738,18 @@ class QuoteRevisionAdmin(AuditedAdmin):
     def landed_total_amount(self, revision):
         return landed_text(revision)
 
+    @admin.display(description="warnings")
+    def price_warnings(self, revision):
+        return warnings_html(revision)
+
+    @admin.display(description="at today's rate")
+    def today_total(self, revision):
+        return today_text(revision)
+
+    @admin.display(description="warnings")
+    def warnings(self, revision):
+        return warnings_html(revision, compact=True)
+
     @admin.display(description="net of VAT")
     def landed_net_amount(self, revision):
         price = price_of(revision)
@@ -729,6 +793,23 @@ class QuoteRevisionAdmin(AuditedAdmin):
         return landed_text(revision)
 
     # Pages ------------------------------------------------------------------------------
+
+    def get_changeform_initial_data(self, request):
+        """A new revision of a quote starts with its vendor's currency, country and carrier."""
+        initial = super().get_changeform_initial_data(request)
+        quote_id = str(initial.get("quote", ""))
+        quote = (
+            Quote.objects.select_related("vendor__default_carrier").filter(pk=quote_id).first()
+            if quote_id.isdigit()
+            else None
+        )
+        if quote is not None:
+            vendor = quote.vendor
+            initial.setdefault("currency", vendor.default_currency)
+            initial.setdefault("ship_from", vendor.default_ship_from)
+            if vendor.default_carrier_id is not None:
+                initial.setdefault("carrier", vendor.default_carrier_id)
+        return initial
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -872,7 +953,8 @@ class QuoteRevisionAdmin(AuditedAdmin):
             except (ValidationError, PermissionDenied) as error:
                 self.message_user(request, _refusal_text(error), messages.ERROR)
             else:
-                self.message_user(request, describe(done), messages.SUCCESS)
+                if done is not None:  # None: the action asks first (a confirmation page)
+                    self.message_user(request, describe(done), messages.SUCCESS)
         if request.POST.get("_from_change_page") and len(revisions) == 1:
             return HttpResponseRedirect(
                 reverse("admin:quotes_quoterevision_change", args=[revisions[0].pk])
@@ -881,13 +963,43 @@ class QuoteRevisionAdmin(AuditedAdmin):
 
     @admin.action(description="Receive: keep as the vendor sent it", permissions=["change"])
     def receive_revisions(self, request, queryset):
-        return self._run_each(
+        """Receive each; a revision priced at a stale stored rate is received only once the
+        buyer confirms it on a page that says which rate and why (nothing saved before)."""
+        confirmed = bool(request.POST.get("_allow_stale_rate"))
+        stale: list[tuple[QuoteRevision, str]] = []
+
+        def receive(revision):
+            try:
+                return services.quote_revision_receive(
+                    revision=revision, user=request.user, allow_stale_rate=confirmed
+                )
+            except ValidationError as error:
+                message = _stale_rate_message(error)
+                if message is None:
+                    raise
+                stale.append((revision, message))
+                return None
+
+        response = self._run_each(
             request,
             queryset,
-            lambda revision: services.quote_revision_receive(revision=revision, user=request.user),
+            receive,
             lambda done: (
                 f"{_label(done)} received; its landed total of {landed_text(done)} is kept with it."
             ),
+        )
+        if not stale:
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Receive at a stale exchange rate?",
+            "stale": stale,
+            "from_change_page": request.POST.get("_from_change_page", ""),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/quotes/quoterevision/confirm_stale_rate.html", context
         )
 
     @admin.action(description="Accept (Approvers)", permissions=["decide"])

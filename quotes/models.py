@@ -1,6 +1,7 @@
 """Quotes and their revisions, exchange rates, and the tax and fee rules of landed cost."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,11 @@ from procurement.models import Build, BuildLine, Component, Vendor, VendorLangua
 from quotes.documents import document_path, document_storage, validate_vendor_document
 from quotes.requests.rules import REASON_LENGTH, RequestStatus
 
+# Prices that include VAT are Swiss prices: a foreign shop's VAT is never Swiss VAT.
+GROSS_FOREIGN_PRICES = (
+    "Prices include VAT only for a revision shipped from Switzerland (CH): a foreign shop's "
+    "VAT is never Swiss VAT. Enter the net prices and the foreign VAT shown on the quote."
+)
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
 
 
@@ -382,10 +388,22 @@ class QuoteRevision(models.Model):
                 name="revision_fx_rate_positive",
                 violation_error_message="An exchange rate must be more than 0.",
             ),
+            models.CheckConstraint(
+                condition=Q(prices_include_vat=False) | Q(ship_from__in=["CH", "ch"]),
+                name="revision_gross_prices_only_from_ch",
+                violation_error_message=GROSS_FOREIGN_PRICES,
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.quote.reference} rev. {self.number}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.prices_include_vat and (self.ship_from or "").upper() != "CH":
+            raise ValidationError(
+                {"prices_include_vat": GROSS_FOREIGN_PRICES}, code="gross_foreign_prices"
+            )
 
 
 class QuoteLine(models.Model):

@@ -31,6 +31,7 @@ from quotes.pricing.engine import CHF, LandedCostError
 from quotes.pricing.presenter import breakdown_record
 from quotes.pricing.reads import compute_landed_cost, revisions_for_pricing
 from quotes.pricing.rules import RuleBook
+from quotes.pricing.warnings import STALE_RATE, RateUsed, stale_rate
 from quotes.quote_file import (
     RATE_GIVEN_WITH_QUOTE,
     FileLine,
@@ -101,6 +102,7 @@ def quote_revision_create(
     lines: Sequence[LineData],
     number: int | None = None,
     status: str = QuoteRevision.Status.DRAFT,
+    allow_stale_rate: bool = False,
     **terms: Any,
 ) -> QuoteRevision:
     """A new revision with its lines; numbered next unless `number` is given.
@@ -151,7 +153,9 @@ def quote_revision_create(
                     quote_line.full_clean(exclude=["revision"])
                     quote_line.save()
                 if status == RECEIVED:
-                    return quote_revision_receive(revision=revision, user=user)
+                    return quote_revision_receive(
+                        revision=revision, user=user, allow_stale_rate=allow_stale_rate
+                    )
                 return _store_draft_landed_cost(revision)
         except IntegrityError:
             if number is not None:
@@ -228,12 +232,17 @@ def _check_line_currencies(revision: QuoteRevision) -> None:
 
 @acting
 @transaction.atomic
-def quote_revision_receive(*, revision: QuoteRevision, user: User) -> QuoteRevision:
+def quote_revision_receive(
+    *, revision: QuoteRevision, user: User, allow_stale_rate: bool = False
+) -> QuoteRevision:
     """A vendor sent this revision: from now on it is kept as it came.
 
     Its landed cost is computed and frozen, the quote's earlier received revision (if any)
     becomes superseded, and the requests for quotation to its vendor for its build that
-    await an answer are answered by it.
+    await an answer are answered by it. A stored rate older than `FX_STALE_DAYS` before the
+    issue date is refused (code `stale_rate`, naming `fx_rate`) unless `allow_stale_rate`:
+    the buyer enters the rate of the quote or updates the rates first, or confirms; the
+    warning stays on the revision either way.
     """
     require(user, CHANGE_REVISION, _("receive quote revisions"))
     quote = _lock_quote(revision.quote_id)
@@ -255,6 +264,8 @@ def quote_revision_receive(*, revision: QuoteRevision, user: User) -> QuoteRevis
     _check_line_currencies(revision)
     _store_landed_cost(revision, keep_rate=True)
     revision.refresh_from_db()
+    if not allow_stale_rate:
+        _refuse_stale_rate(revision)
     for earlier in quote.revisions.filter(status=RECEIVED, number__lt=revision.number):
         earlier.status = QuoteRevision.Status.SUPERSEDED
         earlier.save(update_fields=["status", "updated_at"])
@@ -265,6 +276,14 @@ def quote_revision_receive(*, revision: QuoteRevision, user: User) -> QuoteRevis
     revision.save(update_fields=["status", "received_at", "version", "updated_at"])
     quote_requests_answered_by(revision=revision, user=user)
     return revision
+
+
+def _refuse_stale_rate(revision: QuoteRevision) -> None:
+    """The rate just kept with the revision is stale: say so, naming the field."""
+    rate = RateUsed(revision.currency, revision.fx_rate_date, revision.fx_rate_source)
+    stale = stale_rate(rate, issued_on=revision.issued_on, stale_days=settings.FX_STALE_DAYS)
+    if stale is not None:
+        raise ValidationError({"fx_rate": ValidationError(stale.message, code=STALE_RATE)})
 
 
 @acting
@@ -617,11 +636,15 @@ def quote_revision_expire(*, revision: QuoteRevision, today: date | None = None)
 
 @acting
 @transaction.atomic
-def quote_import(*, quote_file: QuoteFile, user: User) -> QuoteRevision:
+def quote_import(
+    *, quote_file: QuoteFile, user: User, allow_stale_rate: bool = False
+) -> QuoteRevision:
     """One revision from a quote file, all or nothing; a new quote for a new reference.
 
     A file for an existing reference adds a revision to that quote, sets its owner and
-    adds its watchers. Raises ValidationError naming the field when the file is wrong.
+    adds its watchers. Raises ValidationError naming the field when the file is wrong, and
+    when a received revision would be priced at a stale stored rate (unless
+    `allow_stale_rate`).
     """
     resolved = resolve_quote_file(quote_file)
     if resolved.quote is None:
@@ -644,6 +667,7 @@ def quote_import(*, quote_file: QuoteFile, user: User) -> QuoteRevision:
         lines=[_line_data(resolved, line) for line in file.lines],
         number=file.revision,
         status=file.status,
+        allow_stale_rate=allow_stale_rate,
         prices_include_vat=file.prices_include_vat,
         ship_from=resolved.ship_from,
         carrier=resolved.carrier,
@@ -705,6 +729,67 @@ def exchange_rates_record(*, daily: ecb.DailyRates) -> list[ExchangeRate]:
         rate.save()
         written.append(rate)
     return written
+
+
+@dataclass(frozen=True)
+class StoredRates:
+    """What storing a rates file did: the days it stored rates for (first and last), the
+    rates written, and those kept because they were entered by hand."""
+
+    days: int
+    written: int
+    kept: int
+    first: date | None = None
+    last: date | None = None
+
+
+@transaction.atomic
+def exchange_rates_store(
+    *, days: Sequence[ecb.DailyRates], since: date | None = None
+) -> StoredRates:
+    """Every day of an ECB file (from `since` on) into the rate table, crossed to CHF, in a
+    few queries however many days (the history file holds thousands). A rate entered by
+    hand (or from the seed) for a currency and day is kept; an ECB rate is brought up to
+    date."""
+    days = [day for day in days if since is None or day.rate_date >= since]
+    wanted = {
+        (currency, day.rate_date): chf_per_unit
+        for day in days
+        for currency, chf_per_unit in day.chf_per_unit(settings.CURRENCIES).items()
+    }
+    if not wanted:
+        return StoredRates(0, 0, 0)
+    dates = [rate_date for _currency, rate_date in wanted]
+    existing = {
+        (rate.currency, rate.rate_date): rate
+        for rate in ExchangeRate.objects.filter(
+            currency__in=sorted({currency for currency, _day in wanted}),
+            rate_date__gte=min(dates),
+            rate_date__lte=max(dates),
+        )
+    }
+    new, changed, kept, stored_days = [], [], 0, set()
+    for (currency, rate_date), chf_per_unit in wanted.items():
+        found = existing.get((currency, rate_date))
+        if found is not None and found.source != ExchangeRate.Source.ECB:
+            kept += 1
+            continue
+        if found is None:
+            found = ExchangeRate(currency=currency, rate_date=rate_date)
+            new.append(found)
+        else:
+            changed.append(found)
+        found.chf_per_unit, found.source = chf_per_unit, ExchangeRate.Source.ECB
+        stored_days.add(rate_date)
+    ExchangeRate.objects.bulk_create(new, batch_size=500)
+    ExchangeRate.objects.bulk_update(changed, ["chf_per_unit", "source"], batch_size=500)
+    return StoredRates(
+        days=len(stored_days),
+        written=len(new) + len(changed),
+        kept=kept,
+        first=min(stored_days, default=None),
+        last=max(stored_days, default=None),
+    )
 
 
 def exchange_rates_update(

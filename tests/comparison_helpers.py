@@ -82,5 +82,9 @@ def row(text: str, label: str) -> str:
 
 def landed_totals(text: str) -> list[str]:
     """The amounts of the Landed total row, without the research note's figures."""
-    segment = text[text.index("Landed total") : text.index("Net of recoverable VAT")]
+    start = text.index("Landed total")
+    end = text.find("Net of recoverable VAT", start)  # shown for a VAT-registered buyer only
+    segment = text[start : end if end != -1 else text.index("CHF per GB of VRAM", start)]
+    # A foreign total at today's rate is shown beside the frozen one: not a landed total.
+    segment = re.sub(r"Today\s+CHF.*?\)", "", segment, flags=re.S)
     return AMOUNT.findall(segment)

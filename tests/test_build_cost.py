@@ -353,11 +353,12 @@ def test_prices_of_builds_take_the_same_queries_for_one_build_or_many(
     many = list(BuildFactory._meta.model.objects.filter(pk__in=[b.pk for b in builds]))
 
     # the builds' lines with components, the revisions that source them (their figures
-    # kept on receipt), their lines, Swiss VAT
-    with django_assert_num_queries(4):
+    # kept on receipt), their lines, Swiss VAT, the latest USD rate (today's view of the
+    # foreign revision: the rate it used, so nothing to compute again)
+    with django_assert_num_queries(5):
         assert build_prices(one, today=TODAY)[build.pk].total_chf == Decimal("11990.48")
-    # the same four for four builds and eight quotes
-    with django_assert_num_queries(4):
+    # the same five for four builds and eight quotes
+    with django_assert_num_queries(5):
         prices = build_prices(many, today=TODAY)
 
     assert [prices[other.pk].total_chf for other in builds[1:]] == [Decimal("1850.00")] * 3

@@ -164,7 +164,7 @@ def test_expired_quote_is_flagged_and_never_best_value():
 
     sheet = comparison_sheet(quote_references=[quote.reference])
 
-    assert [flag.kind for flag in sheet.options[0].flags] == ["expired"]
+    assert [flag.kind for flag in sheet.options[0].flags] == ["expired", "no_build"]
     assert sheet.options[0].flags[0].text == "Expired: valid until 19.02.2026"
     assert sheet.best is None
 
@@ -196,7 +196,7 @@ def test_draft_revision_is_flagged_and_the_latest_revision_is_compared():
 
     assert option.subtitle.startswith("Quote, revision 2 of")
     assert option.cost.goods == Decimal("240.00")  # 3 x USD 100.00 at 0.80
-    assert [flag.text for flag in option.flags] == ["Revision is draft"]
+    assert [flag.text for flag in option.flags] == ["Not assigned to a build", "Revision is draft"]
 
 
 @time_machine.travel(date(2026, 2, 20), tick=False)
@@ -307,8 +307,9 @@ def test_sheet_loads_in_the_same_number_of_queries_for_2_and_8_options(
     # builds, their lines, their components' price observations; quote references, latest
     # revisions, their lines, the offered builds' lines; the requirements; VAT, duty, fee
     # schedules, exchange rates and the vendors' warranty options of the rule book; the
-    # revisions that may source the builds (their prices read from the lines loaded)
-    with django_assert_num_queries(14):
+    # revisions that may source the builds (their prices read from the lines loaded); the
+    # latest rate of the quotes' currency (today's view)
+    with django_assert_num_queries(15):
         sheet = comparison_sheet(
             build_slugs=slugs, quote_references=references, today=helpers.SEED_DAY
         )

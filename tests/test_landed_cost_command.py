@@ -60,6 +60,10 @@ def test_json_has_the_designs_keys_with_the_latest_revisions_figures(quote, caps
         "vat_rate": "8.10",
         "status": "received",
         "valid_until": "2026-03-18",
+        "warnings": [
+            {"code": "expired", "message": "Valid until 18.03.2026: the offer has expired."},
+            {"code": "no_build", "message": "Not assigned to a build: no build's price counts it."},
+        ],
     }
 
 

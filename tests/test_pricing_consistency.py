@@ -204,19 +204,27 @@ def read_start_page(client) -> dict[str, object]:
     html = client.get(reverse("home")).content.decode()
     committed = amount(re.search(r'<p class="figure">(.*?)</p>', html).group(1))
     section = re.search(r'<section id="prices">(.*?)</section>', html, re.S).group(1)
-    prices = {}
+    prices, start_warnings = {}, {}
     for row in re.findall(r"<tr>(.*?)</tr>", section, re.S):
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         if len(cells) == 4:
             code = plain(cells[0]).split(":")[0]
-            prices[code] = (amount(plain(cells[2])), plain(cells[3]))
+            warnings = re.findall(r'<li class="warning"[^>]*>(.*?)</li>', cells[3], re.S)
+            source = re.sub(r'<ul class="warnings">.*?</ul>', "", cells[3], flags=re.S)
+            prices[code] = (amount(plain(cells[2])), plain(source))
+            start_warnings[code] = [plain(text).lstrip("⚠ ") for text in warnings]
     builds = re.search(r'<section id="builds">(.*?)</section>', html, re.S).group(1)
     rows = {}
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", builds, re.S):
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         if cells:
             rows[plain(cells[0]).split(":")[0]] = amount(plain(cells[-1]))
-    return {"committed": committed, "prices": prices, "committed_by_build": rows}
+    return {
+        "committed": committed,
+        "prices": prices,
+        "warnings": start_warnings,
+        "committed_by_build": rows,
+    }
 
 
 def read_sheet(build_slugs: list[str], references: list[str]) -> list[dict[str, object]]:
@@ -315,6 +323,10 @@ def test_every_surface_shows_the_same_figures(data, frozen, seed, admin_client):
         assert option["per_gb"] == (Decimal(per_gb) if per_gb else None), where
         assert listed["vram"] == str(figures["vram_gb"]), where
         assert listed["power_draw"] == str(figures["power_w"]), where
+        # the warnings, as the start page and build_cost say them
+        assert start["warnings"][build.code] == [
+            warning["message"] for warning in figures["warnings"]
+        ], where
         # the source, as the start page, the builds list and the sheet say it
         assert start_source == listed["source"], where
         assert f"from {start_source}" in option["page"], where

@@ -46,8 +46,9 @@ def test_quote_list_shows_landed_totals_in_the_same_queries_for_3_or_30_rows(
 
     # session, user, the count of quotes (twice: filtered and in all), the page of quotes
     # with their latest revision annotated, the latest revisions with quote and vendor
-    # (their prices are the figures kept on receipt), the vendors of the vendor filter
-    with django_assert_num_queries(7):
+    # (their prices are the figures kept on receipt), the latest rate of their currency
+    # (today's view), the vendors of the vendor filter
+    with django_assert_num_queries(8):
         response = staff_client.get(reverse("admin:quotes_quote_changelist"))
 
     assert response.status_code == 200
@@ -69,7 +70,7 @@ def test_revision_page_shows_every_step_with_its_rule(staff_client, carriers):
         "Swiss VAT 8.10% from 2024-01-01 on customs value + duty",
         "Carrier clearance fee",
         "CHF 23.33",
-        "fedex: 2.50% x (duty + import VAT), at least 22.00 (verified;",
+        "fedex: 2.50% x (duty + import VAT), at least 22.00, no published cap (verified;",
         "CHF 12’478.34",
         "Exchange rate 0.80 CHF per USD, given with the quote.",
         "Swiss VAT 8.10% valid from 2024-01-01",

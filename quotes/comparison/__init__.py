@@ -74,6 +74,10 @@ class ComparisonSheet:
     best_by: str = BEST_BY_LANDED
 
     @property
+    def has_warnings(self) -> bool:
+        return any(option.noted_warnings for option in self.options)
+
+    @property
     def has_vat_added(self) -> bool:
         """Whether an option is priced net of Swiss VAT, which is then added."""
         return any(option.cost.vat_added for option in self.options)
@@ -105,7 +109,7 @@ def comparison_sheet(
     revisions = latest_revisions_for_comparison(quote_references)
     book = RuleBook.load()
     built = build_prices(builds, today=today, book=book)
-    quoted = revision_prices(revisions, book=book)
+    quoted = revision_prices(revisions, book=book, on=today)
     _require_prices(builds, built.errors, revisions, quoted.errors)
     offered = [revision.quote.build for revision in revisions if revision.quote.build]
     requirements = list(Requirements.objects.order_by("pk"))
@@ -127,16 +131,29 @@ def comparison_sheet(
         today=today,
         brief=brief,
         options=options,
-        pages=[
-            options[start : start + OPTIONS_PER_PAGE]
-            for start in range(0, len(options), OPTIONS_PER_PAGE)
-        ],
+        pages=balanced_pages(options),
         best=best,
         best_reason=reason,
         best_by=best_by,
         chart=chart_for(options, brief),
         assumptions=assumptions_for(options, book, today),
     )
+
+
+def balanced_pages(options: list[Option]) -> list[list[Option]]:
+    """The options in as few pages as `OPTIONS_PER_PAGE` allows, shared evenly (the first
+    pages one more where they cannot be even), so that no option is left alone on a page:
+    six options are two pages of three, not five and one."""
+    if not options:
+        return []
+    count = -(-len(options) // OPTIONS_PER_PAGE)
+    size, extra = divmod(len(options), count)
+    pages, start = [], 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        pages.append(options[start:end])
+        start = end
+    return pages
 
 
 def _require_prices(builds, build_errors, revisions, revision_errors) -> None:

@@ -14,9 +14,13 @@ from procurement.models import Build, BuildLine, Component, Requirements
 from procurement.selectors import build_list
 from quotes.models import Quote, QuoteLine, QuoteRevision
 from quotes.pricing import engine
-from quotes.pricing.presenter import describe_build_source, describe_revision_source
+from quotes.pricing.presenter import (
+    describe_build_source,
+    describe_revision_source,
+    describe_today,
+)
 from quotes.pricing.reads import build_throughput_tok_s, running_cost_of
-from quotes.pricing.results import BuildPrice, RevisionPrice, Source
+from quotes.pricing.results import BuildPrice, RevisionPrice, Source, Warning
 
 Category = Component.Category
 
@@ -174,6 +178,16 @@ class Option:
     throughput_tok_s: Decimal | None = None
     tok_s_per_kchf: Decimal | None = None
     tco_per_gb: Decimal | None = None
+    # The frozen total at today's rate (pricing's view of today), beside the frozen total.
+    today: str = ""
+    # Pricing's warnings (the flags say them in a few words).
+    warnings: tuple[Warning, ...] = ()
+
+    @property
+    def noted_warnings(self) -> tuple[Warning, ...]:
+        """The warnings the sheet's notes say in full: an estimate says all in its flag and
+        its source."""
+        return tuple(warning for warning in self.warnings if warning.code != "estimate")
 
     @property
     def meets_brief(self) -> bool:
@@ -286,8 +300,13 @@ def build_option(number: int, build: Build, price: BuildPrice, today: date) -> O
     option.psu_load_percent = engine.percent_of_whole(price.power_w, rating)
     option.running = price.running
     option.throughput_tok_s = price.throughput_tok_s
-    if any(line.source is Source.ESTIMATE for line in price.lines):
-        option.flags.append(Flag("estimate", "Estimated prices, not a quote"))
+    option.flags += warning_flags(price.warnings)
+    option.warnings = price.warnings
+    option.today = "; ".join(
+        f"{revision.reference}: {describe_today(revision)}"
+        for revision in price.revisions
+        if revision.today is not None
+    )
     return option
 
 
@@ -306,7 +325,6 @@ def quote_option(
     gpu_source = parts if _of(parts, Category.GPU) else offered
     system_power = quote.build.system_power_w if quote.build else 0
     psu, rating = _psu(parts)
-    described = [line.description for line in lines if line.component is None]
     years = revision.warranty_years or vendor.warranty_years_included
     option = Option(
         number=number,
@@ -319,7 +337,8 @@ def quote_option(
         vendors=[f"{vendor.name} ({vendor.country})"],
         gpus=_gpu_names(gpu_source),
         vram_gb=gpu_vram_gb(gpu_source),
-        cpu_platform=_platform(parts) or described[:1],
+        # Only a CPU or board the quote names; its free text may be anything ("Not stated").
+        cpu_platform=_platform(parts),
         psu=psu or "Not stated in the quote",
         power_draw_w=gpu_power_w(gpu_source, system_power_w=system_power) if gpu_source else None,
         power_note=(
@@ -347,23 +366,28 @@ def quote_option(
             warranty_years=price.warranty_years,
         )
     option.throughput_tok_s = build_throughput_tok_s(requirements, gpu_source)
-    option.flags += _quote_flags(revision, option, today)
+    option.flags += _quote_flags(revision, price)
+    option.warnings = price.warnings
+    option.today = describe_today(price)
     return option
 
 
-def _quote_flags(revision: QuoteRevision, option: Option, today: date) -> list[Flag]:
-    flags = []
+def warning_flags(warnings: Iterable[Warning]) -> list[Flag]:
+    """Pricing's warnings as the sheet's flags: the kind is the warning's code, the text its
+    few words (the sentences are in the sheet's notes)."""
+    return [Flag(warning.code, warning.title or warning.message) for warning in warnings]
+
+
+def _quote_flags(revision: QuoteRevision, price: RevisionPrice) -> list[Flag]:
+    flags = warning_flags(price.warnings)
     vendor = revision.quote.vendor
-    if revision.quote.is_estimate:
-        flags.append(Flag("estimate", "Estimate from published prices, not an offer"))
-    if revision.status == QuoteRevision.Status.EXPIRED or revision.valid_until < today:
-        flags.append(Flag("expired", f"Expired: valid until {revision.valid_until:%d.%m.%Y}"))
-    elif revision.status not in (QuoteRevision.Status.RECEIVED, QuoteRevision.Status.ACCEPTED):
+    expired = any(flag.kind == "expired" for flag in flags)
+    if not expired and revision.status not in (
+        QuoteRevision.Status.RECEIVED,
+        QuoteRevision.Status.ACCEPTED,
+    ):
         flags.append(Flag("status", f"Revision is {revision.get_status_display().lower()}"))
     if not vendor.is_option:
         reason = vendor.status_reason or vendor.get_status_display()
         flags.append(Flag("vendor", f"Vendor is not an option: {reason}"))
-    fee = next((price.rules.get("fee") for price in option.cost.revisions), None)
-    if fee and not fee["verified"] and option.cost.fee:
-        flags.append(Flag("unverified", f"Clearance fee schedule of {fee['carrier']} unverified"))
     return flags

@@ -79,7 +79,12 @@ CHART_BAR_RIGHT = 890
 CHART_ROW = 26
 CHART_BAR_HEIGHT = 16
 CHART_TOP = 44
-TICK_STEPS = [Decimal(step) for step in (500, 1000, 2000, 2500, 5000, 10000, 20000, 25000, 50000)]
+# 1, 2, 2.5 and 5 times a power of ten, from CHF 1 to CHF 500 million: at most eight steps
+# to the axis's end for any total from CHF 100 to well beyond CHF 10 million.
+TICK_STEPS = [
+    Decimal(mantissa) * 10**exponent for exponent in range(9) for mantissa in ("1", "2", "2.5", "5")
+]
+MAX_TICKS = 8
 
 
 def _part_amount(cost: CostParts, part: str) -> Decimal:
@@ -91,7 +96,7 @@ def chart_for(options: Sequence[Option], brief: Brief | None) -> Chart:
     peak = max([option.cost.total for option in options] + [Decimal(1)])
     if brief is not None:
         peak = max(peak, brief.budget_max)
-    step = next((s for s in TICK_STEPS if peak / s <= 8), TICK_STEPS[-1])
+    step = next((s for s in TICK_STEPS if peak / s <= MAX_TICKS), TICK_STEPS[-1])
     scale_max = (peak / step).to_integral_value(rounding=ROUND_CEILING) * step
     per_chf = Decimal(CHART_BAR_RIGHT - CHART_BAR_LEFT) / scale_max
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
-from procurement.formats import chf
+from procurement.formats import chf, swiss_date
 from quotes.pricing.engine import (
     CHF,
     Budget,
@@ -81,6 +81,8 @@ def describe_fee_schedule(schedule: FeeSchedule) -> str:
         text += f", at least {schedule.minimum_fee_chf}"
     if schedule.maximum_fee_chf is not None:
         text += f", at most {schedule.maximum_fee_chf}"
+    elif schedule.percent:
+        text += ", no published cap"  # the fee grows with the value, without a ceiling
     verified = "verified" if schedule.verified else "UNVERIFIED"
     return f"{schedule.carrier}: {text} ({verified}; {schedule.source.rstrip('.')}, seen {schedule.seen_on})"
 
@@ -348,6 +350,7 @@ def build_price_record(price: BuildPrice) -> dict[str, Any]:
             }
             for source in price.sources
         ],
+        "warnings": [warning.record() for warning in price.warnings],
     }
 
 
@@ -412,3 +415,28 @@ def describe_commitment(
     if gaps:
         text += "; " + _("not counted: %(gaps)s") % {"gaps": ", ".join(gaps)}
     return text
+
+
+# Today's view of a frozen figure -----------------------------------------------------------
+
+
+def describe_today(price: RevisionPrice) -> str:
+    """`Today CHF 11’027.28 at 1.0201 CHF per USD of 27.11.2026 (+2.01%, +CHF 217.28)`;
+    empty without a view of today (a CHF revision, no stored rate) or when the latest rate
+    is the one the revision used."""
+    today = price.today
+    if today is None or today.fx_rate == price.fx_rate:
+        return ""
+    sign = "+" if today.drift_chf > 0 else ""
+    return _(
+        "Today %(total)s at %(rate)s CHF per %(currency)s of %(date)s "
+        "(%(sign)s%(percent)s%%, %(sign)s%(drift)s)"
+    ) % {
+        "total": chf(today.total_chf),
+        "rate": f"{today.fx_rate.normalize():f}",
+        "currency": price.currency,
+        "date": swiss_date(today.fx_date),
+        "sign": sign,
+        "percent": f"{today.drift_percent:.2f}",
+        "drift": chf(today.drift_chf),
+    }

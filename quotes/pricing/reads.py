@@ -8,19 +8,20 @@ comes from. Pages, sheets, lists, commands and e-mails read their CHF figures he
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.conf import settings
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.utils import timezone
 
 from procurement.models import Build, BuildLine, Component, OrderLine, Requirements
 from procurement.order_flow import LineStatus
-from quotes.models import Quote, QuoteLine, QuoteRevision
-from quotes.pricing import engine
+from quotes.models import ExchangeRate, Quote, QuoteLine, QuoteRevision
+from quotes.pricing import engine, warnings
 from quotes.pricing.presenter import breakdown_record
 from quotes.pricing.results import (
     BuildPrice,
@@ -29,6 +30,7 @@ from quotes.pricing.results import (
     LinePrice,
     RevisionPrice,
     Source,
+    Today,
 )
 from quotes.pricing.rules import RuleBook
 
@@ -187,13 +189,18 @@ def _computed_price(revision: QuoteRevision, landed: engine.LandedCost) -> Revis
 
 
 def revision_prices(
-    revisions: Iterable[QuoteRevision], *, book: RuleBook | None = None
+    revisions: Iterable[QuoteRevision], *, book: RuleBook | None = None, on: date | None = None
 ) -> Prices[int, RevisionPrice]:
     """The price of each revision by id: a received (accepted, expired...) revision at the
     figures frozen on receipt, without a query; a draft, or a revision stored without
     figures, computed now under the rules in force on its issue date (its lines and the
     rule book: at most six queries, however many revisions). Load the revisions with their
-    quote and vendor (`revisions_for_pricing`)."""
+    quote and vendor (`revisions_for_pricing`).
+
+    A foreign revision also gets today's view of its figures (`todays_views`: one query,
+    five more when a latest rate differs from the one it used), and every price its
+    warnings as of `on` (default today).
+    """
     revisions = list(revisions)
     prices: dict[int, RevisionPrice] = {}
     to_compute = []
@@ -217,7 +224,96 @@ def revision_prices(
                 prices[revision.pk] = _computed_price(revision, compute_landed_cost(revision, book))
             except engine.LandedCostError as error:
                 errors[revision.pk] = str(error)
+    views = todays_views([revision for revision in revisions if revision.pk in prices], prices)
+    on = on or timezone.localdate()
+    for revision in revisions:
+        if revision.pk in prices:
+            price = replace(prices[revision.pk], today=views.get(revision.pk))
+            prices[revision.pk] = replace(price, warnings=_revision_warnings(revision, price, on))
     return Prices(prices, errors)
+
+
+def thresholds() -> warnings.Thresholds:
+    return warnings.Thresholds(
+        stale_days=settings.FX_STALE_DAYS, drift_percent=Decimal(settings.FX_DRIFT_PERCENT)
+    )
+
+
+def _revision_warnings(
+    revision: QuoteRevision, price: RevisionPrice, on: date
+) -> tuple[warnings.Warning, ...]:
+    rate = warnings.RateUsed.of(
+        price, rate_date=revision.fx_rate_date, source=revision.fx_rate_source
+    )
+    return warnings.revision_warnings(
+        price,
+        rate=rate,
+        issued_on=revision.issued_on,
+        has_build=revision.quote.build_id is not None,
+        on=on,
+        thresholds=thresholds(),
+    )
+
+
+def latest_rates(currencies: Iterable[str]) -> dict[str, ExchangeRate]:
+    """The latest stored rate of each currency (one query)."""
+    newest = ExchangeRate.objects.filter(currency=OuterRef("currency")).order_by("-rate_date")
+    rows = ExchangeRate.objects.filter(
+        currency__in=sorted(set(currencies)),
+        rate_date=Subquery(newest.values("rate_date")[:1]),
+    )
+    return {rate.currency: rate for rate in rows}
+
+
+def todays_views(
+    revisions: Sequence[QuoteRevision], prices: Mapping[int, RevisionPrice]
+) -> dict[int, Today]:
+    """Each foreign revision's landed total at the latest stored rate of its currency, under
+    the rules it was priced by, beside its own figures (which never change): one query for
+    the rates; when a rate differs from the one used, the revisions' lines and the rules
+    (five more)."""
+    foreign = [
+        revision
+        for revision in revisions
+        if revision.currency != engine.CHF and prices[revision.pk].itemised
+    ]
+    if not foreign:
+        return {}
+    rates = latest_rates(revision.currency for revision in foreign)
+    views: dict[int, Today] = {}
+    moved = []
+    for revision in foreign:
+        price, rate = prices[revision.pk], rates.get(revision.currency)
+        if rate is None:
+            continue
+        if rate.chf_per_unit == price.fx_rate:
+            views[revision.pk] = _today(price, rate, price.total_chf)
+        else:
+            moved.append(revision)
+    if moved:
+        prefetch_related_objects(
+            moved, Prefetch("lines", queryset=QuoteLine.objects.order_by("position", "id"))
+        )
+        prefetch_related_objects(moved, "carrier", "quote__vendor")
+        book = RuleBook.load(with_rates=False)
+        for revision in moved:
+            rate = rates[revision.currency]
+            fx = engine.FxRate(
+                rate.currency, rate.chf_per_unit, rate.rate_date, rate.get_source_display()
+            )
+            try:
+                landed = engine.landed_cost(
+                    revision_inputs(revision, book), book.rules_for(revision, fx=fx)
+                )
+            except engine.LandedCostError:
+                continue  # a rule it needs is gone: no view of today, its own figures stand
+            views[revision.pk] = _today(prices[revision.pk], rate, landed.total_chf)
+    return views
+
+
+def _today(price: RevisionPrice, rate: ExchangeRate, total: Decimal) -> Today:
+    drift_chf, drift_percent = engine.drift(price.total_chf, total)
+    return Today(rate.chf_per_unit, rate.rate_date, total, drift_chf, drift_percent)
 
 
 def revision_price(revision: QuoteRevision, *, book: RuleBook | None = None) -> RevisionPrice:
@@ -262,7 +358,7 @@ def build_prices(
     if book is None:
         needs_rules = [revision for revision in sourcing if stored_price(revision) is None]
         book = RuleBook.load() if needs_rules else RuleBook.load_vat(currencies=currencies)
-    revisions = revision_prices(sourcing, book=book)
+    revisions = revision_prices(sourcing, book=book, on=today)
     prices: dict[int, BuildPrice] = {}
     errors: dict[int, str] = {}
     for build in builds:
@@ -366,7 +462,7 @@ def _build_price(
         None,
     )
     landed = sum((line.parts.total for line in priced_lines), engine.ZERO)
-    return BuildPrice(
+    price = BuildPrice(
         build_id=build.pk,
         slug=build.slug,
         code=build.code,
@@ -382,6 +478,7 @@ def _build_price(
         ),
         throughput_tok_s=build_throughput_tok_s(build.requirements, lines),
     )
+    return replace(price, warnings=warnings.build_warnings(price))
 
 
 def _gpus(lines: Iterable[BuildLine]) -> list[BuildLine]:

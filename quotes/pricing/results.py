@@ -35,10 +35,37 @@ class Source(StrEnum):
 
 @dataclass(frozen=True)
 class Warning:
-    """Something the buyer should know about a figure: a code and a sentence."""
+    """Something the buyer should know about a figure: a code and a sentence, and a few
+    words for narrow places (the sheet's Flags row)."""
 
     code: str
     message: str
+    title: str = ""
+
+    def record(self) -> dict[str, str]:
+        """As `landed_cost --json` and `build_cost --json` print it."""
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Today:
+    """A frozen foreign figure seen at the latest stored rate: what the same revision would
+    cost today, and how far that is from the frozen total (the frozen figures stay)."""
+
+    fx_rate: Decimal
+    fx_date: date | None
+    total_chf: Decimal
+    drift_chf: Decimal
+    drift_percent: Decimal
+
+    def record(self) -> dict[str, str | None]:
+        return {
+            "fx_rate": f"{self.fx_rate}",
+            "fx_date": self.fx_date.isoformat() if self.fx_date else None,
+            "total_chf": f"{self.total_chf:.2f}",
+            "drift_chf": f"{self.drift_chf:.2f}",
+            "drift_percent": f"{self.drift_percent:.2f}",
+        }
 
 
 @dataclass(frozen=True)
@@ -72,6 +99,7 @@ class RevisionPrice:
     breakdown: Mapping[str, Any] | None = None
     warranty_years: int | None = None
     warnings: tuple[Warning, ...] = ()
+    today: Today | None = None
 
     @property
     def total_chf(self) -> Decimal:

@@ -38,16 +38,19 @@ class RuleBook:
     warranty_options: dict[int, dict[int, Decimal]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, *, for_revision: QuoteRevision | None = None) -> RuleBook:
-        """Five queries. With `for_revision`, only the tables that revision needs, and of
-        the exchange rates only its own (two to five queries)."""
+    def load(
+        cls, *, for_revision: QuoteRevision | None = None, with_rates: bool = True
+    ) -> RuleBook:
+        """Five queries (four `with_rates=False`: no exchange rates). With `for_revision`,
+        only the tables that revision needs, and of the exchange rates only its own (two to
+        five queries)."""
         revision = for_revision
         book = cls(vat=vat_rules(), duty=duty_rules())
         fees: dict[int, list[engine.FeeSchedule]] = defaultdict(list)
         for schedule in _fee_schedules(revision):
             fees[schedule.carrier_id].append(fee_schedule_rule(schedule))
         rates: dict[str, list[ExchangeRate]] = defaultdict(list)
-        for rate in _exchange_rates(revision):
+        for rate in _exchange_rates(revision) if with_rates else ():
             rates[rate.currency].append(rate)
         for currency_rates in rates.values():
             currency_rates.sort(key=lambda rate: rate.rate_date)
@@ -110,9 +113,14 @@ class RuleBook:
         return vat
 
     def rules_for(
-        self, revision: QuoteRevision, *, imported_on: date | None = None
+        self,
+        revision: QuoteRevision,
+        *,
+        imported_on: date | None = None,
+        fx: engine.FxRate | None = None,
     ) -> engine.Rules:
-        """The rules in force on the day of import: the issue date until the order ships."""
+        """The rules in force on the day of import: the issue date until the order ships;
+        with `fx`, that rate instead of the revision's (its figures at another rate)."""
         on = imported_on or revision.issued_on
         vat = self.vat_on(on)
         duty = engine.rule_in_force(self.duty, on)
@@ -125,7 +133,9 @@ class RuleBook:
                 raise engine.LandedCostError(
                     f"no clearance fee schedule of {revision.carrier} in force on {on}"
                 )
-        return engine.Rules(vat=vat, duty=duty, fx=self.fx_for(revision), fee_schedule=schedule)
+        return engine.Rules(
+            vat=vat, duty=duty, fx=fx or self.fx_for(revision), fee_schedule=schedule
+        )
 
     def warranty_percent(self, revision: QuoteRevision) -> Decimal:
         """The surcharge for the chosen warranty term; 0 for the included term."""

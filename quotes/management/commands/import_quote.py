@@ -24,18 +24,33 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="The quote file (JSON).")
+        parser.add_argument(
+            "--allow-stale-rate",
+            action="store_true",
+            help=(
+                "Import a received revision without fx_rate even when the stored rate for "
+                "its issue date is stale (older than FX_STALE_DAYS); the warning stays."
+            ),
+        )
         add_acting_user_argument(parser)
 
-    def handle(self, *args, file: Path, acting_username: str, **options):
+    def handle(self, *args, file: Path, acting_username: str, allow_stale_rate: bool, **options):
         try:
-            text = file.read_text(encoding="utf-8")
+            # A file saved with a byte-order mark (some editors on Windows) is read all the same.
+            text = file.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"file: {file} cannot be read ({error})") from None
         try:
             quote_file = parse_quote_file(text)
-            revision = quote_import(quote_file=quote_file, user=acting_user(acting_username))
+            revision = quote_import(
+                quote_file=quote_file,
+                user=acting_user(acting_username),
+                allow_stale_rate=allow_stale_rate,
+            )
         except ValidationError as error:
-            raise CommandError(f"{file}: {one_line(error)}") from None
+            hint = " (give fx_rate, update the rates, or pass --allow-stale-rate)"
+            stale = "stale_rate" in _codes(error)
+            raise CommandError(f"{file}: {one_line(error)}{hint if stale else ''}") from None
         except PermissionDenied as error:
             raise CommandError(f"--as {acting_username}: {refusal_text(error)}") from None
         price = stored_price(revision)
@@ -44,3 +59,8 @@ class Command(BaseCommand):
             f"({revision.get_status_display().lower()}): landed "
             f"{chf(price.total_chf) if price else 'not computed yet'}."
         )
+
+
+def _codes(error: ValidationError) -> set[str]:
+    problems = error.error_dict.values() if hasattr(error, "error_dict") else [error.error_list]
+    return {item.code for items in problems for item in items if item.code}

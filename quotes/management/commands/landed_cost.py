@@ -5,9 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 from procurement.formats import swiss_number
 from quotes.models import Quote, QuoteRevision
 from quotes.pricing.engine import LandedCostError
-from quotes.pricing.presenter import describe_recorded_rules
+from quotes.pricing.presenter import describe_recorded_rules, describe_today
 from quotes.pricing.reads import revision_price, revisions_for_pricing
 from quotes.pricing.results import RevisionPrice
+from quotes.pricing.warnings import records
 
 
 class Command(BaseCommand):
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             self.stdout.write(_json(found, price))
         else:
             self.stdout.write(_table(found, price))
+            self.stdout.write(_notes(price))
 
 
 def _revision(reference: str, number: int | None) -> QuoteRevision:
@@ -61,8 +63,11 @@ def _json(revision: QuoteRevision, price: RevisionPrice) -> str:
         **price.amounts(),
         "status": price.status,
         "valid_until": price.valid_until.isoformat(),
+        "warnings": records(price.warnings),
     }
-    return json.dumps(figures, indent=2)
+    if price.today is not None:
+        figures["today"] = price.today.record()
+    return json.dumps(figures, indent=2, ensure_ascii=False)
 
 
 def _table(revision: QuoteRevision, price: RevisionPrice) -> str:
@@ -88,3 +93,14 @@ def _table(revision: QuoteRevision, price: RevisionPrice) -> str:
         lines.append(f"{label:<{label_width}}  {amount:>{amount_width}}  {rule}".rstrip())
     lines += ["", "Rules used:"] + [f"  {line}" for line in describe_recorded_rules(price.rules)]
     return "\n".join(lines)
+
+
+def _notes(price: RevisionPrice) -> str:
+    """Today's view of a foreign total and the warnings, after the steps."""
+    lines = [""]
+    if price.today is not None:
+        lines.append(
+            f"{describe_today(price)}; the frozen total stays CHF {swiss_number(price.total_chf)}"
+        )
+    lines += [f"Warning ({warning.code}): {warning.message}" for warning in price.warnings]
+    return "\n".join(lines).rstrip()

@@ -35,6 +35,7 @@ __all__ = [
     "Step",
     "VatRule",
     "clearance_fee",
+    "drift",
     "is_domestic",
     "landed_cost",
     "percent_of",
@@ -64,6 +65,15 @@ def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
 def vat_contained(total: Decimal, rate_percent: Decimal) -> Decimal:
     """The VAT in a price that includes it: total x rate / (100 + rate)."""
     return round_chf(total * rate_percent / (HUNDRED + rate_percent))
+
+
+def drift(frozen: Decimal, today: Decimal) -> tuple[Decimal, Decimal]:
+    """How far `today` is from `frozen`: in CHF, and in % of `frozen` rounded half-up to
+    0.01 (0 when `frozen` is 0)."""
+    difference = round_chf(today - frozen)
+    if not frozen:
+        return difference, ZERO
+    return difference, round_chf(difference * HUNDRED / frozen)
 
 
 class LandedCostError(ValueError):
