@@ -1,22 +1,34 @@
-"""The start page's figures, read in a fixed number of queries however much there is."""
+"""The start page: where the purchase stands, the candidates ranked as the comparison sheet
+ranks them, and what to do next, read in a fixed number of queries however much there is."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from enum import StrEnum
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from procurement.acceptance.checks import ItemResult
-from procurement.models import AcceptanceChecklist, Build, OrderLine, Requirements
-from procurement.order_flow import ARRIVED, EXITS, LineStatus
-from quotes.models import QuoteRevision
+from procurement.acceptance.models import AcceptanceItem, UnitWarranty
+from procurement.formats import swiss_date, swiss_number
+from procurement.models import AcceptanceChecklist, Build, OrderLine, Requirements, Vendor
+from procurement.order_flow import ARRIVED, EXITS, LineStatus, late_condition
+from quotes.comparison import ranked_options
+from quotes.comparison.judging import Brief, brief_for, may_be_best
+from quotes.comparison.options import Mark, Option, build_option
+from quotes.models import Quote, QuoteRevision
 from quotes.pricing import engine
 from quotes.pricing.presenter import describe_build_source, not_assigned_to_a_build
-from quotes.pricing.reads import build_prices, commitments, stored_price
-from quotes.pricing.results import BuildPrice, Commitment, RevisionPrice
+from quotes.pricing.reads import Prices, build_prices, commitments, stored_price
+from quotes.pricing.results import BuildPrice, Commitment, RevisionPrice, Source
+from quotes.pricing.results import Warning as PriceWarning
 
 ZERO = Decimal("0.00")
 # Builds past the choosing stage: their money is committed and their parts are tracked.
@@ -34,6 +46,7 @@ class BuildRow:
     counts: dict[str, int] = field(default_factory=dict)
     commitment: Commitment | None = None
     checklist: AcceptanceChecklist | None = None
+    open_items: list[AcceptanceItem] = field(default_factory=list)
 
     @property
     def committed_chf(self) -> Decimal:
@@ -90,6 +103,17 @@ class StartPage:
     priced: list[PricedBuild] = field(default_factory=list)
     unassigned: Commitment | None = None
     horizon_days: int = 14
+    choosing: Choosing | None = None
+    stages: list[StageLine] = field(default_factory=list)
+    next_steps: list[NextStep] = field(default_factory=list)
+
+    @property
+    def current_stage(self) -> StageLine | None:
+        return self.stages[0] if self.stages else None
+
+    @property
+    def sheet_of_candidates_url(self) -> str:
+        return sheet_url([build.slug for build in self.candidates])
 
     @property
     def commitments(self) -> list[Commitment]:
@@ -133,6 +157,399 @@ class StartPage:
         return engine.percent_of_whole(self.borne_chf, budget.maximum if budget else None)
 
 
+# Choosing ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    """One build of the choosing table: the sheet's option (fit marks, CHF per GB, best
+    value) and pricing's price (its source and warnings)."""
+
+    option: Option
+    build: Build
+    price: BuildPrice
+
+    @property
+    def source_kind(self) -> str:
+        return self.price.source.source.value
+
+    @property
+    def source(self) -> str:
+        return describe_build_source(self.price)
+
+    @property
+    def warnings(self) -> tuple[PriceWarning, ...]:
+        return self.price.warnings
+
+    @property
+    def marks(self) -> list[Mark]:
+        """The sheet's fit marks: budget, VRAM, one circuit, noise."""
+        return list(self.option.marks.values())
+
+    @property
+    def marks_without_money(self) -> list[Mark]:
+        """The fit marks for a user who may not read prices: the budget's names amounts."""
+        return [mark for key, mark in self.option.marks.items() if key != "budget"]
+
+
+@dataclass
+class Choosing:
+    candidates: list[Candidate]
+    unpriced: list[PricedBuild]
+    best: Candidate | None
+    best_reason: str
+
+
+def choosing(
+    builds: list[Build], prices: Prices[int, BuildPrice], brief: Brief | None, today: date
+) -> Choosing:
+    """The builds not dropped, ranked by the comparison sheet's best value rule."""
+    priced = [build for build in builds if build.pk in prices]
+    by_key = {build.slug: build for build in priced}
+    options = [
+        build_option(number, build, prices[build.pk], today)
+        for number, build in enumerate(priced, start=1)
+    ]
+    ranked, best, reason = ranked_options(options, brief)
+    rows = [
+        Candidate(option, by_key[option.key], prices[by_key[option.key].pk]) for option in ranked
+    ]
+    return Choosing(
+        candidates=rows,
+        unpriced=[
+            PricedBuild(build, None, prices.errors[build.pk])
+            for build in builds
+            if build.pk in prices.errors
+        ],
+        best=next((row for row in rows if row.option is best), None),
+        best_reason=reason,
+    )
+
+
+# Stages ------------------------------------------------------------------------------------
+
+
+class Stage(StrEnum):
+    CHOOSING = "choosing"
+    QUOTING = "quoting"
+    ORDERING = "ordering"
+    DELIVERY = "delivery"
+    ACCEPTANCE = "acceptance"
+    WARRANTY = "warranty"
+
+
+STAGE_TITLES = {
+    Stage.CHOOSING: _("Choosing"),
+    Stage.QUOTING: _("Quoting"),
+    Stage.ORDERING: _("Ordering"),
+    Stage.DELIVERY: _("Delivery"),
+    Stage.ACCEPTANCE: _("Acceptance"),
+    Stage.WARRANTY: _("Warranty"),
+}
+
+
+@dataclass(frozen=True)
+class PurchaseFacts:
+    """What the stages are judged from: counts the start page has read anyway."""
+
+    candidates: int = 0
+    quotes_received: int = 0
+    builds_chosen: int = 0
+    money_committed: bool = False
+    lines: int = 0
+    lines_ordered: int = 0
+    lines_arrived: int = 0
+    lines_late: int = 0
+    checklists_open: int = 0
+    checks_open: int = 0
+    checklists_signed: int = 0
+    warranties: int = 0
+    first_warranty_end: date | None = None
+
+
+def current_stage(facts: PurchaseFacts) -> Stage:
+    """The furthest stage the purchase has reached and not finished."""
+    if facts.checklists_open:
+        return Stage.ACCEPTANCE
+    if facts.checklists_signed or facts.warranties:
+        return Stage.WARRANTY
+    if facts.lines and facts.lines_arrived == facts.lines:
+        return Stage.ACCEPTANCE
+    if facts.lines_ordered:
+        return Stage.DELIVERY
+    if facts.builds_chosen or facts.money_committed or facts.lines:
+        return Stage.ORDERING
+    if facts.quotes_received:
+        return Stage.QUOTING
+    return Stage.CHOOSING
+
+
+@dataclass(frozen=True)
+class StageLine:
+    stage: Stage
+    state: str  # done, current or ahead
+    summary: str
+
+    @property
+    def key(self) -> str:
+        return self.stage.value
+
+    @property
+    def title(self) -> str:
+        return str(STAGE_TITLES[self.stage])
+
+
+def stage_summary(stage: Stage, facts: PurchaseFacts, best: Candidate | None) -> str:
+    """One line on a stage, in the buyer's words."""
+    if stage is Stage.CHOOSING:
+        text = ngettext(
+            "%(count)d candidate build on file",
+            "%(count)d candidate builds on file",
+            facts.candidates,
+        ) % {"count": facts.candidates}
+        if best is not None:
+            text += "; " + _("best value: %(build)s") % {"build": best.option.title}
+        return text
+    if stage is Stage.QUOTING:
+        return ngettext(
+            "%(count)d quote revision received or accepted",
+            "%(count)d quote revisions received or accepted",
+            facts.quotes_received,
+        ) % {"count": facts.quotes_received}
+    if stage is Stage.ORDERING:
+        chosen = ngettext(
+            "%(count)d build chosen", "%(count)d builds chosen", facts.builds_chosen
+        ) % {"count": facts.builds_chosen}
+        lines = ngettext("%(count)d order line", "%(count)d order lines", facts.lines) % {
+            "count": facts.lines
+        }
+        return f"{chosen}; {lines}"
+    if stage is Stage.DELIVERY:
+        text = _("%(arrived)d of %(lines)d order lines delivered or installed") % {
+            "arrived": facts.lines_arrived,
+            "lines": facts.lines,
+        }
+        if facts.lines_late:
+            text += "; " + _("%(late)d late") % {"late": facts.lines_late}
+        return text
+    if stage is Stage.ACCEPTANCE:
+        if facts.checklists_open:
+            return ngettext(
+                "%(count)d check open on the acceptance checklist",
+                "%(count)d checks open on the acceptance checklist",
+                facts.checks_open,
+            ) % {"count": facts.checks_open}
+        return _("The checklist is made once every part has arrived")
+    if facts.warranties:
+        return ngettext(
+            "%(count)d unit under warranty; the first term ends on %(date)s",
+            "%(count)d units under warranty; the first term ends on %(date)s",
+            facts.warranties,
+        ) % {"count": facts.warranties, "date": swiss_date(facts.first_warranty_end)}
+    return _("The warranties start when the acceptance is signed off")
+
+
+def stage_lines(facts: PurchaseFacts, best: Candidate | None) -> list[StageLine]:
+    """Every stage with its state and one line: the current one first, the others in order."""
+    current = current_stage(facts)
+    order = list(Stage)
+    lines = [
+        StageLine(
+            stage,
+            "current"
+            if stage is current
+            else ("done" if order.index(stage) < order.index(current) else "ahead"),
+            stage_summary(stage, facts, best),
+        )
+        for stage in Stage
+    ]
+    return sorted(lines, key=lambda line: line.state != "current")
+
+
+# Next steps --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """Something to do, one line, with the page where it is done. `permission`: what the
+    action needs; a user without it reads the line without the action."""
+
+    kind: str
+    text: str
+    action: str
+    url: str
+    permission: str = ""
+    shows_prices: bool = False
+
+
+def steps_for_candidates_without_quotes(
+    candidates: list[Candidate], quoted: set[int], vendors: list[str]
+) -> list[NextStep]:
+    asked = ", ".join(vendors) or _("a system integrator")
+    return [
+        NextStep(
+            "no_quote",
+            _("%(build)s has no quote yet: request quotes from %(vendors)s.")
+            % {"build": row.option.title, "vendors": asked},
+            _("Request quotes"),
+            reverse("admin:quotes_quote_add") + "?" + urlencode({"build": row.build.pk}),
+            "quotes.add_quote",
+        )
+        for row in candidates
+        if row.build.status == Build.Status.CANDIDATE and row.build.pk not in quoted
+    ]
+
+
+def steps_for_lapsing(expiring: list[ExpiringRevision], today: date) -> list[NextStep]:
+    return [
+        NextStep(
+            "lapsing",
+            ngettext(
+                "%(quote)s lapses on %(date)s, in %(days)d day.",
+                "%(quote)s lapses on %(date)s, in %(days)d days.",
+                (entry.revision.valid_until - today).days,
+            )
+            % {
+                "quote": _revision_name(entry.revision),
+                "date": swiss_date(entry.revision.valid_until),
+                "days": (entry.revision.valid_until - today).days,
+            },
+            _("Decide on it"),
+            reverse("admin:quotes_quoterevision_change", args=[entry.revision.pk]),
+            "quotes.view_quoterevision",
+        )
+        for entry in expiring
+    ]
+
+
+def steps_for_better_quotes(candidates: list[Candidate]) -> list[NextStep]:
+    """A build priced from a received quote at a lower CHF per GB than the chosen build."""
+    chosen = next((row for row in candidates if row.build.status == Build.Status.CHOSEN), None)
+    if chosen is None or chosen.option.chf_per_gb is None:
+        return []
+    return [
+        NextStep(
+            "better_quote",
+            _(
+                "%(build)s, priced from %(source)s, costs CHF %(better)s per GB of VRAM; the "
+                "chosen %(chosen)s costs CHF %(current)s."
+            )
+            % {
+                "build": row.option.title,
+                "source": row.source,
+                "better": swiss_number(row.option.chf_per_gb),
+                "chosen": chosen.option.title,
+                "current": swiss_number(chosen.option.chf_per_gb),
+            },
+            _("Compare the two"),
+            sheet_url([chosen.build.slug, row.build.slug]),
+            "quotes.view_quoterevision",
+            shows_prices=True,
+        )
+        for row in candidates
+        if row is not chosen
+        and row.price.source.source is Source.RECEIVED
+        and may_be_best(row.option)
+        and row.option.chf_per_gb is not None
+        and row.option.chf_per_gb < chosen.option.chf_per_gb
+    ]
+
+
+@dataclass(frozen=True)
+class LateDeliveries:
+    build: Build
+    lines: int
+    expected_since: date
+
+
+def steps_for_late(late: list[LateDeliveries]) -> list[NextStep]:
+    return [
+        NextStep(
+            "late",
+            ngettext(
+                "%(count)d order line of %(build)s is late, expected since %(date)s.",
+                "%(count)d order lines of %(build)s are late, expected since %(date)s.",
+                entry.lines,
+            )
+            % {
+                "count": entry.lines,
+                "build": str(entry.build),
+                "date": swiss_date(entry.expected_since),
+            },
+            _("Ask the vendor"),
+            reverse("admin:procurement_orderline_changelist")
+            + "?"
+            + urlencode({"overdue": "yes", "order__build__id__exact": entry.build.pk}),
+            "procurement.view_orderline",
+        )
+        for entry in late
+    ]
+
+
+def steps_for_acceptance(rows: list[BuildRow]) -> list[NextStep]:
+    return [
+        NextStep(
+            "acceptance",
+            ngettext(
+                "The acceptance of %(build)s has %(count)d check pending.",
+                "The acceptance of %(build)s has %(count)d checks pending.",
+                row.open_checks,
+            )
+            % {"count": row.open_checks, "build": str(row.build)},
+            _("Open the checklist"),
+            reverse("admin:procurement_acceptancechecklist_change", args=[row.checklist.pk]),
+            "procurement.change_acceptancechecklist",
+        )
+        for row in rows
+        if row.checklist is not None and row.checklist.is_open and row.open_checks
+    ]
+
+
+@dataclass(frozen=True)
+class EndingWarranties:
+    build: Build
+    checklist_id: int
+    units: int
+    first_end: date
+
+
+def steps_for_warranties(ending: list[EndingWarranties]) -> list[NextStep]:
+    return [
+        NextStep(
+            "warranty",
+            ngettext(
+                "The warranty of %(count)d unit of %(build)s ends on %(date)s.",
+                "The warranties of %(count)d units of %(build)s end from %(date)s.",
+                entry.units,
+            )
+            % {
+                "count": entry.units,
+                "build": str(entry.build),
+                "date": swiss_date(entry.first_end),
+            },
+            _("See the acceptance"),
+            reverse("admin:procurement_acceptancechecklist_change", args=[entry.checklist_id]),
+            "procurement.view_acceptancechecklist",
+        )
+        for entry in ending
+    ]
+
+
+def sheet_url(build_slugs: list[str]) -> str:
+    return reverse("quotes:comparison_pdf") + "?" + urlencode([("build", s) for s in build_slugs])
+
+
+def _revision_name(revision: QuoteRevision) -> str:
+    return _("%(vendor)s %(reference)s rev. %(number)d") % {
+        "vendor": revision.quote.vendor.name,
+        "reference": revision.quote.reference,
+        "number": revision.number,
+    }
+
+
+# The page ------------------------------------------------------------------------------------
+
+
 def expiring_revisions(today: date) -> QuerySet[QuoteRevision]:
     """Received revisions still open whose validity ends within the horizon."""
     return (
@@ -147,11 +564,12 @@ def expiring_revisions(today: date) -> QuerySet[QuoteRevision]:
 
 
 def start_page(today: date) -> StartPage:
-    """A fixed number of queries: the brief, builds, order line counts, the money committed
-    (two: pricing's commitments), acceptance checklists with their open checks, expiring
-    revisions (their figures are kept with them), and the prices of the builds not dropped
-    (pricing's build prices)."""
-    brief = Requirements.objects.order_by("pk").first()
+    """A fixed number of queries: the briefs, builds, order line counts, late order lines,
+    the money committed (two: pricing's commitments), acceptance checklists with their open
+    checks, the warranties, expiring revisions (their figures are kept with them), the
+    prices of the builds not dropped (pricing's build prices), the quotes by build and the
+    vendors to ask for quotes."""
+    requirements = list(Requirements.objects.order_by("pk"))
     builds = list(Build.objects.select_related("requirements").order_by("slug"))
     money = commitments()
     rows = {
@@ -174,16 +592,45 @@ def start_page(today: date) -> StartPage:
         )
     ):
         rows[checklist.build_id].checklist = checklist
+    for item in open_items([row.checklist for row in rows.values() if row.checklist]):
+        rows[item.checklist.build_id].open_items.append(item)
+    by_pk = {build.pk: build for build in builds}
+    late = late_deliveries(today, by_pk)
+    warranties = list(warranties_by_checklist(today))
     listed = [build for build in builds if build.status != Build.Status.DROPPED]
     prices = build_prices(listed, today=today)
+    brief = brief_for(requirements, listed)
+    chosen = choosing(listed, prices, brief, today)
+    expiring = [
+        ExpiringRevision(revision, stored_price(revision)) for revision in expiring_revisions(today)
+    ]
+    quotes = quotes_by_build()
+    facts = purchase_facts(builds, list(rows.values()), late, warranties, quotes)
+    facts = replace(facts, money_committed=bool(money))
+    ending = [
+        EndingWarranties(
+            by_pk[row["checklist__build"]], row["checklist"], row["ending"], row["first_end"]
+        )
+        for row in warranties
+        if row["ending"]
+    ]
+    steps = [
+        *(
+            steps_for_candidates_without_quotes(chosen.candidates, set(quotes), vendors_to_ask())
+            if not facts.builds_chosen
+            else []
+        ),
+        *steps_for_lapsing(expiring, today),
+        *steps_for_better_quotes(chosen.candidates),
+        *steps_for_late(late),
+        *steps_for_acceptance(list(rows.values())),
+        *steps_for_warranties(ending),
+    ]
     return StartPage(
         today=today,
-        brief=brief,
+        brief=requirements[0] if requirements else None,
         builds=list(rows.values()),
-        expiring=[
-            ExpiringRevision(revision, stored_price(revision))
-            for revision in expiring_revisions(today)
-        ],
+        expiring=expiring,
         candidates=[build for build in builds if build.status == Build.Status.CANDIDATE],
         priced=[
             PricedBuild(build, prices.get(build.pk), prices.errors.get(build.pk, ""))
@@ -191,4 +638,108 @@ def start_page(today: date) -> StartPage:
         ],
         unassigned=money.get(None),
         horizon_days=settings.EXPIRY_HORIZON_DAYS,
+        choosing=chosen,
+        stages=stage_lines(facts, chosen.best),
+        next_steps=steps,
+    )
+
+
+def open_items(checklists: list[AcceptanceChecklist]) -> QuerySet[AcceptanceItem]:
+    """The required items of the open checklists still pending, or failed and not waived
+    (one query)."""
+    return AcceptanceItem.objects.filter(
+        checklist__in=[checklist for checklist in checklists if checklist.is_open],
+        required=True,
+        waived_reason="",
+        result__in=[ItemResult.PENDING, ItemResult.FAIL],
+    ).select_related("checklist")
+
+
+def late_deliveries(today: date, builds: dict[int, Build]) -> list[LateDeliveries]:
+    """Late order lines by build, with the earliest expected date (one query)."""
+    return [
+        LateDeliveries(builds[row["order__build"]], row["n"], row["since"])
+        for row in OrderLine.objects.filter(late_condition(today))
+        .values("order__build")
+        .annotate(n=Count("id"), since=Min("expected_on"))
+        .order_by("since")
+    ]
+
+
+def warranties_by_checklist(today: date) -> QuerySet[UnitWarranty, dict[str, object]]:
+    """Per signed checklist: its units under warranty, those ending within the reminder's
+    days and the first of their ends (one query)."""
+    soon = Q(
+        ends_on__gte=today,
+        ends_on__lte=today + timedelta(days=settings.WARRANTY_REMINDER_DAYS),
+    )
+    return (
+        UnitWarranty.objects.filter(ends_on__gte=today)
+        .values("checklist", "checklist__build")
+        .annotate(
+            units=Count("id"),
+            ending=Count("id", filter=soon),
+            first_end=Min("ends_on"),
+        )
+        .order_by("first_end")
+    )
+
+
+def quotes_by_build() -> dict[int, int]:
+    """Per build, the revisions received or accepted on the quotes that offer it (estimates
+    from published prices are not quotes); a build with a quote is a key (one query)."""
+    return {
+        row["build"]: row["revisions"]
+        for row in Quote.objects.filter(is_estimate=False)
+        .values("build")
+        .annotate(
+            revisions=Count(
+                "revisions",
+                filter=Q(
+                    revisions__status__in=[
+                        QuoteRevision.Status.RECEIVED,
+                        QuoteRevision.Status.ACCEPTED,
+                    ]
+                ),
+            )
+        )
+        .order_by()
+    }
+
+
+def vendors_to_ask() -> list[str]:
+    """System integrators that are options for this purchase (one query)."""
+    return [
+        vendor.name
+        for vendor in Vendor.objects.filter(
+            kind=Vendor.Kind.INTEGRATOR,
+            ships_to_switzerland=True,
+            suits_brief=True,
+            status__in=[Vendor.Status.ACTIVE, Vendor.Status.QUOTE_ON_REQUEST],
+        ).order_by("name")
+    ]
+
+
+def purchase_facts(
+    builds: list[Build],
+    rows: list[BuildRow],
+    late: list[LateDeliveries],
+    warranties: list[dict[str, object]],
+    quotes: dict[int | None, int],
+) -> PurchaseFacts:
+    checklists = [row.checklist for row in rows if row.checklist is not None]
+    ends = [row["first_end"] for row in warranties]
+    return PurchaseFacts(
+        candidates=sum(build.status == Build.Status.CANDIDATE for build in builds),
+        quotes_received=sum(quotes.values()),
+        builds_chosen=sum(row.build.status in ACTIVE_BUILD_STATUSES for row in rows),
+        lines=sum(row.total_lines for row in rows),
+        lines_ordered=sum(row.total_lines - row.counts.get(LineStatus.PLANNED, 0) for row in rows),
+        lines_arrived=sum(row.arrived for row in rows),
+        lines_late=sum(entry.lines for entry in late),
+        checklists_open=sum(checklist.is_open for checklist in checklists),
+        checks_open=sum(row.open_checks for row in rows if row.checklist and row.checklist.is_open),
+        checklists_signed=sum(not checklist.is_open for checklist in checklists),
+        warranties=sum(int(row["units"]) for row in warranties),  # type: ignore[call-overload]
+        first_warranty_end=min(ends) if ends else None,  # type: ignore[type-var]
     )

@@ -17,7 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.models import Requirements
-from quotes.comparison.judging import Brief, brief_for, choose_best, compared_amount, fit_marks
+from quotes.comparison.judging import (
+    Brief,
+    brief_for,
+    choose_best,
+    compared_amount,
+    fit_marks,
+    rank_by_best_value,
+)
 from quotes.comparison.options import (
     ComparisonError,
     Option,
@@ -43,6 +50,7 @@ __all__ = [
     "comparison_filename",
     "comparison_pdf",
     "comparison_sheet",
+    "ranked_options",
 ]
 
 
@@ -96,9 +104,7 @@ def comparison_sheet(
     ]
     for option in options:
         _judge(option, brief)
-    best, reason = choose_best(options, brief)
-    if best is not None:
-        best.is_best = True
+    best, reason = _mark_best(options, brief)
     return ComparisonSheet(
         today=today,
         brief=brief,
@@ -128,6 +134,27 @@ def _require_prices(builds, build_errors, revisions, revision_errors) -> None:
                 _("The landed cost of %(revision)s cannot be computed: %(reason)s.")
                 % {"revision": revision, "reason": revision_errors[revision.pk]}
             )
+
+
+def ranked_options(
+    options: list[Option], brief: Brief | None
+) -> tuple[list[Option], Option | None, str]:
+    """The options judged against the brief as the sheet judges them, in the order of its
+    best value rule and numbered in that order, with the best value and its reason."""
+    for option in options:
+        _judge(option, brief)
+    ranked = rank_by_best_value(options)
+    for number, option in enumerate(ranked, start=1):
+        option.number = number
+    best, reason = _mark_best(ranked, brief)
+    return ranked, best, reason
+
+
+def _mark_best(options: list[Option], brief: Brief | None) -> tuple[Option | None, str]:
+    best, reason = choose_best(options, brief)
+    if best is not None:
+        best.is_best = True
+    return best, reason
 
 
 def _judge(option: Option, brief: Brief | None) -> None:

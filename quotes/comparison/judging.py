@@ -107,28 +107,51 @@ def _noise_mark(option: Option, brief: Brief) -> Mark:
     return Mark("fit", f"{brief.noise_label} or quieter")
 
 
+def best_value_key(option: Option) -> tuple[Decimal, Decimal]:
+    """The best value rule's order: the lowest CHF per GB of VRAM, then the lowest total."""
+    return (option.chf_per_gb or Decimal(0), option.cost.total)
+
+
+def may_be_best(option: Option) -> bool:
+    """Meets every requirement of the brief, has a CHF per GB, is neither expired nor from a
+    vendor ruled out."""
+    return (
+        option.meets_brief
+        and option.chf_per_gb is not None
+        and not any(flag.kind in ("expired", "vendor") for flag in option.flags)
+    )
+
+
+def rank_by_best_value(options: Sequence[Option]) -> list[Option]:
+    """The options in the order of the best value rule: those that may be the best value
+    first, by CHF per GB of VRAM then total; then the others, those without a CHF per GB
+    last."""
+    return sorted(
+        options,
+        key=lambda option: (
+            not may_be_best(option),
+            option.chf_per_gb is None,
+            best_value_key(option),
+        ),
+    )
+
+
 def choose_best(options: Sequence[Option], brief: Brief | None) -> tuple[Option | None, str]:
     """The lowest CHF per GB of VRAM among the options that meet every requirement."""
     if brief is None:
         return None, "No buyer's brief is on record, so no option is judged against one."
     basis = "net of VAT" if brief.vat_registered else "landed total"
-    candidates = [
-        option
-        for option in options
-        if option.meets_brief
-        and option.chf_per_gb is not None
-        and not any(flag.kind in ("expired", "vendor") for flag in option.flags)
-    ]
+    candidates = [option for option in rank_by_best_value(options) if may_be_best(option)]
     if not candidates:
         return None, (
             "No option meets every requirement of the brief (budget, VRAM, one circuit, "
             "noise), so none is marked as the best value."
         )
-    best = min(candidates, key=lambda option: (option.chf_per_gb, option.cost.total))
+    best = candidates[0]
     if len(candidates) == 1:
         reason = "the only option that meets every requirement of the brief"
     else:
-        runner_up = sorted(candidates, key=lambda option: (option.chf_per_gb, option.cost.total))[1]
+        runner_up = candidates[1]
         reason = (
             f"the lowest CHF per GB of VRAM ({basis}) of the {len(candidates)} options that "
             f"meet every requirement of the brief; next is {runner_up.number} "
