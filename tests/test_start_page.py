@@ -13,8 +13,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from djmoney.money import Money
 
+from procurement.acceptance.models import UnitWarranty
 from procurement.dashboard import PurchaseFacts, Stage, current_stage
 from procurement.models import Build
 from quotes.comparison import comparison_sheet
@@ -25,6 +27,7 @@ from tests.factories import (
     AcceptanceItemFactory,
     BuildFactory,
     BuildLineFactory,
+    DeliveredUnitFactory,
     GpuFactory,
     OrderFactory,
     OrderLineFactory,
@@ -32,6 +35,7 @@ from tests.factories import (
     QuoteLineFactory,
     QuoteRevisionFactory,
     RequirementsFactory,
+    UserFactory,
     user_in_role,
 )
 
@@ -426,3 +430,54 @@ def test_start_page_reads_in_as_many_queries_for_30_builds_quotes_and_lines_as_f
     with django_assert_num_queries(len(one)):
         response = staff_client.get(reverse("home"))
     assert len(response.context["page"].choosing.candidates) == 31
+
+
+def _signed_build_with_warranty(ends_on: date) -> Build:
+    """An accepted build whose one delivered unit is under warranty until `ends_on`."""
+    build = _chosen_build_with_orders(RequirementsFactory(), lines=0, committed="100.00")
+    Build.objects.filter(pk=build.pk).update(status=Build.Status.ACCEPTED)
+    order = build.orders.get()
+    line = OrderLineFactory(
+        order=order,
+        status="installed",
+        quantity_received=1,
+        ordered_on=date(2023, 3, 1),
+        confirmed_on=date(2023, 3, 1),
+        shipped_on=date(2023, 3, 2),
+        delivered_on=date(2023, 3, 3),
+        installed_on=date(2023, 3, 4),
+    )
+    checklist = AcceptanceChecklistFactory(
+        for_build=build, status="signed", signed_by=UserFactory(), signed_at=timezone.now()
+    )
+    UnitWarranty.objects.create(
+        unit=DeliveredUnitFactory(line=line),
+        checklist=checklist,
+        vendor=order.vendor,
+        years=3,
+        starts_on=date(2023, 3, 10),
+        ends_on=ends_on,
+        terms="3 years included",
+    )
+    return build
+
+
+def test_a_warranty_ending_within_the_reminder_days_is_a_next_step(staff_client, frozen_today):
+    build = _signed_build_with_warranty(date(2026, 3, 10))
+
+    html = staff_client.get(reverse("home")).content.decode()
+
+    assert "Now: Warranty 1 unit under warranty; the first term ends on 10.03.2026" in text(html)
+    assert next_steps(section(html, "next-steps")) == [
+        f"The warranty of 1 unit of {build.code}: {build.name} ends on 10.03.2026. "
+        "See the acceptance"
+    ]
+
+
+def test_a_warranty_ending_later_is_no_next_step(staff_client, frozen_today):
+    _signed_build_with_warranty(date(2026, 9, 10))
+
+    html = staff_client.get(reverse("home")).content.decode()
+
+    assert "the first term ends on 10.09.2026" in text(html)
+    assert next_steps(section(html, "next-steps")) == []
