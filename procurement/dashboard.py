@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from procurement.acceptance.checks import ItemResult
-from procurement.acceptance.models import AcceptanceItem, UnitWarranty
+from procurement.acceptance.models import AcceptanceChecklist, AcceptanceItem, UnitWarranty
 from procurement.formats import swiss_date, swiss_number
-from procurement.models import AcceptanceChecklist, Build, OrderLine, Requirements, Vendor
+from procurement.models import Build, OrderLine, Requirements, Vendor
 from procurement.order_flow import ARRIVED, EXITS, LineStatus, late_condition
 from quotes.comparison import ranked_options
 from quotes.comparison.judging import Brief, brief_for, may_be_best
@@ -383,7 +383,7 @@ class NextStep:
 
 
 def steps_for_candidates_without_quotes(
-    candidates: list[Candidate], quoted: set[int], vendors: list[str]
+    candidates: list[Candidate], quoted: set[int | None], vendors: list[str]
 ) -> list[NextStep]:
     asked = ", ".join(vendors) or _("a system integrator")
     return [
@@ -596,7 +596,7 @@ def start_page(today: date) -> StartPage:
         rows[item.checklist.build_id].open_items.append(item)
     by_pk = {build.pk: build for build in builds}
     late = late_deliveries(today, by_pk)
-    warranties = list(warranties_by_checklist(today))
+    warranties = warranties_by_checklist(today)
     listed = [build for build in builds if build.status != Build.Status.DROPPED]
     prices = build_prices(listed, today=today)
     brief = brief_for(requirements, listed)
@@ -608,11 +608,9 @@ def start_page(today: date) -> StartPage:
     facts = purchase_facts(builds, list(rows.values()), late, warranties, quotes)
     facts = replace(facts, money_committed=bool(money))
     ending = [
-        EndingWarranties(
-            by_pk[row["checklist__build"]], row["checklist"], row["ending"], row["first_end"]
-        )
+        EndingWarranties(by_pk[row.build_id], row.checklist_id, row.ending, row.first_end)
         for row in warranties
-        if row["ending"]
+        if row.ending
     ]
     steps = [
         *(
@@ -666,34 +664,45 @@ def late_deliveries(today: date, builds: dict[int, Build]) -> list[LateDeliverie
     ]
 
 
-def warranties_by_checklist(today: date) -> QuerySet[UnitWarranty, dict[str, object]]:
+@dataclass(frozen=True)
+class ChecklistWarranties:
+    build_id: int
+    checklist_id: int
+    units: int
+    ending: int
+    first_end: date
+
+
+def warranties_by_checklist(today: date) -> list[ChecklistWarranties]:
     """Per signed checklist: its units under warranty, those ending within the reminder's
     days and the first of their ends (one query)."""
     soon = Q(
         ends_on__gte=today,
         ends_on__lte=today + timedelta(days=settings.WARRANTY_REMINDER_DAYS),
     )
-    return (
+    rows = (
         UnitWarranty.objects.filter(ends_on__gte=today)
         .values("checklist", "checklist__build")
-        .annotate(
-            units=Count("id"),
-            ending=Count("id", filter=soon),
-            first_end=Min("ends_on"),
-        )
+        .annotate(units=Count("id"), ending=Count("id", filter=soon), first_end=Min("ends_on"))
         .order_by("first_end")
     )
+    return [
+        ChecklistWarranties(
+            row["checklist__build"], row["checklist"], row["units"], row["ending"], row["first_end"]
+        )
+        for row in rows
+    ]
 
 
-def quotes_by_build() -> dict[int, int]:
+def quotes_by_build() -> dict[int | None, int]:
     """Per build, the revisions received or accepted on the quotes that offer it (estimates
     from published prices are not quotes); a build with a quote is a key (one query)."""
     return {
-        row["build"]: row["revisions"]
+        row["build"]: row["answered"]
         for row in Quote.objects.filter(is_estimate=False)
         .values("build")
         .annotate(
-            revisions=Count(
+            answered=Count(
                 "revisions",
                 filter=Q(
                     revisions__status__in=[
@@ -724,11 +733,11 @@ def purchase_facts(
     builds: list[Build],
     rows: list[BuildRow],
     late: list[LateDeliveries],
-    warranties: list[dict[str, object]],
+    warranties: list[ChecklistWarranties],
     quotes: dict[int | None, int],
 ) -> PurchaseFacts:
     checklists = [row.checklist for row in rows if row.checklist is not None]
-    ends = [row["first_end"] for row in warranties]
+    ends = [row.first_end for row in warranties]
     return PurchaseFacts(
         candidates=sum(build.status == Build.Status.CANDIDATE for build in builds),
         quotes_received=sum(quotes.values()),
@@ -740,6 +749,6 @@ def purchase_facts(
         checklists_open=sum(checklist.is_open for checklist in checklists),
         checks_open=sum(row.open_checks for row in rows if row.checklist and row.checklist.is_open),
         checklists_signed=sum(not checklist.is_open for checklist in checklists),
-        warranties=sum(int(row["units"]) for row in warranties),  # type: ignore[call-overload]
-        first_warranty_end=min(ends) if ends else None,  # type: ignore[type-var]
+        warranties=sum(row.units for row in warranties),
+        first_warranty_end=min(ends) if ends else None,
     )
