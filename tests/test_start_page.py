@@ -481,3 +481,16 @@ def test_a_warranty_ending_later_is_no_next_step(staff_client, frozen_today):
 
     assert "the first term ends on 10.09.2026" in text(html)
     assert next_steps(section(html, "next-steps")) == []
+
+
+def test_on_an_empty_desk_the_page_asks_for_the_brief_and_the_builds(client, frozen_today):
+    client.force_login(user_in_role("Approver"))
+    html = client.get(reverse("home")).content.decode()
+    page = text(html)
+
+    assert "Now: Choosing 0 candidate builds on file" in page
+    assert "No build on file yet." in page
+    assert "No brief yet." in page
+    assert "Nothing is waiting for you." in page
+    # The brief is reference data: an administrator enters it, an Approver does not.
+    assert reverse("admin:procurement_requirements_add") not in html
