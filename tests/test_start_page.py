@@ -3,6 +3,7 @@ sheet's best value rule, what to do next; money committed against the brief."""
 
 import json
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -11,17 +12,19 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from djmoney.money import Money
 
 from procurement.acceptance.models import UnitWarranty
-from procurement.dashboard import PurchaseFacts, Stage, current_stage
+from procurement.dashboard import PurchaseFacts, Stage, current_stage, start_page
 from procurement.models import Build
 from quotes.comparison import comparison_sheet
 from quotes.models import QuoteRevision
 from quotes.pricing.reads import commitment_of
+from quotes.pricing.results import Warning as PriceWarning
 from tests.factories import (
     AcceptanceChecklistFactory,
     AcceptanceItemFactory,
@@ -494,3 +497,38 @@ def test_on_an_empty_desk_the_page_asks_for_the_brief_and_the_builds(client, fro
     assert "Nothing is waiting for you." in page
     # The brief is reference data: an administrator enters it, an Approver does not.
     assert reverse("admin:procurement_requirements_add") not in html
+
+
+def test_request_quotes_opens_a_new_quote_for_the_build(seed, client, frozen_today):
+    client.force_login(user_in_role("Buyer"))
+    build = Build.objects.get(slug="pro-6000")
+    html = client.get(reverse("home")).content.decode()
+    link = f"{reverse('admin:quotes_quote_add')}?build={build.pk}"
+    assert link in html
+
+    form = client.get(link).content.decode()
+
+    assert re.search(rf'<option value="{build.pk}" selected>2\.0: ', form), "build not chosen"
+
+
+def test_pricing_warnings_show_with_their_code_and_message(seed, frozen_today):
+    """Pricing's warnings of a build, whatever their kind, are listed in its row."""
+    page = start_page(TODAY)
+    row = page.choosing.candidates[0]
+    row.price = replace(
+        row.price,
+        warnings=(
+            PriceWarning("stale_rate", "The USD rate is 9 days old."),
+            PriceWarning("unverified_fee_schedule", "DHL's fee schedule is unverified."),
+        ),
+    )
+    html = render_to_string(
+        "start/choosing.html", {"page": page, "may_read_prices": True, "may_add_quotes": False}
+    )
+    cells = html[html.index('id="candidate-pro-6000"') :].split("</tr>")[0]
+
+    assert '<li class="warning warning-stale_rate">The USD rate is 9 days old.</li>' in cells
+    assert (
+        '<li class="warning warning-unverified_fee_schedule">DHL&#x27;s fee schedule is '
+        "unverified.</li>" in cells
+    )
