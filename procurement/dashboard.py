@@ -6,28 +6,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from enum import StrEnum
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count, Min, Q, QuerySet
-from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from procurement.acceptance.checks import ItemResult
 from procurement.acceptance.models import AcceptanceChecklist, AcceptanceItem, UnitWarranty
-from procurement.formats import swiss_date, swiss_number
 from procurement.models import Build, OrderLine, Requirements, Vendor
+from procurement.next_steps import (
+    EndingWarranties,
+    LateDeliveries,
+    NextStep,
+    sheet_url,
+    steps_for_acceptance,
+    steps_for_better_quotes,
+    steps_for_candidates_without_quotes,
+    steps_for_lapsing,
+    steps_for_late,
+    steps_for_warranties,
+)
 from procurement.order_flow import ARRIVED, EXITS, LineStatus, late_condition
+from procurement.purchase_stages import PurchaseFacts, StageLine, stage_lines
 from quotes.comparison import ranked_options
-from quotes.comparison.judging import Brief, brief_for, may_be_best
+from quotes.comparison.judging import Brief, brief_for
 from quotes.comparison.options import Mark, Option, build_option
 from quotes.models import Quote, QuoteRevision
 from quotes.pricing import engine
 from quotes.pricing.presenter import describe_build_source, not_assigned_to_a_build
 from quotes.pricing.reads import Prices, build_prices, commitments, stored_price
-from quotes.pricing.results import BuildPrice, Commitment, RevisionPrice, Source
+from quotes.pricing.results import BuildPrice, Commitment, RevisionPrice
 from quotes.pricing.results import Warning as PriceWarning
 
 ZERO = Decimal("0.00")
@@ -226,327 +233,6 @@ def choosing(
     )
 
 
-# Stages ------------------------------------------------------------------------------------
-
-
-class Stage(StrEnum):
-    CHOOSING = "choosing"
-    QUOTING = "quoting"
-    ORDERING = "ordering"
-    DELIVERY = "delivery"
-    ACCEPTANCE = "acceptance"
-    WARRANTY = "warranty"
-
-
-STAGE_TITLES = {
-    Stage.CHOOSING: _("Choosing"),
-    Stage.QUOTING: _("Quoting"),
-    Stage.ORDERING: _("Ordering"),
-    Stage.DELIVERY: _("Delivery"),
-    Stage.ACCEPTANCE: _("Acceptance"),
-    Stage.WARRANTY: _("Warranty"),
-}
-
-
-@dataclass(frozen=True)
-class PurchaseFacts:
-    """What the stages are judged from: counts the start page has read anyway."""
-
-    candidates: int = 0
-    quotes_received: int = 0
-    builds_chosen: int = 0
-    money_committed: bool = False
-    lines: int = 0
-    lines_ordered: int = 0
-    lines_arrived: int = 0
-    lines_late: int = 0
-    checklists_open: int = 0
-    checks_open: int = 0
-    checklists_signed: int = 0
-    warranties: int = 0
-    first_warranty_end: date | None = None
-
-
-def current_stage(facts: PurchaseFacts) -> Stage:
-    """The furthest stage the purchase has reached and not finished."""
-    if facts.checklists_open:
-        return Stage.ACCEPTANCE
-    if facts.checklists_signed or facts.warranties:
-        return Stage.WARRANTY
-    if facts.lines and facts.lines_arrived == facts.lines:
-        return Stage.ACCEPTANCE
-    if facts.lines_ordered:
-        return Stage.DELIVERY
-    if facts.builds_chosen or facts.money_committed or facts.lines:
-        return Stage.ORDERING
-    if facts.quotes_received:
-        return Stage.QUOTING
-    return Stage.CHOOSING
-
-
-@dataclass(frozen=True)
-class StageLine:
-    stage: Stage
-    state: str  # done, current or ahead
-    summary: str
-
-    @property
-    def key(self) -> str:
-        return self.stage.value
-
-    @property
-    def title(self) -> str:
-        return str(STAGE_TITLES[self.stage])
-
-
-def stage_summary(stage: Stage, facts: PurchaseFacts, best: Candidate | None) -> str:
-    """One line on a stage, in the buyer's words."""
-    if stage is Stage.CHOOSING:
-        text = ngettext(
-            "%(count)d candidate build on file",
-            "%(count)d candidate builds on file",
-            facts.candidates,
-        ) % {"count": facts.candidates}
-        if best is not None:
-            text += "; " + _("best value: %(build)s") % {"build": best.option.title}
-        return text
-    if stage is Stage.QUOTING:
-        return ngettext(
-            "%(count)d quote revision received or accepted",
-            "%(count)d quote revisions received or accepted",
-            facts.quotes_received,
-        ) % {"count": facts.quotes_received}
-    if stage is Stage.ORDERING:
-        chosen = ngettext(
-            "%(count)d build chosen", "%(count)d builds chosen", facts.builds_chosen
-        ) % {"count": facts.builds_chosen}
-        lines = ngettext("%(count)d order line", "%(count)d order lines", facts.lines) % {
-            "count": facts.lines
-        }
-        return f"{chosen}; {lines}"
-    if stage is Stage.DELIVERY:
-        text = _("%(arrived)d of %(lines)d order lines delivered or installed") % {
-            "arrived": facts.lines_arrived,
-            "lines": facts.lines,
-        }
-        if facts.lines_late:
-            text += "; " + _("%(late)d late") % {"late": facts.lines_late}
-        return text
-    if stage is Stage.ACCEPTANCE:
-        if facts.checklists_open:
-            return ngettext(
-                "%(count)d check open on the acceptance checklist",
-                "%(count)d checks open on the acceptance checklist",
-                facts.checks_open,
-            ) % {"count": facts.checks_open}
-        return _("The checklist is made once every part has arrived")
-    if facts.warranties:
-        return ngettext(
-            "%(count)d unit under warranty; the first term ends on %(date)s",
-            "%(count)d units under warranty; the first term ends on %(date)s",
-            facts.warranties,
-        ) % {"count": facts.warranties, "date": swiss_date(facts.first_warranty_end)}
-    return _("The warranties start when the acceptance is signed off")
-
-
-def stage_lines(facts: PurchaseFacts, best: Candidate | None) -> list[StageLine]:
-    """Every stage with its state and one line: the current one first, the others in order."""
-    current = current_stage(facts)
-    order = list(Stage)
-    lines = [
-        StageLine(
-            stage,
-            "current"
-            if stage is current
-            else ("done" if order.index(stage) < order.index(current) else "ahead"),
-            stage_summary(stage, facts, best),
-        )
-        for stage in Stage
-    ]
-    return sorted(lines, key=lambda line: line.state != "current")
-
-
-# Next steps --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NextStep:
-    """Something to do, one line, with the page where it is done. `permission`: what the
-    action needs; a user without it reads the line without the action."""
-
-    kind: str
-    text: str
-    action: str
-    url: str
-    permission: str = ""
-    shows_prices: bool = False
-
-
-def steps_for_candidates_without_quotes(
-    candidates: list[Candidate], quoted: set[int | None], vendors: list[str]
-) -> list[NextStep]:
-    asked = ", ".join(vendors) or _("a system integrator")
-    return [
-        NextStep(
-            "no_quote",
-            _("%(build)s has no quote yet: request quotes from %(vendors)s.")
-            % {"build": row.option.title, "vendors": asked},
-            _("Request quotes"),
-            reverse("admin:quotes_quote_add") + "?" + urlencode({"build": row.build.pk}),
-            "quotes.add_quote",
-        )
-        for row in candidates
-        if row.build.status == Build.Status.CANDIDATE and row.build.pk not in quoted
-    ]
-
-
-def steps_for_lapsing(expiring: list[ExpiringRevision], today: date) -> list[NextStep]:
-    return [
-        NextStep(
-            "lapsing",
-            ngettext(
-                "%(quote)s lapses on %(date)s, in %(days)d day.",
-                "%(quote)s lapses on %(date)s, in %(days)d days.",
-                (entry.revision.valid_until - today).days,
-            )
-            % {
-                "quote": _revision_name(entry.revision),
-                "date": swiss_date(entry.revision.valid_until),
-                "days": (entry.revision.valid_until - today).days,
-            },
-            _("Decide on it"),
-            reverse("admin:quotes_quoterevision_change", args=[entry.revision.pk]),
-            "quotes.view_quoterevision",
-        )
-        for entry in expiring
-    ]
-
-
-def steps_for_better_quotes(candidates: list[Candidate]) -> list[NextStep]:
-    """A build priced from a received quote at a lower CHF per GB than the chosen build."""
-    chosen = next((row for row in candidates if row.build.status == Build.Status.CHOSEN), None)
-    if chosen is None or chosen.option.chf_per_gb is None:
-        return []
-    return [
-        NextStep(
-            "better_quote",
-            _(
-                "%(build)s, priced from %(source)s, costs CHF %(better)s per GB of VRAM; the "
-                "chosen %(chosen)s costs CHF %(current)s."
-            )
-            % {
-                "build": row.option.title,
-                "source": row.source,
-                "better": swiss_number(row.option.chf_per_gb),
-                "chosen": chosen.option.title,
-                "current": swiss_number(chosen.option.chf_per_gb),
-            },
-            _("Compare the two"),
-            sheet_url([chosen.build.slug, row.build.slug]),
-            "quotes.view_quoterevision",
-            shows_prices=True,
-        )
-        for row in candidates
-        if row is not chosen
-        and row.price.source.source is Source.RECEIVED
-        and may_be_best(row.option)
-        and row.option.chf_per_gb is not None
-        and row.option.chf_per_gb < chosen.option.chf_per_gb
-    ]
-
-
-@dataclass(frozen=True)
-class LateDeliveries:
-    build: Build
-    lines: int
-    expected_since: date
-
-
-def steps_for_late(late: list[LateDeliveries]) -> list[NextStep]:
-    return [
-        NextStep(
-            "late",
-            ngettext(
-                "%(count)d order line of %(build)s is late, expected since %(date)s.",
-                "%(count)d order lines of %(build)s are late, expected since %(date)s.",
-                entry.lines,
-            )
-            % {
-                "count": entry.lines,
-                "build": str(entry.build),
-                "date": swiss_date(entry.expected_since),
-            },
-            _("Ask the vendor"),
-            reverse("admin:procurement_orderline_changelist")
-            + "?"
-            + urlencode({"overdue": "yes", "order__build__id__exact": entry.build.pk}),
-            "procurement.view_orderline",
-        )
-        for entry in late
-    ]
-
-
-def steps_for_acceptance(rows: list[BuildRow]) -> list[NextStep]:
-    return [
-        NextStep(
-            "acceptance",
-            ngettext(
-                "The acceptance of %(build)s has %(count)d check pending.",
-                "The acceptance of %(build)s has %(count)d checks pending.",
-                row.open_checks,
-            )
-            % {"count": row.open_checks, "build": str(row.build)},
-            _("Open the checklist"),
-            reverse("admin:procurement_acceptancechecklist_change", args=[row.checklist.pk]),
-            "procurement.change_acceptancechecklist",
-        )
-        for row in rows
-        if row.checklist is not None and row.checklist.is_open and row.open_checks
-    ]
-
-
-@dataclass(frozen=True)
-class EndingWarranties:
-    build: Build
-    checklist_id: int
-    units: int
-    first_end: date
-
-
-def steps_for_warranties(ending: list[EndingWarranties]) -> list[NextStep]:
-    return [
-        NextStep(
-            "warranty",
-            ngettext(
-                "The warranty of %(count)d unit of %(build)s ends on %(date)s.",
-                "The warranties of %(count)d units of %(build)s end from %(date)s.",
-                entry.units,
-            )
-            % {
-                "count": entry.units,
-                "build": str(entry.build),
-                "date": swiss_date(entry.first_end),
-            },
-            _("See the acceptance"),
-            reverse("admin:procurement_acceptancechecklist_change", args=[entry.checklist_id]),
-            "procurement.view_acceptancechecklist",
-        )
-        for entry in ending
-    ]
-
-
-def sheet_url(build_slugs: list[str]) -> str:
-    return reverse("quotes:comparison_pdf") + "?" + urlencode([("build", s) for s in build_slugs])
-
-
-def _revision_name(revision: QuoteRevision) -> str:
-    return _("%(vendor)s %(reference)s rev. %(number)d") % {
-        "vendor": revision.quote.vendor.name,
-        "reference": revision.quote.reference,
-        "number": revision.number,
-    }
-
-
 # The page ------------------------------------------------------------------------------------
 
 
@@ -637,7 +323,7 @@ def start_page(today: date) -> StartPage:
         unassigned=money.get(None),
         horizon_days=settings.EXPIRY_HORIZON_DAYS,
         choosing=chosen,
-        stages=stage_lines(facts, chosen.best),
+        stages=stage_lines(facts, chosen.best.option.title if chosen.best else None),
         next_steps=steps,
     )
 

@@ -19,8 +19,9 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from procurement.acceptance.models import UnitWarranty
-from procurement.dashboard import PurchaseFacts, Stage, current_stage, start_page
+from procurement.dashboard import start_page
 from procurement.models import Build
+from procurement.purchase_stages import PurchaseFacts, Stage, current_stage
 from quotes.comparison import comparison_sheet
 from quotes.models import QuoteRevision
 from quotes.pricing.reads import commitment_of
