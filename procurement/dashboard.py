@@ -107,7 +107,6 @@ class StartPage:
     builds: list[BuildRow]
     expiring: list[ExpiringRevision]
     candidates: list[Build]
-    priced: list[PricedBuild] = field(default_factory=list)
     unassigned: Commitment | None = None
     horizon_days: int = 14
     choosing: Choosing | None = None
@@ -250,14 +249,65 @@ def expiring_revisions(today: date) -> QuerySet[QuoteRevision]:
 
 
 def start_page(today: date) -> StartPage:
-    """A fixed number of queries: the briefs, builds, order line counts, late order lines,
-    the money committed (two: pricing's commitments), acceptance checklists with their open
-    checks, the warranties, expiring revisions (their figures are kept with them), the
-    prices of the builds not dropped (pricing's build prices), the quotes by build and the
-    vendors to ask for quotes."""
+    """A fixed number of queries: the briefs, builds, the money committed (two: pricing's
+    commitments), order line counts, acceptance checklists with their open checks and
+    items, late order lines, the warranties, the prices of the builds not dropped
+    (pricing's build prices), expiring revisions (their figures are kept with them), the
+    quotes by build and, while no build is chosen, the vendors to ask for quotes."""
     requirements = list(Requirements.objects.order_by("pk"))
     builds = list(Build.objects.select_related("requirements").order_by("slug"))
     money = commitments()
+    rows = build_rows(builds, money)
+    by_pk = {build.pk: build for build in builds}
+    late = late_deliveries(today, by_pk)
+    warranties = warranties_by_checklist(today)
+    listed = [build for build in builds if build.status != Build.Status.DROPPED]
+    chosen = choosing(
+        listed, build_prices(listed, today=today), brief_for(requirements, listed), today
+    )
+    expiring = [
+        ExpiringRevision(revision, stored_price(revision)) for revision in expiring_revisions(today)
+    ]
+    quotes = quotes_by_build()
+    facts = replace(
+        purchase_facts(builds, rows, late, warranties, quotes), money_committed=bool(money)
+    )
+    ending = [
+        EndingWarranties(by_pk[row.build_id], row.checklist_id, row.ending, row.first_end)
+        for row in warranties
+        if row.ending
+    ]
+    steps = [
+        *(
+            []
+            if facts.builds_chosen
+            else steps_for_candidates_without_quotes(
+                chosen.candidates, set(quotes), vendors_to_ask()
+            )
+        ),
+        *steps_for_lapsing(expiring, today),
+        *steps_for_better_quotes(chosen.candidates),
+        *steps_for_late(late),
+        *steps_for_acceptance(rows),
+        *steps_for_warranties(ending),
+    ]
+    return StartPage(
+        today=today,
+        brief=requirements[0] if requirements else None,
+        builds=rows,
+        expiring=expiring,
+        candidates=[build for build in builds if build.status == Build.Status.CANDIDATE],
+        unassigned=money.get(None),
+        horizon_days=settings.EXPIRY_HORIZON_DAYS,
+        choosing=chosen,
+        stages=stage_lines(facts, chosen.best.option.title if chosen.best else None),
+        next_steps=steps,
+    )
+
+
+def build_rows(builds: list[Build], money: dict[int | None, Commitment]) -> list[BuildRow]:
+    """The builds past choosing or with money committed, with their order lines counted by
+    status, their acceptance checklists, open checks and open items (three queries)."""
     rows = {
         build.pk: BuildRow(build, commitment=money.get(build.pk))
         for build in builds
@@ -280,52 +330,7 @@ def start_page(today: date) -> StartPage:
         rows[checklist.build_id].checklist = checklist
     for item in open_items([row.checklist for row in rows.values() if row.checklist]):
         rows[item.checklist.build_id].open_items.append(item)
-    by_pk = {build.pk: build for build in builds}
-    late = late_deliveries(today, by_pk)
-    warranties = warranties_by_checklist(today)
-    listed = [build for build in builds if build.status != Build.Status.DROPPED]
-    prices = build_prices(listed, today=today)
-    brief = brief_for(requirements, listed)
-    chosen = choosing(listed, prices, brief, today)
-    expiring = [
-        ExpiringRevision(revision, stored_price(revision)) for revision in expiring_revisions(today)
-    ]
-    quotes = quotes_by_build()
-    facts = purchase_facts(builds, list(rows.values()), late, warranties, quotes)
-    facts = replace(facts, money_committed=bool(money))
-    ending = [
-        EndingWarranties(by_pk[row.build_id], row.checklist_id, row.ending, row.first_end)
-        for row in warranties
-        if row.ending
-    ]
-    steps = [
-        *(
-            steps_for_candidates_without_quotes(chosen.candidates, set(quotes), vendors_to_ask())
-            if not facts.builds_chosen
-            else []
-        ),
-        *steps_for_lapsing(expiring, today),
-        *steps_for_better_quotes(chosen.candidates),
-        *steps_for_late(late),
-        *steps_for_acceptance(list(rows.values())),
-        *steps_for_warranties(ending),
-    ]
-    return StartPage(
-        today=today,
-        brief=requirements[0] if requirements else None,
-        builds=list(rows.values()),
-        expiring=expiring,
-        candidates=[build for build in builds if build.status == Build.Status.CANDIDATE],
-        priced=[
-            PricedBuild(build, prices.get(build.pk), prices.errors.get(build.pk, ""))
-            for build in listed
-        ],
-        unassigned=money.get(None),
-        horizon_days=settings.EXPIRY_HORIZON_DAYS,
-        choosing=chosen,
-        stages=stage_lines(facts, chosen.best.option.title if chosen.best else None),
-        next_steps=steps,
-    )
+    return list(rows.values())
 
 
 def open_items(checklists: list[AcceptanceChecklist]) -> QuerySet[AcceptanceItem]:
