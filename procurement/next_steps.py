@@ -56,22 +56,25 @@ def steps_for_lapsing(expiring: list[ExpiringRevision], today: date) -> list[Nex
     return [
         NextStep(
             "lapsing",
-            ngettext(
-                "%(quote)s lapses on %(date)s, in %(days)d day.",
-                "%(quote)s lapses on %(date)s, in %(days)d days.",
-                (entry.revision.valid_until - today).days,
-            )
-            % {
-                "quote": _revision_name(entry.revision),
-                "date": swiss_date(entry.revision.valid_until),
-                "days": (entry.revision.valid_until - today).days,
-            },
+            _lapsing_text(entry.revision, today),
             _("Decide on it"),
             reverse("admin:quotes_quoterevision_change", args=[entry.revision.pk]),
             "quotes.view_quoterevision",
         )
         for entry in expiring
     ]
+
+
+def _lapsing_text(revision: QuoteRevision, today: date) -> str:
+    days = (revision.valid_until - today).days
+    named = {"quote": _revision_name(revision), "date": swiss_date(revision.valid_until)}
+    if days == 0:
+        return _("%(quote)s lapses today, %(date)s.") % named
+    return ngettext(
+        "%(quote)s lapses on %(date)s, in %(days)d day.",
+        "%(quote)s lapses on %(date)s, in %(days)d days.",
+        days,
+    ) % {**named, "days": days}
 
 
 def steps_for_better_quotes(candidates: list[Candidate]) -> list[NextStep]:

@@ -533,3 +533,16 @@ def test_pricing_warnings_show_with_their_code_and_message(seed, frozen_today):
         '<li class="warning warning-unverified_fee_schedule">DHL&#x27;s fee schedule is '
         "unverified.</li>" in cells
     )
+
+
+@pytest.mark.parametrize(
+    "days, says",
+    [(0, "lapses today, 02.03.2026."), (1, "lapses on 03.03.2026, in 1 day.")],
+)
+def test_a_quote_lapsing_today_or_tomorrow_says_so(staff_client, frozen_today, days, says):
+    revision = QuoteRevisionFactory(valid_until=TODAY + timedelta(days=days), issued_on=TODAY)
+
+    html = staff_client.get(reverse("home")).content.decode()
+
+    name = f"{revision.quote.vendor.name} {revision.quote.reference} rev. {revision.number}"
+    assert next_steps(section(html, "next-steps")) == [f"{name} {says} Decide on it"]
