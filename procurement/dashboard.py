@@ -1,22 +1,47 @@
-"""The start page's figures, read in a fixed number of queries however much there is."""
+"""The start page: where the purchase stands, the candidates ranked as the comparison sheet
+ranks them, and what to do next, read in a fixed number of queries however much there is."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from procurement.acceptance.checks import ItemResult
-from procurement.models import AcceptanceChecklist, Build, OrderLine, Requirements
-from procurement.order_flow import ARRIVED, EXITS, LineStatus
-from quotes.models import QuoteRevision
+from procurement.acceptance.models import AcceptanceChecklist, AcceptanceItem, UnitWarranty
+from procurement.models import Build, OrderLine, Requirements, Vendor
+from procurement.next_steps import (
+    EndingWarranties,
+    LateDeliveries,
+    NextStep,
+    sheet_url,
+    steps_for_acceptance,
+    steps_for_better_quotes,
+    steps_for_candidates_without_quotes,
+    steps_for_lapsing,
+    steps_for_late,
+    steps_for_warranties,
+)
+from procurement.order_flow import ARRIVED, EXITS, LineStatus, late_condition
+from procurement.purchase_stages import PurchaseFacts, StageLine, stage_lines
+from quotes.comparison import ranked_options
+from quotes.comparison.judging import Brief, brief_for
+from quotes.comparison.options import Mark, Option, build_option
+from quotes.models import Quote, QuoteRevision
 from quotes.pricing import engine
 from quotes.pricing.presenter import describe_build_source, not_assigned_to_a_build
-from quotes.pricing.reads import build_prices, commitments, revision_prices, stored_price
+from quotes.pricing.reads import (
+    Prices,
+    build_prices,
+    commitments,
+    revision_prices,
+    stored_price,
+)
 from quotes.pricing.results import BuildPrice, Commitment, RevisionPrice
+from quotes.pricing.results import Warning as PriceWarning
 
 ZERO = Decimal("0.00")
 # Builds past the choosing stage: their money is committed and their parts are tracked.
@@ -34,6 +59,7 @@ class BuildRow:
     counts: dict[str, int] = field(default_factory=dict)
     commitment: Commitment | None = None
     checklist: AcceptanceChecklist | None = None
+    open_items: list[AcceptanceItem] = field(default_factory=list)
 
     @property
     def committed_chf(self) -> Decimal:
@@ -87,9 +113,19 @@ class StartPage:
     builds: list[BuildRow]
     expiring: list[ExpiringRevision]
     candidates: list[Build]
-    priced: list[PricedBuild] = field(default_factory=list)
     unassigned: Commitment | None = None
     horizon_days: int = 14
+    choosing: Choosing | None = None
+    stages: list[StageLine] = field(default_factory=list)
+    next_steps: list[NextStep] = field(default_factory=list)
+
+    @property
+    def current_stage(self) -> StageLine | None:
+        return self.stages[0] if self.stages else None
+
+    @property
+    def sheet_of_candidates_url(self) -> str:
+        return sheet_url([build.slug for build in self.candidates])
 
     @property
     def commitments(self) -> list[Commitment]:
@@ -133,6 +169,78 @@ class StartPage:
         return engine.percent_of_whole(self.borne_chf, budget.maximum if budget else None)
 
 
+# Choosing ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    """One build of the choosing table: the sheet's option (fit marks, CHF per GB, best
+    value) and pricing's price (its source and warnings)."""
+
+    option: Option
+    build: Build
+    price: BuildPrice
+
+    @property
+    def source_kind(self) -> str:
+        return self.price.source.source.value
+
+    @property
+    def source(self) -> str:
+        return describe_build_source(self.price)
+
+    @property
+    def warnings(self) -> tuple[PriceWarning, ...]:
+        return self.price.warnings
+
+    @property
+    def marks(self) -> list[Mark]:
+        """The sheet's fit marks: budget, VRAM, one circuit, noise."""
+        return list(self.option.marks.values())
+
+    @property
+    def marks_without_money(self) -> list[Mark]:
+        """The fit marks for a user who may not read prices: the budget's names amounts."""
+        return [mark for key, mark in self.option.marks.items() if key != "budget"]
+
+
+@dataclass
+class Choosing:
+    candidates: list[Candidate]
+    unpriced: list[PricedBuild]
+    best: Candidate | None
+    best_reason: str
+
+
+def choosing(
+    builds: list[Build], prices: Prices[int, BuildPrice], brief: Brief | None, today: date
+) -> Choosing:
+    """The builds not dropped, ranked by the comparison sheet's best value rule."""
+    priced = [build for build in builds if build.pk in prices]
+    by_key = {build.slug: build for build in priced}
+    options = [
+        build_option(number, build, prices[build.pk], today)
+        for number, build in enumerate(priced, start=1)
+    ]
+    ranked, best, reason = ranked_options(options, brief)
+    rows = [
+        Candidate(option, by_key[option.key], prices[by_key[option.key].pk]) for option in ranked
+    ]
+    return Choosing(
+        candidates=rows,
+        unpriced=[
+            PricedBuild(build, None, prices.errors[build.pk])
+            for build in builds
+            if build.pk in prices.errors
+        ],
+        best=next((row for row in rows if row.option is best), None),
+        best_reason=reason,
+    )
+
+
+# The page ------------------------------------------------------------------------------------
+
+
 def expiring_revisions(today: date) -> QuerySet[QuoteRevision]:
     """Received revisions still open whose validity ends within the horizon."""
     return (
@@ -147,13 +255,68 @@ def expiring_revisions(today: date) -> QuerySet[QuoteRevision]:
 
 
 def start_page(today: date) -> StartPage:
-    """A fixed number of queries: the brief, builds, order line counts, the money committed
-    (two: pricing's commitments), acceptance checklists with their open checks, expiring
-    revisions (their figures are kept with them), and the prices of the builds not dropped
-    (pricing's build prices)."""
-    brief = Requirements.objects.order_by("pk").first()
+    """A fixed number of queries: the briefs, builds, the money committed (two: pricing's
+    commitments), order line counts, acceptance checklists with their open checks and
+    items, late order lines, the warranties, the prices of the builds not dropped
+    (pricing's build prices), expiring revisions (their figures are kept with them), the
+    quotes by build and, while no build is chosen, the vendors to ask for quotes."""
+    requirements = list(Requirements.objects.order_by("pk"))
     builds = list(Build.objects.select_related("requirements").order_by("slug"))
     money = commitments()
+    rows = build_rows(builds, money)
+    by_pk = {build.pk: build for build in builds}
+    late = late_deliveries(today, by_pk)
+    warranties = warranties_by_checklist(today)
+    listed = [build for build in builds if build.status != Build.Status.DROPPED]
+    chosen = choosing(
+        listed, build_prices(listed, today=today), brief_for(requirements, listed), today
+    )
+    lapsing = list(expiring_revisions(today))
+    # Their figures are kept with them (one kept without: none shown), with their warnings.
+    kept = revision_prices(
+        [revision for revision in lapsing if stored_price(revision) is not None], on=today
+    )
+    expiring = [ExpiringRevision(revision, kept.get(revision.pk)) for revision in lapsing]
+    quotes = quotes_by_build()
+    facts = replace(
+        purchase_facts(builds, rows, late, warranties, quotes), money_committed=bool(money)
+    )
+    ending = [
+        EndingWarranties(by_pk[row.build_id], row.checklist_id, row.ending, row.first_end)
+        for row in warranties
+        if row.ending
+    ]
+    steps = [
+        *(
+            []
+            if facts.builds_chosen
+            else steps_for_candidates_without_quotes(
+                chosen.candidates, set(quotes), vendors_to_ask()
+            )
+        ),
+        *steps_for_lapsing(expiring, today),
+        *steps_for_better_quotes(chosen.candidates),
+        *steps_for_late(late),
+        *steps_for_acceptance(rows),
+        *steps_for_warranties(ending),
+    ]
+    return StartPage(
+        today=today,
+        brief=requirements[0] if requirements else None,
+        builds=rows,
+        expiring=expiring,
+        candidates=[build for build in builds if build.status == Build.Status.CANDIDATE],
+        unassigned=money.get(None),
+        horizon_days=settings.EXPIRY_HORIZON_DAYS,
+        choosing=chosen,
+        stages=stage_lines(facts, chosen.best.option.title if chosen.best else None),
+        next_steps=steps,
+    )
+
+
+def build_rows(builds: list[Build], money: dict[int | None, Commitment]) -> list[BuildRow]:
+    """The builds past choosing or with money committed, with their order lines counted by
+    status, their acceptance checklists, open checks and open items (three queries)."""
     rows = {
         build.pk: BuildRow(build, commitment=money.get(build.pk))
         for build in builds
@@ -174,24 +337,118 @@ def start_page(today: date) -> StartPage:
         )
     ):
         rows[checklist.build_id].checklist = checklist
-    listed = [build for build in builds if build.status != Build.Status.DROPPED]
-    prices = build_prices(listed, today=today)
-    expiring = list(expiring_revisions(today))
-    # Their figures are kept with them (one kept without: none shown), with their warnings.
-    kept = [revision for revision in expiring if stored_price(revision) is not None]
-    expiring_prices = revision_prices(kept, on=today)
-    return StartPage(
-        today=today,
-        brief=brief,
-        builds=list(rows.values()),
-        expiring=[
-            ExpiringRevision(revision, expiring_prices.get(revision.pk)) for revision in expiring
-        ],
-        candidates=[build for build in builds if build.status == Build.Status.CANDIDATE],
-        priced=[
-            PricedBuild(build, prices.get(build.pk), prices.errors.get(build.pk, ""))
-            for build in listed
-        ],
-        unassigned=money.get(None),
-        horizon_days=settings.EXPIRY_HORIZON_DAYS,
+    for item in open_items([row.checklist for row in rows.values() if row.checklist]):
+        rows[item.checklist.build_id].open_items.append(item)
+    return list(rows.values())
+
+
+def open_items(checklists: list[AcceptanceChecklist]) -> QuerySet[AcceptanceItem]:
+    """The required items of the open checklists still pending, or failed and not waived
+    (one query)."""
+    return AcceptanceItem.objects.filter(
+        checklist__in=[checklist for checklist in checklists if checklist.is_open],
+        required=True,
+        waived_reason="",
+        result__in=[ItemResult.PENDING, ItemResult.FAIL],
+    ).select_related("checklist")
+
+
+def late_deliveries(today: date, builds: dict[int, Build]) -> list[LateDeliveries]:
+    """Late order lines by build, with the earliest expected date (one query)."""
+    return [
+        LateDeliveries(builds[row["order__build"]], row["n"], row["since"])
+        for row in OrderLine.objects.filter(late_condition(today))
+        .values("order__build")
+        .annotate(n=Count("id"), since=Min("expected_on"))
+        .order_by("since")
+    ]
+
+
+@dataclass(frozen=True)
+class ChecklistWarranties:
+    build_id: int
+    checklist_id: int
+    units: int
+    ending: int
+    first_end: date
+
+
+def warranties_by_checklist(today: date) -> list[ChecklistWarranties]:
+    """Per signed checklist: its units under warranty, those ending within the reminder's
+    days and the first of their ends (one query)."""
+    soon = Q(
+        ends_on__gte=today,
+        ends_on__lte=today + timedelta(days=settings.WARRANTY_REMINDER_DAYS),
+    )
+    rows = (
+        UnitWarranty.objects.filter(ends_on__gte=today)
+        .values("checklist", "checklist__build")
+        .annotate(units=Count("id"), ending=Count("id", filter=soon), first_end=Min("ends_on"))
+        .order_by("first_end")
+    )
+    return [
+        ChecklistWarranties(
+            row["checklist__build"], row["checklist"], row["units"], row["ending"], row["first_end"]
+        )
+        for row in rows
+    ]
+
+
+def quotes_by_build() -> dict[int | None, int]:
+    """Per build, the revisions received or accepted on the quotes that offer it (estimates
+    from published prices are not quotes); a build with a quote is a key (one query)."""
+    return {
+        row["build"]: row["answered"]
+        for row in Quote.objects.filter(is_estimate=False)
+        .values("build")
+        .annotate(
+            answered=Count(
+                "revisions",
+                filter=Q(
+                    revisions__status__in=[
+                        QuoteRevision.Status.RECEIVED,
+                        QuoteRevision.Status.ACCEPTED,
+                    ]
+                ),
+            )
+        )
+        .order_by()
+    }
+
+
+def vendors_to_ask() -> list[str]:
+    """System integrators that are options for this purchase (one query)."""
+    return [
+        vendor.name
+        for vendor in Vendor.objects.filter(
+            kind=Vendor.Kind.INTEGRATOR,
+            ships_to_switzerland=True,
+            suits_brief=True,
+            status__in=[Vendor.Status.ACTIVE, Vendor.Status.QUOTE_ON_REQUEST],
+        ).order_by("name")
+    ]
+
+
+def purchase_facts(
+    builds: list[Build],
+    rows: list[BuildRow],
+    late: list[LateDeliveries],
+    warranties: list[ChecklistWarranties],
+    quotes: dict[int | None, int],
+) -> PurchaseFacts:
+    checklists = [row.checklist for row in rows if row.checklist is not None]
+    ends = [row.first_end for row in warranties]
+    return PurchaseFacts(
+        candidates=sum(build.status == Build.Status.CANDIDATE for build in builds),
+        quotes_received=sum(quotes.values()),
+        builds_chosen=sum(row.build.status in ACTIVE_BUILD_STATUSES for row in rows),
+        lines=sum(row.total_lines for row in rows),
+        lines_ordered=sum(row.total_lines - row.counts.get(LineStatus.PLANNED, 0) for row in rows),
+        lines_arrived=sum(row.arrived for row in rows),
+        lines_late=sum(entry.lines for entry in late),
+        checklists_open=sum(checklist.is_open for checklist in checklists),
+        checks_open=sum(row.open_checks for row in rows if row.checklist and row.checklist.is_open),
+        checklists_signed=sum(not checklist.is_open for checklist in checklists),
+        warranties=sum(row.units for row in warranties),
+        first_warranty_end=min(ends) if ends else None,
     )

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -109,14 +110,31 @@ def acceptance_evidence(request, token: str):
 
 
 @staff_member_required
+@require_GET
 def home(request):
-    """The start page: money committed, quotes about to lapse, where the parts are."""
+    """The start page: where the purchase stands, the candidates ranked, what to do next.
+    `?stage=NAME` opens another stage than the current one."""
     page = dashboard.start_page(timezone.localdate())
+    shown = next(
+        (line for line in page.stages if line.key == request.GET.get("stage", "")),
+        page.current_stage,
+    )
+    user = request.user
+    readable = may_read_prices(user)
     context = {
         **admin.site.each_context(request),
         "page": page,
-        "title": "Start",
-        "may_read_prices": may_read_prices(request.user),
+        "shown": shown,
+        "others": [line for line in page.stages if line is not shown],
+        "next_steps": [
+            (step, not step.permission or user.has_perm(step.permission))
+            for step in page.next_steps
+            if readable or not step.shows_prices
+        ],
+        "title": _("Start"),
+        "may_read_prices": readable,
+        "may_add_quotes": user.has_perm("quotes.add_quote"),
+        "may_add_brief": user.has_perm("procurement.add_requirements"),
     }
     return render(request, "home.html", context)
 

@@ -201,21 +201,22 @@ def read_command(*args: str) -> str:
 
 
 def read_start_page(client) -> dict[str, object]:
-    html = client.get(reverse("home")).content.decode()
+    """The money committed, each build's price and source as the choosing stage lists them,
+    and the money committed by build as the ordering stage lists it."""
+    html = client.get(reverse("home") + "?stage=choosing").content.decode()
     committed = amount(re.search(r'<p class="figure">(.*?)</p>', html).group(1))
-    section = re.search(r'<section id="prices">(.*?)</section>', html, re.S).group(1)
     prices, start_warnings = {}, {}
-    for row in re.findall(r"<tr>(.*?)</tr>", section, re.S):
-        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-        if len(cells) == 4:
-            code = plain(cells[0]).split(":")[0]
-            warnings = re.findall(r'<li class="warning"[^>]*>(.*?)</li>', cells[3], re.S)
-            source = re.sub(r'<ul class="warnings">.*?</ul>', "", cells[3], flags=re.S)
-            prices[code] = (amount(plain(cells[2])), plain(source))
-            start_warnings[code] = [plain(text).lstrip("⚠ ") for text in warnings]
-    builds = re.search(r'<section id="builds">(.*?)</section>', html, re.S).group(1)
+    for row in re.findall(r'<tr id="candidate-[^"]*"[^>]*>(.*?)</tr>', html, re.S):
+        code = plain(re.search(r'<td class="build"[^>]*>(.*?)</td>', row, re.S).group(1))
+        price = re.search(r'<span class="price">(.*?)</span>', row, re.S).group(1)
+        source = re.search(r'<span class="source[^"]*">(.*?)</span>', row, re.S).group(1)
+        warnings = re.findall(r'<li class="warning"[^>]*>(.*?)</li>', row, re.S)
+        prices[code.split(":")[0]] = (amount(plain(price)), plain(source))
+        start_warnings[code.split(":")[0]] = [plain(text).lstrip("⚠ ") for text in warnings]
+    html = client.get(reverse("home") + "?stage=ordering").content.decode()
+    builds = re.search(r'<div id="builds">(.*?)</table>', html, re.S)
     rows = {}
-    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", builds, re.S):
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", builds.group(1) if builds else "", re.S):
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         if cells:
             rows[plain(cells[0]).split(":")[0]] = amount(plain(cells[-1]))

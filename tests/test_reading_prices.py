@@ -152,7 +152,7 @@ def committed_build():
 def test_every_role_reads_the_money_on_the_start_page(client, committed_build, role):
     client.force_login(user_in_role(role))
 
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("home") + "?stage=quoting").content.decode()
 
     assert "CHF 7’942.00 committed" in page
     assert "CHF 12’478.34" in page

@@ -1,35 +1,95 @@
-"""The start page: money committed against the brief, lapsing quotes, where the parts are."""
+"""The start page: where the purchase stands, the candidates ranked by the comparison
+sheet's best value rule, what to do next; money committed against the brief."""
 
+import json
+import re
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from djmoney.money import Money
 
+from procurement.acceptance.models import UnitWarranty
+from procurement.dashboard import start_page
 from procurement.models import Build
+from procurement.purchase_stages import PurchaseFacts, Stage, current_stage
+from quotes.comparison import comparison_sheet
 from quotes.models import QuoteRevision
 from quotes.pricing.reads import commitment_of
+from quotes.pricing.results import Warning as PriceWarning
 from tests.factories import (
+    AcceptanceChecklistFactory,
+    AcceptanceItemFactory,
     BuildFactory,
+    BuildLineFactory,
+    DeliveredUnitFactory,
+    GpuFactory,
     OrderFactory,
     OrderLineFactory,
     QuoteFactory,
+    QuoteLineFactory,
     QuoteRevisionFactory,
     RequirementsFactory,
+    UserFactory,
+    user_in_role,
 )
 
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 3, 2)
+# The seed's eight builds as the best value rule ranks them: 2.0 is the only one that meets
+# every requirement of the brief (quiet), the others follow by CHF per GB of VRAM.
+SEED_RANKING = [
+    "pro-6000",
+    "e-4x-rtx-a6000-refurb",
+    "pro-6000-5090",
+    "e-4x-rtx-a6000",
+    "d-2x-rtx-a6000",
+    "b-2x-rtx-5090",
+    "c-4x-rtx-4090",
+    "a-2x-rtx-4090",
+]
+ASK = "request quotes from BIZON Tech, BRESSNER Technology, RECT (Coreto Europe)."
 
 
 @pytest.fixture
 def frozen_today():
     with time_machine.travel("2026-03-02 09:00 +01:00", tick=False):
         yield
+
+
+def text(html: str) -> str:
+    """The page as a person reads it: tags dropped, white space folded."""
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", html, flags=re.S)
+    plain = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    for mark in ".,:":
+        plain = plain.replace(f" {mark}", mark)
+    return plain.replace("&#x27;", "'")
+
+
+def section(html: str, name: str) -> str:
+    start = html.index(f'<section id="{name}"')
+    return html[start : html.index("</section>", start)]
+
+
+def next_steps(html: str) -> list[str]:
+    return [
+        text(item).strip()
+        for item in re.findall(r"<li class=\"step-[^\"]*\">(.*?)</li>", html, re.S)
+    ]
+
+
+def candidate_slugs(html: str) -> list[str]:
+    return re.findall(r'<tr id="candidate-([^"]+)"', html)
 
 
 def _chosen_build_with_orders(brief, lines: int, committed: str) -> Build:
@@ -50,6 +110,247 @@ def test_anonymous_user_is_sent_to_login(client):
     assert response.url.startswith(reverse("admin:login"))
 
 
+# The seed and the demo ---------------------------------------------------------------------
+
+
+def test_on_the_seed_all_eight_candidates_are_ranked_with_2_0_first_and_its_reason(
+    seed, staff_client, frozen_today
+):
+    html = staff_client.get(reverse("home")).content.decode()
+    page = text(html)
+
+    assert "Now: Choosing" in page
+    assert candidate_slugs(html) == SEED_RANKING
+    assert (
+        "Best value: 2.0: 1x RTX PRO 6000 Blackwell (recommended). CHF 8’183.00 (landed total) "
+        "for 96 GB of VRAM, CHF 85.24 per GB: the only option that meets every requirement of "
+        "the brief (budget, VRAM, one circuit, noise)." in page
+    )
+    best = text(html[html.index('id="candidate-pro-6000"') :].split("</tr>")[0])
+    assert "Best value" in best
+    assert "96 GB" in best and "CHF 8’183.00 estimate CHF 85.24" in best
+    assert "400 W, 17% of one circuit" in best
+    assert "Within budget Within the VRAM range Fits, 17% of the circuit Quiet or quieter" in best
+    for slug in SEED_RANKING:
+        row = html[html.index(f'id="candidate-{slug}"') :].split("</tr>")[0]
+        assert '<span class="source source-estimate">estimate</span>' in row, slug
+        assert row.count('<li class="mark ') == 4, slug
+
+
+def test_on_the_seed_each_candidate_without_a_quote_has_a_next_step(
+    seed, staff_client, frozen_today
+):
+    html = staff_client.get(reverse("home")).content.decode()
+
+    steps = next_steps(section(html, "next-steps"))
+    assert (
+        steps[0]
+        == f"2.0: 1x RTX PRO 6000 Blackwell (recommended) has no quote yet: {ASK} Request quotes"
+    )
+    assert len(steps) == 8
+    assert all(ASK in step for step in steps)
+    build = Build.objects.get(slug="a-2x-rtx-4090")
+    assert f"{reverse('admin:quotes_quote_add')}?build={build.pk}" in html
+
+
+def test_the_start_page_marks_the_best_value_the_sheet_marks(seed, staff_client, frozen_today):
+    sheet = comparison_sheet(build_slugs=SEED_RANKING[::-1])
+    html = staff_client.get(reverse("home")).content.decode()
+
+    assert sheet.best.key == "pro-6000"
+    assert re.findall(r'<tr id="candidate-([^"]+)" class="candidate best"', html) == ["pro-6000"]
+
+
+def test_after_the_demo_the_page_shows_the_acceptance_stage_with_its_open_items(
+    staff_client, frozen_today
+):
+    call_command("loaddata", "seed", "demo", verbosity=0)
+    html = staff_client.get(reverse("home")).content.decode()
+    page = text(html)
+
+    assert "Now: Acceptance 12 checks open on the acceptance checklist" in page
+    assert "2.0: " in page
+    assert "CHF 7’942.00" in page
+    assert "9 of 9 lines (9 installed)" in page
+    # 12 checks pending on the demo's open checklist (the import VAT receipt does not apply)
+    assert "12 open checks" in page
+    assert "Open items of the acceptance of 2.0: 1x RTX PRO 6000 Blackwell (recommended)" in page
+    assert "Warranty registered: System (pending)" in page
+    assert "24-hour burn-in: System (pending)" in page
+    assert reverse("acceptance_pdf", args=["pro-6000"]) in html
+    assert next_steps(section(html, "next-steps")) == [
+        "The acceptance of 2.0: 1x RTX PRO 6000 Blackwell (recommended) has 12 checks pending. "
+        "Open the checklist"
+    ]
+    stages = text(section(html, "stages"))
+    assert "Choosing done: 7 candidate builds on file" in stages
+    assert "Delivery done: 9 of 9 order lines delivered or installed" in stages
+    assert "Warranty ahead: The warranties start when the acceptance is signed off" in stages
+
+
+def test_another_stage_opens_by_its_link_and_an_unknown_one_shows_the_current(
+    staff_client, frozen_today
+):
+    call_command("loaddata", "seed", "demo", verbosity=0)
+
+    choosing = staff_client.get(reverse("home") + "?stage=choosing").content.decode()
+    unknown = staff_client.get(reverse("home") + "?stage=" + "x" * 300).content.decode()
+
+    assert "<h2>Choosing</h2>" in choosing
+    assert len(candidate_slugs(choosing)) == 8
+    assert "Now: Acceptance" in text(unknown)
+    assert '<a href="?stage=choosing">Choosing</a>' in section(unknown, "stages")
+
+
+# Stages --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "facts, stage",
+    [
+        (PurchaseFacts(candidates=8), Stage.CHOOSING),
+        (PurchaseFacts(candidates=8, quotes_received=1), Stage.QUOTING),
+        (PurchaseFacts(builds_chosen=1, quotes_received=1), Stage.ORDERING),
+        (PurchaseFacts(builds_chosen=1, lines=3), Stage.ORDERING),
+        (PurchaseFacts(quotes_received=1, money_committed=True), Stage.ORDERING),
+        (PurchaseFacts(builds_chosen=1, lines=3, lines_ordered=1), Stage.DELIVERY),
+        (
+            PurchaseFacts(builds_chosen=1, lines=3, lines_ordered=3, lines_arrived=3),
+            Stage.ACCEPTANCE,
+        ),
+        (PurchaseFacts(builds_chosen=1, lines=3, checklists_open=1), Stage.ACCEPTANCE),
+        (PurchaseFacts(builds_chosen=1, lines=3, checklists_signed=1), Stage.WARRANTY),
+        (PurchaseFacts(checklists_signed=1, checklists_open=1), Stage.ACCEPTANCE),
+    ],
+)
+def test_the_current_stage_is_the_furthest_reached_and_not_finished(facts, stage):
+    assert current_stage(facts) is stage
+
+
+# Next steps ----------------------------------------------------------------------------------
+
+
+def test_a_quote_lapsing_within_14_days_is_a_next_step_and_listed_while_quoting(
+    staff_client, frozen_today
+):
+    soon = QuoteRevisionFactory(valid_until=TODAY + timedelta(days=3), issued_on=TODAY)
+    later = QuoteRevisionFactory(valid_until=TODAY + timedelta(days=20), issued_on=TODAY)
+    accepted = QuoteRevisionFactory(
+        valid_until=TODAY + timedelta(days=2), issued_on=TODAY, status="accepted"
+    )
+    html = staff_client.get(reverse("home") + "?stage=quoting").content.decode()
+
+    expiring = html[html.index('<div id="expiring">') :]
+    expiring = expiring[: expiring.index("</table>")]
+    assert soon.quote.reference in expiring
+    assert later.quote.reference not in expiring
+    assert accepted.quote.reference not in expiring
+    steps = next_steps(section(html, "next-steps"))
+    assert steps == [
+        f"{soon.quote.vendor.name} {soon.quote.reference} rev. {soon.number} lapses on "
+        "05.03.2026, in 3 days. Decide on it"
+    ]
+
+
+def test_late_order_lines_are_a_next_step_with_the_order_board_of_the_late_ones(
+    staff_client, frozen_today
+):
+    build = _chosen_build_with_orders(RequirementsFactory(), lines=0, committed="100.00")
+    order = build.orders.get()
+    for days in (3, 9):
+        OrderLineFactory(order=order, expected_on=TODAY - timedelta(days=days))
+    OrderLineFactory(order=order, expected_on=TODAY + timedelta(days=1))
+
+    html = staff_client.get(reverse("home")).content.decode()
+
+    assert (
+        f"2 order lines of {build.code}: {build.name} are late, expected since 21.02.2026."
+        in (next_steps(section(html, "next-steps"))[0])
+    )
+    assert f"?overdue=yes&amp;order__build__id__exact={build.pk}" in html
+
+
+def test_pending_acceptance_items_are_a_next_step(staff_client, frozen_today):
+    build = _chosen_build_with_orders(RequirementsFactory(), lines=1, committed="100.00")
+    checklist = AcceptanceChecklistFactory(for_build=build)
+    AcceptanceItemFactory(checklist=checklist)
+    AcceptanceItemFactory(checklist=checklist, required=False)
+
+    html = staff_client.get(reverse("home")).content.decode()
+
+    assert next_steps(section(html, "next-steps")) == [
+        f"The acceptance of {build.code}: {build.name} has 1 check pending. Open the checklist"
+    ]
+    assert "Now: Acceptance" in text(html)
+
+
+CHF_QUOTE_FOR_2_0 = {
+    "vendor": "digitec",
+    "reference": "DG-2026-0301",
+    "issued": "2026-03-01",
+    "valid_until": "2026-04-30",
+    "currency": "CHF",
+    "prices_include_vat": True,
+    "ship_from": "CH",
+    "carrier": None,
+    "shipping": "0.00",
+    "build": "pro-6000",
+    "lines": [
+        {"description": "Workstation 2.0, assembled", "quantity": 1, "unit_price": "8000.00"}
+    ],
+}
+
+
+def test_a_received_quote_better_than_the_chosen_build_is_a_next_step(
+    seed, staff_client, frozen_today, tmp_path
+):
+    Build.objects.filter(slug="pro-6000-5090").update(status=Build.Status.CHOSEN)
+    path = tmp_path / "digitec.json"
+    path.write_text(json.dumps(CHF_QUOTE_FOR_2_0))
+    call_command("import_quote", str(path), stdout=StringIO())
+
+    html = staff_client.get(reverse("home")).content.decode()
+
+    # CHF 8,000.00 for 96 GB against 2.0b's estimated CHF 11,453.00 for 128 GB
+    assert next_steps(section(html, "next-steps")) == [
+        "2.0: 1x RTX PRO 6000 Blackwell (recommended), priced from quote DG-2026-0301, "
+        "received, costs CHF 83.33 per GB of VRAM; the chosen 2.0b: RTX PRO 6000 + RTX 5090 "
+        "(maximum capability) costs CHF 89.48. Compare the two"
+    ]
+    assert "build=pro-6000-5090&amp;build=pro-6000" in html
+    html = staff_client.get(reverse("home") + "?stage=choosing").content.decode()
+    row = html[html.index('id="candidate-pro-6000"') :].split("</tr>")[0]
+    assert "CHF 8’000.00" in row and "quote DG-2026-0301, received" in row
+
+
+# Who sees what -------------------------------------------------------------------------------
+
+
+def test_a_viewer_sees_the_candidates_without_the_actions_a_viewer_may_not_take(
+    seed, client, frozen_today
+):
+    client.force_login(user_in_role("Viewer"))
+    html = client.get(reverse("home")).content.decode()
+
+    assert candidate_slugs(html) == SEED_RANKING
+    assert reverse("admin:quotes_quote_add") not in html
+    assert "Request quotes" not in html
+    # Reading is allowed: the comparison sheet of the selected candidates.
+    assert f'<form method="get" action="{reverse("quotes:comparison_pdf")}">' in html
+    assert '<input type="checkbox" name="build" value="pro-6000">' in html
+    assert len(next_steps(section(html, "next-steps"))) == 8
+
+
+def test_a_buyer_may_request_quotes_for_each_candidate(seed, client, frozen_today):
+    client.force_login(user_in_role("Buyer"))
+    html = client.get(reverse("home")).content.decode()
+
+    assert html.count(">Request quotes</a>") == 16  # in the table and in the next steps
+
+
+# Money ---------------------------------------------------------------------------------------
+
+
 def test_start_page_shows_money_committed_against_the_budget(staff_client, frozen_today):
     brief = RequirementsFactory()
     _chosen_build_with_orders(brief, lines=2, committed="7942.00")
@@ -62,20 +363,6 @@ def test_start_page_shows_money_committed_against_the_budget(staff_client, froze
     assert "(53% of the top)" in content
 
 
-def test_start_page_lists_quotes_expiring_within_14_days_only(staff_client, frozen_today):
-    soon = QuoteRevisionFactory(valid_until=TODAY + timedelta(days=3), issued_on=TODAY)
-    later = QuoteRevisionFactory(valid_until=TODAY + timedelta(days=20), issued_on=TODAY)
-    accepted = QuoteRevisionFactory(
-        valid_until=TODAY + timedelta(days=2), issued_on=TODAY, status="accepted"
-    )
-    content = staff_client.get(reverse("home")).content.decode()
-    expiring = content[content.index('<section id="expiring">') :]
-    expiring = expiring[: expiring.index("</section>")]
-    assert soon.quote.reference in expiring
-    assert later.quote.reference not in expiring
-    assert accepted.quote.reference not in expiring
-
-
 def test_start_page_shows_each_builds_order_progress(staff_client, frozen_today):
     build = _chosen_build_with_orders(RequirementsFactory(), lines=3, committed="100.00")
     line = build.orders.get().lines.first()
@@ -84,41 +371,9 @@ def test_start_page_shows_each_builds_order_progress(staff_client, frozen_today)
     line.ordered_on = line.confirmed_on = line.shipped_on = line.delivered_on = TODAY
     line.save()
     content = staff_client.get(reverse("home")).content.decode()
+    assert "Now: Delivery" in text(content)
     assert f"{build.code}: {build.name}" in content
     assert "1 of 3 lines (0 installed)" in content
-
-
-def test_start_page_loads_in_a_constant_number_of_queries(
-    staff_client, frozen_today, django_assert_num_queries
-):
-    brief = RequirementsFactory()
-    _chosen_build_with_orders(brief, lines=1, committed="100.00")
-    QuoteRevisionFactory(valid_until=TODAY + timedelta(days=3), issued_on=TODAY)
-    staff_client.get(reverse("home"))
-    # session, user, then the brief, builds, the money committed (accepted revisions,
-    # hand-ordered lines), order line counts, acceptance checklists with their open checks,
-    # the builds' prices (their lines, the revisions that source them and their lines,
-    # Swiss VAT), expiring revisions (kept figures: pricing reads no more for these CHF
-    # revisions)
-    with django_assert_num_queries(13):
-        staff_client.get(reverse("home"))
-    for _ in range(5):
-        _chosen_build_with_orders(brief, lines=4, committed="100.00")
-        QuoteRevisionFactory(valid_until=TODAY + timedelta(days=5), issued_on=TODAY)
-    with django_assert_num_queries(13):
-        response = staff_client.get(reverse("home"))
-    assert len(response.context["page"].builds) == 6
-
-
-def test_start_page_on_the_demo_shows_the_delivered_pro_6000(staff_client, frozen_today):
-    call_command("loaddata", "seed", "demo", verbosity=0)
-    content = staff_client.get(reverse("home")).content.decode()
-    assert "2.0: " in content
-    assert "CHF 7’942.00" in content
-    assert "9 of 9 lines (9 installed)" in content
-    # 12 checks pending on the demo's open checklist (the import VAT receipt does not apply)
-    assert "12 open checks" in content
-    assert reverse("acceptance_pdf", args=["pro-6000"]) in content
 
 
 def test_start_page_commits_what_the_build_commitment_counts(staff_client, frozen_today):
@@ -129,3 +384,165 @@ def test_start_page_commits_what_the_build_commitment_counts(staff_client, froze
     page = staff_client.get(reverse("home")).context["page"]
     assert page.builds[0].committed_chf == commitment_of(build).committed_chf
     assert page.builds[0].committed_chf == Decimal("8042.00")
+
+
+# Queries -------------------------------------------------------------------------------------
+
+
+def _more_of_everything(brief, ordered: Build, count: int) -> None:
+    """`count` more candidate builds with a GPU line, each with a received quote lapsing
+    soon that prices it, and `count` more late lines on the ordered build."""
+    for _ in range(count):
+        build = BuildFactory(requirements=brief)
+        line = BuildLineFactory(for_build=build, component=GpuFactory())
+        revision = QuoteRevisionFactory(
+            quote=QuoteFactory(build=build),
+            issued_on=TODAY,
+            valid_until=TODAY + timedelta(days=5),
+            landed_total_chf=Decimal("900.00"),
+            landed_net_chf=Decimal("832.56"),
+        )
+        QuoteLineFactory(revision=revision, build_line=line, component=line.component)
+        OrderLineFactory(order=ordered.orders.get(), expected_on=TODAY - timedelta(days=2))
+
+
+def _queries(client) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("home")).status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_start_page_reads_in_as_many_queries_for_30_builds_quotes_and_lines_as_for_1(
+    staff_client, frozen_today, django_assert_num_queries
+):
+    brief = RequirementsFactory()
+    ordered = _chosen_build_with_orders(brief, lines=1, committed="100.00")
+    AcceptanceItemFactory(checklist=AcceptanceChecklistFactory(for_build=ordered))
+    _more_of_everything(brief, ordered, 1)
+    staff_client.get(reverse("home"))
+    one = _queries(staff_client)
+
+    _more_of_everything(brief, ordered, 29)
+    thirty = _queries(staff_client)
+
+    assert len(one) == len(thirty)
+    # session, user, then the briefs, builds, the money committed (accepted revisions,
+    # hand-ordered lines), order line counts, acceptance checklists with their open checks,
+    # their open items, late lines, warranties, the builds' prices (their lines, the
+    # revisions that source them and their lines, Swiss VAT), expiring revisions, quotes by
+    # build, and the user's permissions for the actions
+    with django_assert_num_queries(len(one)):
+        response = staff_client.get(reverse("home"))
+    assert len(response.context["page"].choosing.candidates) == 31
+
+
+def _signed_build_with_warranty(ends_on: date) -> Build:
+    """An accepted build whose one delivered unit is under warranty until `ends_on`."""
+    build = _chosen_build_with_orders(RequirementsFactory(), lines=0, committed="100.00")
+    Build.objects.filter(pk=build.pk).update(status=Build.Status.ACCEPTED)
+    order = build.orders.get()
+    line = OrderLineFactory(
+        order=order,
+        status="installed",
+        quantity_received=1,
+        ordered_on=date(2023, 3, 1),
+        confirmed_on=date(2023, 3, 1),
+        shipped_on=date(2023, 3, 2),
+        delivered_on=date(2023, 3, 3),
+        installed_on=date(2023, 3, 4),
+    )
+    checklist = AcceptanceChecklistFactory(
+        for_build=build, status="signed", signed_by=UserFactory(), signed_at=timezone.now()
+    )
+    UnitWarranty.objects.create(
+        unit=DeliveredUnitFactory(line=line),
+        checklist=checklist,
+        vendor=order.vendor,
+        years=3,
+        starts_on=date(2023, 3, 10),
+        ends_on=ends_on,
+        terms="3 years included",
+    )
+    return build
+
+
+def test_a_warranty_ending_within_the_reminder_days_is_a_next_step(staff_client, frozen_today):
+    build = _signed_build_with_warranty(date(2026, 3, 10))
+
+    html = staff_client.get(reverse("home")).content.decode()
+
+    assert "Now: Warranty 1 unit under warranty; the first term ends on 10.03.2026" in text(html)
+    assert next_steps(section(html, "next-steps")) == [
+        f"The warranty of 1 unit of {build.code}: {build.name} ends on 10.03.2026. "
+        "See the acceptance"
+    ]
+
+
+def test_a_warranty_ending_later_is_no_next_step(staff_client, frozen_today):
+    _signed_build_with_warranty(date(2026, 9, 10))
+
+    html = staff_client.get(reverse("home")).content.decode()
+
+    assert "the first term ends on 10.09.2026" in text(html)
+    assert next_steps(section(html, "next-steps")) == []
+
+
+def test_on_an_empty_desk_the_page_asks_for_the_brief_and_the_builds(client, frozen_today):
+    client.force_login(user_in_role("Approver"))
+    html = client.get(reverse("home")).content.decode()
+    page = text(html)
+
+    assert "Now: Choosing 0 candidate builds on file" in page
+    assert "No build on file yet." in page
+    assert "No brief yet." in page
+    assert "Nothing is waiting for you." in page
+    # The brief is reference data: an administrator enters it, an Approver does not.
+    assert reverse("admin:procurement_requirements_add") not in html
+
+
+def test_request_quotes_opens_a_new_quote_for_the_build(seed, client, frozen_today):
+    client.force_login(user_in_role("Buyer"))
+    build = Build.objects.get(slug="pro-6000")
+    html = client.get(reverse("home")).content.decode()
+    link = f"{reverse('admin:quotes_quote_add')}?build={build.pk}"
+    assert link in html
+
+    form = client.get(link).content.decode()
+
+    assert re.search(rf'<option value="{build.pk}" selected>2\.0: ', form), "build not chosen"
+
+
+def test_pricing_warnings_show_with_their_code_and_message(seed, frozen_today):
+    """Pricing's warnings of a build, whatever their kind, are listed in its row."""
+    page = start_page(TODAY)
+    row = page.choosing.candidates[0]
+    row.price = replace(
+        row.price,
+        warnings=(
+            PriceWarning("stale_rate", "The USD rate is 9 days old."),
+            PriceWarning("unverified_fee_schedule", "DHL's fee schedule is unverified."),
+        ),
+    )
+    html = render_to_string(
+        "start/choosing.html", {"page": page, "may_read_prices": True, "may_add_quotes": False}
+    )
+    cells = html[html.index('id="candidate-pro-6000"') :].split("</tr>")[0]
+
+    assert '<li class="warning warning-stale_rate">The USD rate is 9 days old.</li>' in cells
+    assert (
+        '<li class="warning warning-unverified_fee_schedule">DHL&#x27;s fee schedule is '
+        "unverified.</li>" in cells
+    )
+
+
+@pytest.mark.parametrize(
+    "days, says",
+    [(0, "lapses today, 02.03.2026."), (1, "lapses on 03.03.2026, in 1 day.")],
+)
+def test_a_quote_lapsing_today_or_tomorrow_says_so(staff_client, frozen_today, days, says):
+    revision = QuoteRevisionFactory(valid_until=TODAY + timedelta(days=days), issued_on=TODAY)
+
+    html = staff_client.get(reverse("home")).content.decode()
+
+    name = f"{revision.quote.vendor.name} {revision.quote.reference} rev. {revision.number}"
+    assert next_steps(section(html, "next-steps")) == [f"{name} {says} Decide on it"]

@@ -27,6 +27,7 @@ from quotes.comparison.judging import (
     chosen_requirements,
     compared_amount,
     fit_marks,
+    rank_by_best_value,
 )
 from quotes.comparison.options import (
     ComparisonError,
@@ -56,6 +57,7 @@ __all__ = [
     "comparison_filename",
     "comparison_pdf",
     "comparison_sheet",
+    "ranked_options",
 ]
 
 
@@ -124,9 +126,7 @@ def comparison_sheet(
     ]
     for option in options:
         _judge(option, brief)
-    best, reason = choose_best(options, brief, best_by)
-    if best is not None:
-        best.is_best = True
+    best, reason = _mark_best(options, brief, best_by)
     return ComparisonSheet(
         today=today,
         brief=brief,
@@ -170,6 +170,29 @@ def _require_prices(builds, build_errors, revisions, revision_errors) -> None:
                 _("The landed cost of %(revision)s cannot be computed: %(reason)s.")
                 % {"revision": revision, "reason": revision_errors[revision.pk]}
             )
+
+
+def ranked_options(
+    options: list[Option], brief: Brief | None
+) -> tuple[list[Option], Option | None, str]:
+    """The options judged against the brief as the sheet judges them, in the order of its
+    best value rule and numbered in that order, with the best value and its reason."""
+    for option in options:
+        _judge(option, brief)
+    ranked = rank_by_best_value(options)
+    for number, option in enumerate(ranked, start=1):
+        option.number = number
+    best, reason = _mark_best(ranked, brief)
+    return ranked, best, reason
+
+
+def _mark_best(
+    options: list[Option], brief: Brief | None, best_by: str = BEST_BY_LANDED
+) -> tuple[Option | None, str]:
+    best, reason = choose_best(options, brief, best_by)
+    if best is not None:
+        best.is_best = True
+    return best, reason
 
 
 def _judge(option: Option, brief: Brief | None) -> None:

@@ -134,10 +134,39 @@ BEST_BY_TCO = "tco"
 BEST_BY = (BEST_BY_LANDED, BEST_BY_TCO)
 
 
-def value_per_gb(option: Option, best_by: str) -> Decimal | None:
+def value_per_gb(option: Option, best_by: str = BEST_BY_LANDED) -> Decimal | None:
     """What the best value is judged by: CHF per GB of VRAM of what the buyer bears, or of
     the total cost of ownership."""
     return option.tco_per_gb if best_by == BEST_BY_TCO else option.chf_per_gb
+
+
+def best_value_key(option: Option, best_by: str = BEST_BY_LANDED) -> tuple[Decimal, Decimal]:
+    """The best value rule's order: the lowest CHF per GB of VRAM, then the lowest total."""
+    return (value_per_gb(option, best_by) or Decimal(0), option.cost.total)
+
+
+def may_be_best(option: Option, best_by: str = BEST_BY_LANDED) -> bool:
+    """Meets every requirement of the brief, has a CHF per GB, is neither expired nor from a
+    vendor ruled out."""
+    return (
+        option.meets_brief
+        and value_per_gb(option, best_by) is not None
+        and not any(flag.kind in ("expired", "vendor") for flag in option.flags)
+    )
+
+
+def rank_by_best_value(options: Sequence[Option], best_by: str = BEST_BY_LANDED) -> list[Option]:
+    """The options in the order of the best value rule: those that may be the best value
+    first, by CHF per GB of VRAM then total; then the others, those without a CHF per GB
+    last."""
+    return sorted(
+        options,
+        key=lambda option: (
+            not may_be_best(option, best_by),
+            value_per_gb(option, best_by) is None,
+            best_value_key(option, best_by),
+        ),
+    )
 
 
 def choose_best(
@@ -152,27 +181,19 @@ def choose_best(
     else:
         basis = "net of VAT" if brief.vat_registered else "landed total"
     candidates = [
-        option
-        for option in options
-        if option.meets_brief
-        and value_per_gb(option, best_by) is not None
-        and not any(flag.kind in ("expired", "vendor") for flag in option.flags)
+        option for option in rank_by_best_value(options, best_by) if may_be_best(option, best_by)
     ]
     if not candidates:
         return None, (
             "No option meets every requirement of the brief (budget, VRAM, one circuit, "
             "noise), so none is marked as the best value."
         )
-
-    def order(option: Option) -> tuple[Decimal, Decimal]:
-        return (value_per_gb(option, best_by) or Decimal(0), option.cost.total)
-
-    best = min(candidates, key=order)
+    best = candidates[0]
     best_value = value_per_gb(best, best_by) or Decimal(0)
     if len(candidates) == 1:
         reason = "the only option that meets every requirement of the brief"
     else:
-        runner_up = sorted(candidates, key=order)[1]
+        runner_up = candidates[1]
         reason = (
             f"the lowest CHF per GB of VRAM ({basis}) of the {len(candidates)} options that "
             f"meet every requirement of the brief; next is {runner_up.number} "

@@ -1,0 +1,202 @@
+"""What to do next on the purchase, one line each with the page where it is done."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from procurement.formats import swiss_date, swiss_number
+from procurement.models import Build
+from quotes.comparison.judging import may_be_best
+from quotes.models import QuoteRevision
+from quotes.pricing.results import Source
+
+if TYPE_CHECKING:
+    from procurement.dashboard import BuildRow, Candidate, ExpiringRevision
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """Something to do, one line, with the page where it is done. `permission`: what the
+    action needs; a user without it reads the line without the action."""
+
+    kind: str
+    text: str
+    action: str
+    url: str
+    permission: str = ""
+    shows_prices: bool = False
+
+
+def steps_for_candidates_without_quotes(
+    candidates: list[Candidate], quoted: set[int | None], vendors: list[str]
+) -> list[NextStep]:
+    asked = ", ".join(vendors) or _("a system integrator")
+    return [
+        NextStep(
+            "no_quote",
+            _("%(build)s has no quote yet: request quotes from %(vendors)s.")
+            % {"build": row.option.title, "vendors": asked},
+            _("Request quotes"),
+            reverse("admin:quotes_quote_add") + "?" + urlencode({"build": row.build.pk}),
+            "quotes.add_quote",
+        )
+        for row in candidates
+        if row.build.status == Build.Status.CANDIDATE and row.build.pk not in quoted
+    ]
+
+
+def steps_for_lapsing(expiring: list[ExpiringRevision], today: date) -> list[NextStep]:
+    return [
+        NextStep(
+            "lapsing",
+            _lapsing_text(entry.revision, today),
+            _("Decide on it"),
+            reverse("admin:quotes_quoterevision_change", args=[entry.revision.pk]),
+            "quotes.view_quoterevision",
+        )
+        for entry in expiring
+    ]
+
+
+def _lapsing_text(revision: QuoteRevision, today: date) -> str:
+    days = (revision.valid_until - today).days
+    named = {"quote": _revision_name(revision), "date": swiss_date(revision.valid_until)}
+    if days == 0:
+        return _("%(quote)s lapses today, %(date)s.") % named
+    return ngettext(
+        "%(quote)s lapses on %(date)s, in %(days)d day.",
+        "%(quote)s lapses on %(date)s, in %(days)d days.",
+        days,
+    ) % {**named, "days": days}
+
+
+def steps_for_better_quotes(candidates: list[Candidate]) -> list[NextStep]:
+    """A build priced from a received quote at a lower CHF per GB than the chosen build."""
+    chosen = next((row for row in candidates if row.build.status == Build.Status.CHOSEN), None)
+    if chosen is None or chosen.option.chf_per_gb is None:
+        return []
+    return [
+        NextStep(
+            "better_quote",
+            _(
+                "%(build)s, priced from %(source)s, costs CHF %(better)s per GB of VRAM; the "
+                "chosen %(chosen)s costs CHF %(current)s."
+            )
+            % {
+                "build": row.option.title,
+                "source": row.source,
+                "better": swiss_number(row.option.chf_per_gb),
+                "chosen": chosen.option.title,
+                "current": swiss_number(chosen.option.chf_per_gb),
+            },
+            _("Compare the two"),
+            sheet_url([chosen.build.slug, row.build.slug]),
+            "quotes.view_quoterevision",
+            shows_prices=True,
+        )
+        for row in candidates
+        if row is not chosen
+        and row.price.source.source is Source.RECEIVED
+        and may_be_best(row.option)
+        and row.option.chf_per_gb is not None
+        and row.option.chf_per_gb < chosen.option.chf_per_gb
+    ]
+
+
+@dataclass(frozen=True)
+class LateDeliveries:
+    build: Build
+    lines: int
+    expected_since: date
+
+
+def steps_for_late(late: list[LateDeliveries]) -> list[NextStep]:
+    return [
+        NextStep(
+            "late",
+            ngettext(
+                "%(count)d order line of %(build)s is late, expected since %(date)s.",
+                "%(count)d order lines of %(build)s are late, expected since %(date)s.",
+                entry.lines,
+            )
+            % {
+                "count": entry.lines,
+                "build": str(entry.build),
+                "date": swiss_date(entry.expected_since),
+            },
+            _("Ask the vendor"),
+            reverse("admin:procurement_orderline_changelist")
+            + "?"
+            + urlencode({"overdue": "yes", "order__build__id__exact": entry.build.pk}),
+            "procurement.view_orderline",
+        )
+        for entry in late
+    ]
+
+
+def steps_for_acceptance(rows: list[BuildRow]) -> list[NextStep]:
+    return [
+        NextStep(
+            "acceptance",
+            ngettext(
+                "The acceptance of %(build)s has %(count)d check pending.",
+                "The acceptance of %(build)s has %(count)d checks pending.",
+                row.open_checks,
+            )
+            % {"count": row.open_checks, "build": str(row.build)},
+            _("Open the checklist"),
+            reverse("admin:procurement_acceptancechecklist_change", args=[row.checklist.pk]),
+            "procurement.change_acceptancechecklist",
+        )
+        for row in rows
+        if row.checklist is not None and row.checklist.is_open and row.open_checks
+    ]
+
+
+@dataclass(frozen=True)
+class EndingWarranties:
+    build: Build
+    checklist_id: int
+    units: int
+    first_end: date
+
+
+def steps_for_warranties(ending: list[EndingWarranties]) -> list[NextStep]:
+    return [
+        NextStep(
+            "warranty",
+            ngettext(
+                "The warranty of %(count)d unit of %(build)s ends on %(date)s.",
+                "The warranties of %(count)d units of %(build)s end from %(date)s.",
+                entry.units,
+            )
+            % {
+                "count": entry.units,
+                "build": str(entry.build),
+                "date": swiss_date(entry.first_end),
+            },
+            _("See the acceptance"),
+            reverse("admin:procurement_acceptancechecklist_change", args=[entry.checklist_id]),
+            "procurement.view_acceptancechecklist",
+        )
+        for entry in ending
+    ]
+
+
+def sheet_url(build_slugs: list[str]) -> str:
+    return reverse("quotes:comparison_pdf") + "?" + urlencode([("build", s) for s in build_slugs])
+
+
+def _revision_name(revision: QuoteRevision) -> str:
+    return _("%(vendor)s %(reference)s rev. %(number)d") % {
+        "vendor": revision.quote.vendor.name,
+        "reference": revision.quote.reference,
+        "number": revision.number,
+    }
