@@ -261,7 +261,10 @@ def frozen():
 
 
 @pytest.mark.parametrize("data", ["seed", "demo", "generated"])
-def test_every_surface_shows_the_same_figures(data, frozen, seed, admin_client):
+def test_every_surface_shows_the_same_figures(data, frozen, seed, admin_client, settings):
+    # What is compared here is the figures, not how fast a sheet of 60 options is laid out
+    # (tests/test_pdf_time_budget.py holds that): a busy machine gets the time it needs.
+    settings.PDF_TIMEOUT_SECONDS = 300
     if data in ("demo", "generated"):
         call_command("loaddata", "demo", verbosity=0)
     if data == "generated":

@@ -528,10 +528,13 @@ def test_pricing_warnings_show_with_their_code_and_message(seed, frozen_today):
     )
     cells = html[html.index('id="candidate-pro-6000"') :].split("</tr>")[0]
 
-    assert '<li class="warning warning-stale_rate">The USD rate is 9 days old.</li>' in cells
     assert (
-        '<li class="warning warning-unverified_fee_schedule">DHL&#x27;s fee schedule is '
-        "unverified.</li>" in cells
+        '<li class="warning" data-code="stale_rate">&#9888; The USD rate is 9 days old.</li>'
+        in cells
+    )
+    assert (
+        '<li class="warning" data-code="unverified_fee_schedule">&#9888; DHL&#x27;s fee '
+        "schedule is unverified.</li>" in cells
     )
 
 
