@@ -634,3 +634,42 @@ def test_a_request_the_mail_server_refused_is_kept_unsent(
     request.refresh_from_db()
     assert request.emailed_at is None
     assert request.email_body.startswith("Sehr geehrte Damen und Herren\n")
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "first_line"),
+    [
+        (
+            "de",
+            "Erinnerung: Angebotsanfrage RTX PRO 6000 (2.0)",
+            "Am 04.03.2026 haben wir Sie um ein Angebot für die Konfiguration 2.0: RTX PRO 6000 "
+            "gebeten; bisher haben wir keine Antwort erhalten. Wir wären Ihnen dankbar, wenn Sie "
+            "uns Ihr Angebot bis zum 20.03.2026 zukommen liessen, oder uns kurz mitteilten, falls "
+            "Sie kein Angebot abgeben möchten.",
+        ),
+        (
+            "en",
+            "Reminder: request for quotation RTX PRO 6000 (2.0)",
+            "On 04.03.2026 we asked you for a quotation for the configuration 2.0: RTX PRO 6000, "
+            "and have not had an answer yet. We would be grateful for your quotation by "
+            "20.03.2026, or a short note if you do not wish to quote.",
+        ),
+    ],
+)
+def test_the_follow_up_to_a_vendor_is_written_in_its_language(
+    language, subject, first_line, build, buyer, django_capture_on_commit_callbacks
+):
+    sent(
+        build,
+        [vendor(language, follow_ups_to_vendor=True)],
+        buyer,
+        django_capture_on_commit_callbacks,
+    )
+    mail.outbox.clear()
+
+    follow_ups(FOLLOW_UP_ON)
+
+    [message] = mail.outbox
+    assert message.subject == subject
+    assert message.body.splitlines()[2] == first_line
+    assert message.to == [f"sales@{language}.example"]
