@@ -18,7 +18,11 @@ from procurement.models import Build, Notice, Vendor
 from procurement.notices import outbox
 from quotes.models import QuoteRequest
 from quotes.requests.rules import add_working_days
-from quotes.requests.selectors import open_requests, vendor_answer_days
+from quotes.requests.selectors import (
+    open_requests,
+    open_requests_with_answer_times,
+    vendor_answer_days,
+)
 from quotes.requests.services import (
     quote_request_answer,
     quote_request_decline,
@@ -552,7 +556,14 @@ def test_open_requests_and_answer_times_take_one_query_each(
     with django_assert_num_queries(1):
         times = vendor_answer_days()
 
+    # the same two, however many requests and vendors
+    with django_assert_num_queries(2):
+        rows = [
+            (row.request.vendor.name, row.vendor_median_days)
+            for row in open_requests_with_answer_times()
+        ]
     assert len(listed) == count - 1
+    assert rows == [(f"Vendor x{n}", None) for n in range(1, count)]
     assert {t.vendor_name: (t.answered, t.median_days) for t in times.values()} == {
         "Vendor x0": (1, 5.0)
     }
