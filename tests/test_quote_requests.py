@@ -315,6 +315,24 @@ def test_a_request_that_cannot_go_is_refused_naming_the_field(change, field, mes
     assert QuoteRequest.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("status", "lines", "message"),
+    [
+        ("dropped", 1, "The build pro-6000 is dropped; reconsider it before asking for quotes."),
+        ("candidate", 0, "The build pro-6000 has no parts to ask for."),
+    ],
+)
+def test_a_build_that_cannot_be_asked_about_is_refused(status, lines, message, buyer):
+    build = BuildFactory(slug="pro-6000", status=status)
+    for _ in range(lines):
+        BuildLineFactory(for_build=build)
+
+    with time_machine.travel(SENT_AT, tick=False), pytest.raises(ValidationError) as refused:
+        request_quotes(build=build, vendors=[vendor("de")], answer_by=ANSWER_BY, user=buyer)
+
+    assert refused.value.message_dict == {"build": [message]}
+
+
 def test_a_vendor_is_asked_once_while_its_request_is_open(
     build, buyer, django_capture_on_commit_callbacks
 ):
