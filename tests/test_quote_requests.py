@@ -18,7 +18,11 @@ from procurement.models import Build, Notice, Vendor
 from procurement.notices import outbox
 from quotes.models import QuoteRequest
 from quotes.requests.rules import add_working_days
-from quotes.requests.selectors import open_requests, vendor_answer_days
+from quotes.requests.selectors import (
+    open_requests,
+    open_requests_with_answer_times,
+    vendor_answer_days,
+)
 from quotes.requests.services import (
     quote_request_answer,
     quote_request_decline,
@@ -311,6 +315,24 @@ def test_a_request_that_cannot_go_is_refused_naming_the_field(change, field, mes
     assert QuoteRequest.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("status", "lines", "message"),
+    [
+        ("dropped", 1, "The build pro-6000 is dropped; reconsider it before asking for quotes."),
+        ("candidate", 0, "The build pro-6000 has no parts to ask for."),
+    ],
+)
+def test_a_build_that_cannot_be_asked_about_is_refused(status, lines, message, buyer):
+    build = BuildFactory(slug="pro-6000", status=status)
+    for _ in range(lines):
+        BuildLineFactory(for_build=build)
+
+    with time_machine.travel(SENT_AT, tick=False), pytest.raises(ValidationError) as refused:
+        request_quotes(build=build, vendors=[vendor("de")], answer_by=ANSWER_BY, user=buyer)
+
+    assert refused.value.message_dict == {"build": [message]}
+
+
 def test_a_vendor_is_asked_once_while_its_request_is_open(
     build, buyer, django_capture_on_commit_callbacks
 ):
@@ -552,7 +574,14 @@ def test_open_requests_and_answer_times_take_one_query_each(
     with django_assert_num_queries(1):
         times = vendor_answer_days()
 
+    # the same two, however many requests and vendors
+    with django_assert_num_queries(2):
+        rows = [
+            (row.request.vendor.name, row.vendor_median_days)
+            for row in open_requests_with_answer_times()
+        ]
     assert len(listed) == count - 1
+    assert rows == [(f"Vendor x{n}", None) for n in range(1, count)]
     assert {t.vendor_name: (t.answered, t.median_days) for t in times.values()} == {
         "Vendor x0": (1, 5.0)
     }
@@ -634,3 +663,42 @@ def test_a_request_the_mail_server_refused_is_kept_unsent(
     request.refresh_from_db()
     assert request.emailed_at is None
     assert request.email_body.startswith("Sehr geehrte Damen und Herren\n")
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "first_line"),
+    [
+        (
+            "de",
+            "Erinnerung: Angebotsanfrage RTX PRO 6000 (2.0)",
+            "Am 04.03.2026 haben wir Sie um ein Angebot für die Konfiguration 2.0: RTX PRO 6000 "
+            "gebeten; bisher haben wir keine Antwort erhalten. Wir wären Ihnen dankbar, wenn Sie "
+            "uns Ihr Angebot bis zum 20.03.2026 zukommen liessen, oder uns kurz mitteilten, falls "
+            "Sie kein Angebot abgeben möchten.",
+        ),
+        (
+            "en",
+            "Reminder: request for quotation RTX PRO 6000 (2.0)",
+            "On 04.03.2026 we asked you for a quotation for the configuration 2.0: RTX PRO 6000, "
+            "and have not had an answer yet. We would be grateful for your quotation by "
+            "20.03.2026, or a short note if you do not wish to quote.",
+        ),
+    ],
+)
+def test_the_follow_up_to_a_vendor_is_written_in_its_language(
+    language, subject, first_line, build, buyer, django_capture_on_commit_callbacks
+):
+    sent(
+        build,
+        [vendor(language, follow_ups_to_vendor=True)],
+        buyer,
+        django_capture_on_commit_callbacks,
+    )
+    mail.outbox.clear()
+
+    follow_ups(FOLLOW_UP_ON)
+
+    [message] = mail.outbox
+    assert message.subject == subject
+    assert message.body.splitlines()[2] == first_line
+    assert message.to == [f"sales@{language}.example"]

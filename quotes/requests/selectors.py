@@ -55,3 +55,30 @@ def vendor_answer_days() -> dict[int, VendorAnswerTime]:
         )
         for vendor_id, taken in days.items()
     }
+
+
+@dataclass(frozen=True)
+class OpenRequestRow:
+    """An open request and how long its vendor has taken to answer before (None: it has
+    not answered a request yet)."""
+
+    request: QuoteRequest
+    vendor_median_days: float | None
+    vendor_answered: int
+
+
+def open_requests_with_answer_times() -> list[OpenRequestRow]:
+    """What the start page lists: each open request with its vendor's past answer time; two
+    queries however many requests and vendors."""
+    times = vendor_answer_days()
+    rows = []
+    for request in open_requests():
+        known = times.get(request.vendor_id)
+        rows.append(
+            OpenRequestRow(
+                request=request,
+                vendor_median_days=known.median_days if known else None,
+                vendor_answered=known.answered if known else 0,
+            )
+        )
+    return rows

@@ -66,6 +66,15 @@ def _check_request(*, build: Build, vendors: list[Vendor], answer_by: date) -> N
                 % {"days": rules.MAX_ANSWER_DAYS}
             }
         )
+    if build.status == Build.Status.DROPPED:
+        raise ValidationError(
+            {
+                "build": _(
+                    "The build %(build)s is dropped; reconsider it before asking for quotes."
+                )
+                % {"build": build.slug}
+            }
+        )
     if not build.lines.exists():
         raise ValidationError(
             {"build": _("The build %(build)s has no parts to ask for.") % {"build": build.slug}}
