@@ -546,3 +546,20 @@ def test_a_quote_lapsing_today_or_tomorrow_says_so(staff_client, frozen_today, d
 
     name = f"{revision.quote.vendor.name} {revision.quote.reference} rev. {revision.number}"
     assert next_steps(section(html, "next-steps")) == [f"{name} {says} Decide on it"]
+
+
+def test_a_viewer_reads_the_next_steps_without_the_actions_that_change_something(
+    client, frozen_today
+):
+    revision = QuoteRevisionFactory(valid_until=TODAY + timedelta(days=3), issued_on=TODAY)
+    build = _chosen_build_with_orders(RequirementsFactory(), lines=0, committed="100.00")
+    OrderLineFactory(order=build.orders.get(), expected_on=TODAY - timedelta(days=3))
+    client.force_login(user_in_role("Viewer"))
+
+    html = client.get(reverse("home")).content.decode()
+
+    name = f"{revision.quote.vendor.name} {revision.quote.reference} rev. {revision.number}"
+    assert next_steps(section(html, "next-steps")) == [
+        f"{name} lapses on 05.03.2026, in 3 days.",
+        f"1 order line of {build.code}: {build.name} is late, expected since 27.02.2026.",
+    ]
