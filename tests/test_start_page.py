@@ -563,3 +563,18 @@ def test_a_viewer_reads_the_next_steps_without_the_actions_that_change_something
         f"{name} lapses on 05.03.2026, in 3 days.",
         f"1 order line of {build.code}: {build.name} is late, expected since 27.02.2026.",
     ]
+
+
+def test_without_an_option_that_meets_the_brief_no_best_value_is_marked(
+    seed, staff_client, frozen_today
+):
+    Build.objects.filter(slug="pro-6000").update(status=Build.Status.DROPPED)
+
+    html = staff_client.get(reverse("home")).content.decode()
+
+    assert candidate_slugs(html) == SEED_RANKING[1:]
+    assert "candidate best" not in html
+    assert (
+        "No best value marked. No option meets every requirement of the brief (budget, VRAM, "
+        "one circuit, noise), so none is marked as the best value." in text(html)
+    )
