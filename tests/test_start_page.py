@@ -391,7 +391,8 @@ def test_start_page_commits_what_the_build_commitment_counts(staff_client, froze
 
 def _more_of_everything(brief, ordered: Build, count: int) -> None:
     """`count` more candidate builds with a GPU line, each with a received quote lapsing
-    soon that prices it, and `count` more late lines on the ordered build."""
+    soon that prices it, and `count` more late lines and open acceptance items on the
+    ordered build."""
     for _ in range(count):
         build = BuildFactory(requirements=brief)
         line = BuildLineFactory(for_build=build, component=GpuFactory())
@@ -404,6 +405,7 @@ def _more_of_everything(brief, ordered: Build, count: int) -> None:
         )
         QuoteLineFactory(revision=revision, build_line=line, component=line.component)
         OrderLineFactory(order=ordered.orders.get(), expected_on=TODAY - timedelta(days=2))
+        AcceptanceItemFactory(checklist=ordered.acceptance)
 
 
 def _queries(client) -> list[str]:
@@ -417,7 +419,7 @@ def test_start_page_reads_in_as_many_queries_for_30_builds_quotes_and_lines_as_f
 ):
     brief = RequirementsFactory()
     ordered = _chosen_build_with_orders(brief, lines=1, committed="100.00")
-    AcceptanceItemFactory(checklist=AcceptanceChecklistFactory(for_build=ordered))
+    AcceptanceChecklistFactory(for_build=ordered)
     _more_of_everything(brief, ordered, 1)
     staff_client.get(reverse("home"))
     one = _queries(staff_client)
@@ -433,7 +435,9 @@ def test_start_page_reads_in_as_many_queries_for_30_builds_quotes_and_lines_as_f
     # build, and the user's permissions for the actions
     with django_assert_num_queries(len(one)):
         response = staff_client.get(reverse("home"))
-    assert len(response.context["page"].choosing.candidates) == 31
+    page = response.context["page"]
+    assert len(page.choosing.candidates) == 31
+    assert len(page.builds[0].open_items) == 30
 
 
 def _signed_build_with_warranty(ends_on: date) -> Build:
