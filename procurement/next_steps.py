@@ -59,7 +59,7 @@ def steps_for_lapsing(expiring: list[ExpiringRevision], today: date) -> list[Nex
             _lapsing_text(entry.revision, today),
             _("Decide on it"),
             reverse("admin:quotes_quoterevision_change", args=[entry.revision.pk]),
-            "quotes.view_quoterevision",
+            "quotes.change_quoterevision",
         )
         for entry in expiring
     ]
@@ -135,7 +135,7 @@ def steps_for_late(late: list[LateDeliveries]) -> list[NextStep]:
             reverse("admin:procurement_orderline_changelist")
             + "?"
             + urlencode({"overdue": "yes", "order__build__id__exact": entry.build.pk}),
-            "procurement.view_orderline",
+            "procurement.change_orderline",
         )
         for entry in late
     ]

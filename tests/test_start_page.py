@@ -391,7 +391,8 @@ def test_start_page_commits_what_the_build_commitment_counts(staff_client, froze
 
 def _more_of_everything(brief, ordered: Build, count: int) -> None:
     """`count` more candidate builds with a GPU line, each with a received quote lapsing
-    soon that prices it, and `count` more late lines on the ordered build."""
+    soon that prices it, and `count` more late lines and open acceptance items on the
+    ordered build."""
     for _ in range(count):
         build = BuildFactory(requirements=brief)
         line = BuildLineFactory(for_build=build, component=GpuFactory())
@@ -404,6 +405,7 @@ def _more_of_everything(brief, ordered: Build, count: int) -> None:
         )
         QuoteLineFactory(revision=revision, build_line=line, component=line.component)
         OrderLineFactory(order=ordered.orders.get(), expected_on=TODAY - timedelta(days=2))
+        AcceptanceItemFactory(checklist=ordered.acceptance)
 
 
 def _queries(client) -> list[str]:
@@ -417,7 +419,7 @@ def test_start_page_reads_in_as_many_queries_for_30_builds_quotes_and_lines_as_f
 ):
     brief = RequirementsFactory()
     ordered = _chosen_build_with_orders(brief, lines=1, committed="100.00")
-    AcceptanceItemFactory(checklist=AcceptanceChecklistFactory(for_build=ordered))
+    AcceptanceChecklistFactory(for_build=ordered)
     _more_of_everything(brief, ordered, 1)
     staff_client.get(reverse("home"))
     one = _queries(staff_client)
@@ -429,11 +431,14 @@ def test_start_page_reads_in_as_many_queries_for_30_builds_quotes_and_lines_as_f
     # session, user, then the briefs, builds, the money committed (accepted revisions,
     # hand-ordered lines), order line counts, acceptance checklists with their open checks,
     # their open items, late lines, warranties, the builds' prices (their lines, the
-    # revisions that source them and their lines, Swiss VAT), expiring revisions, quotes by
-    # build, and the user's permissions for the actions
-    with django_assert_num_queries(len(one)):
+    # revisions that source them and their lines, Swiss VAT), expiring revisions and the
+    # quotes by build (a superuser's permissions need no query)
+    assert len(one) == 17
+    with django_assert_num_queries(17):
         response = staff_client.get(reverse("home"))
-    assert len(response.context["page"].choosing.candidates) == 31
+    page = response.context["page"]
+    assert len(page.choosing.candidates) == 31
+    assert len(page.builds[0].open_items) == 30
 
 
 def _signed_build_with_warranty(ends_on: date) -> Build:
@@ -549,3 +554,35 @@ def test_a_quote_lapsing_today_or_tomorrow_says_so(staff_client, frozen_today, d
 
     name = f"{revision.quote.vendor.name} {revision.quote.reference} rev. {revision.number}"
     assert next_steps(section(html, "next-steps")) == [f"{name} {says} Decide on it"]
+
+
+def test_a_viewer_reads_the_next_steps_without_the_actions_that_change_something(
+    client, frozen_today
+):
+    revision = QuoteRevisionFactory(valid_until=TODAY + timedelta(days=3), issued_on=TODAY)
+    build = _chosen_build_with_orders(RequirementsFactory(), lines=0, committed="100.00")
+    OrderLineFactory(order=build.orders.get(), expected_on=TODAY - timedelta(days=3))
+    client.force_login(user_in_role("Viewer"))
+
+    html = client.get(reverse("home")).content.decode()
+
+    name = f"{revision.quote.vendor.name} {revision.quote.reference} rev. {revision.number}"
+    assert next_steps(section(html, "next-steps")) == [
+        f"{name} lapses on 05.03.2026, in 3 days.",
+        f"1 order line of {build.code}: {build.name} is late, expected since 27.02.2026.",
+    ]
+
+
+def test_without_an_option_that_meets_the_brief_no_best_value_is_marked(
+    seed, staff_client, frozen_today
+):
+    Build.objects.filter(slug="pro-6000").update(status=Build.Status.DROPPED)
+
+    html = staff_client.get(reverse("home")).content.decode()
+
+    assert candidate_slugs(html) == SEED_RANKING[1:]
+    assert "candidate best" not in html
+    assert (
+        "No best value marked. No option meets every requirement of the brief (budget, VRAM, "
+        "one circuit, noise), so none is marked as the best value." in text(html)
+    )
