@@ -506,6 +506,7 @@ class EstimateRefresh(models.Model):
 
     class Meta:
         ordering = ["build", "-refreshed_at", "-id"]
+        verbose_name_plural = "estimate refreshes"
 
     def __str__(self) -> str:
         return (
