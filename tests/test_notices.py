@@ -494,10 +494,10 @@ def test_a_superuser_keeps_anyones_settings(staff_client):
 def test_an_unknown_kind_is_refused_naming_the_field(client):
     client.force_login(user_in_role("Viewer"))
 
-    response = client.post(settings_url(), {"muted_kinds": ["price_alert"]})
+    response = client.post(settings_url(), {"muted_kinds": ["no_such_kind"]})
 
     assert response.status_code == 200
-    assert "Select a valid choice. price_alert is not one of the available choices." in (
+    assert "Select a valid choice. no_such_kind is not one of the available choices." in (
         response.content.decode()
     )
     assert not NotificationSettings.objects.exists()
