@@ -205,3 +205,12 @@ RUNNING_KEYS = (
     "tco_chf",
     "tok_s_per_kchf",
 )
+
+
+def test_the_table_says_the_cost_of_running(seed):
+    table = build_cost("pro-6000", "--today", "2026-02-16")
+
+    assert (
+        "Energy 1’518.40 kWh a year (60 W idle, estimated), CHF 420.60 a year; total cost of "
+        "ownership over 3 years CHF 9’444.80"
+    ) in table.splitlines()

@@ -98,3 +98,20 @@ def test_the_sheet_says_which_basis_judged_the_best_value(seed_day):
 def test_an_unknown_basis_for_the_best_value_is_refused():
     with pytest.raises(ComparisonError, match="landed or tco, not 'cheapest'"):
         comparison_sheet(build_slugs=["one-gpu"], best_by="cheapest")
+
+
+def test_the_sheets_address_judges_by_the_total_cost_of_ownership_when_asked(
+    seed_day, admin_client
+):
+    _two_builds()
+
+    response = admin_client.get(
+        "/quotes/compare.pdf", {"build": ["one-gpu", "two-gpus"], "best_by": "tco"}
+    )
+    refused = admin_client.get("/quotes/compare.pdf", {"build": "one-gpu", "best_by": "cheapest"})
+
+    assert response.status_code == 200
+    text = " ".join(helpers.pdf_pages(response.content))
+    assert "Best value: option 1" in text
+    assert refused.status_code == 400
+    assert refused.content.decode() == "The best value is judged by landed or tco, not 'cheapest'."

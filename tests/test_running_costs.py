@@ -5,9 +5,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from procurement.models import Build
 from quotes.pricing.reads import running_costs
+from tests.factories import RequirementsFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +37,37 @@ def test_running_costs_of_every_seed_build_read_in_the_queries_of_one(
 
 
 QUERIES = 4
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"electricity_tariff": Decimal("0")}, "The electricity tariff is more than 0."),
+        ({"electricity_tariff": Decimal("6")}, "The electricity tariff is at most CHF 5 per kWh."),
+        ({"hours_under_load_per_day": Decimal("25")}, "The hours a day under load are at most 24"),
+        ({"hours_idle_per_day": Decimal("-1")}, "The hours a day idle cannot be negative."),
+        (
+            {"hours_under_load_per_day": Decimal("10"), "hours_idle_per_day": Decimal("16")},
+            "The hours a day under load and idle add up to at most 24.",
+        ),
+        ({"years_counted": 0}, "The years counted are at least 1."),
+        ({"years_counted": 21}, "The years counted are at most 20."),
+    ],
+)
+def test_the_briefs_running_figures_are_bounded(fields, message):
+    brief = RequirementsFactory.build(**fields)
+
+    with pytest.raises(ValidationError, match=message):
+        brief.full_clean()
+
+
+def test_the_brief_defaults_to_the_elcom_tariff_and_eight_hours_a_day():
+    brief = RequirementsFactory()
+
+    assert (brief.electricity_tariff, brief.electricity_tariff_source) == (
+        Decimal("0.2770"),
+        "ElCom 2026 median household tariff, profile H4",
+    )
+    assert brief.electricity_tariff_as_of == date(2026, 1, 1)
+    assert (brief.hours_under_load_per_day, brief.hours_idle_per_day) == (8, 16)
+    assert brief.years_counted is None

@@ -13,12 +13,16 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from djmoney.money import Money
 
 from procurement import build_flow, build_services
 from procurement import services as orders
 from procurement.acceptance import services as acceptance
 from procurement.acceptance.models import AcceptanceChecklist
+from procurement.models import PriceObservation
 from procurement.order_flow import LineStatus
+from procurement.price_watch import services as price_watch
+from procurement.price_watch.rules import read_price_file
 from quotes import services as quotes
 from quotes.models import QuoteRevision
 from quotes.quote_file import parse_quote_file
@@ -32,6 +36,7 @@ from tests.factories import (
     ComponentFactory,
     OrderFactory,
     OrderLineFactory,
+    PriceObservationFactory,
     UserFactory,
     VendorFactory,
     accepted_revision_for,
@@ -49,7 +54,7 @@ pytestmark = pytest.mark.django_db
 ROLES = ("Viewer", "Buyer", "Approver", "no group")
 BUYERS = frozenset({"Buyer", "Approver"})
 APPROVERS = frozenset({"Approver"})
-SERVICE_MODULES = (orders, build_services, acceptance, quotes, quote_requests)
+SERVICE_MODULES = (orders, build_services, acceptance, quotes, quote_requests, price_watch)
 
 
 def person(role: str):
@@ -118,6 +123,28 @@ def a_quote_file():
 
 def line_data():
     return quotes.LineData(description="Case", quantity=1, unit_price=Decimal("99.00"))
+
+
+def a_price_file():
+    part, shop = ComponentFactory(), VendorFactory()
+    return read_price_file(
+        f"component,shop,date,price,currency,link\n{part.slug},{shop.slug},2026-03-01,9.90,CHF,\n"
+    )
+
+
+def an_unsaved_price():
+    return PriceObservation(
+        component=ComponentFactory(),
+        vendor=VendorFactory(),
+        price=Money("9.90", "CHF"),
+        observed_on=timezone.localdate(),
+    )
+
+
+def a_build_with_a_lower_price():
+    line = BuildLineFactory(estimated_unit_price=Money("100.00", "CHF"))
+    PriceObservationFactory(component=line.component, price=Money("90.00", "CHF"))
+    return line
 
 
 def call(setup: Callable[[], object], service: Callable[..., object], **arguments):
@@ -360,6 +387,33 @@ SERVICES: dict[str, tuple[frozenset[str], Callable[[object], Callable[[], object
     "quote_request_decline": (
         BUYERS,
         call(open_request, quote_requests.quote_request_decline, request=it, reason=constant("No")),
+    ),
+    # The watch on prices.
+    "price_observations_import": (
+        BUYERS,
+        call(a_price_file, price_watch.price_observations_import, rows=it),
+    ),
+    "price_observation_record": (
+        BUYERS,
+        call(an_unsaved_price, price_watch.price_observation_record, observation=it),
+    ),
+    "price_target_set": (
+        BUYERS,
+        call(
+            BuildLineFactory,
+            price_watch.price_target_set,
+            build=lambda line: line.build,
+            component=lambda line: line.component,
+            target_price=constant(Decimal("50.00")),
+        ),
+    ),
+    "build_estimate_refresh": (
+        BUYERS,
+        call(
+            a_build_with_a_lower_price,
+            price_watch.build_estimate_refresh,
+            build=lambda line: line.build,
+        ),
     ),
 }
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
-from procurement.formats import chf, swiss_date
+from procurement.formats import chf, swiss_date, swiss_number
 from quotes.pricing.engine import (
     CHF,
     Budget,
@@ -351,6 +351,25 @@ def build_price_record(price: BuildPrice) -> dict[str, Any]:
             for source in price.sources
         ],
         "warnings": [warning.record() for warning in price.warnings],
+    }
+
+
+def describe_running(running: RunningCost | None) -> str:
+    """The cost of running in a sentence (`build_cost`'s table)."""
+    if running is None:
+        return _("Cost of running not known: the build has no brief with a tariff.")
+    idle = (
+        _("%(watts)s W idle, estimated") if running.idle.estimated else _("%(watts)s W idle")
+    ) % {"watts": swiss_number(running.idle.watts, 0)}
+    return _(
+        "Energy %(kwh)s kWh a year (%(idle)s), %(per_year)s a year; total cost of ownership "
+        "over %(years)s years %(tco)s"
+    ) % {
+        "kwh": swiss_number(running.energy_kwh_per_year),
+        "idle": idle,
+        "per_year": chf(running.energy_chf_per_year),
+        "years": running.years,
+        "tco": chf(running.tco_chf),
     }
 
 

@@ -48,18 +48,29 @@ def reached_targets() -> QuerySet[PriceTarget]:
     )
 
 
-def lowest_reaching(target: PriceTarget) -> PriceObservation | None:
-    return (
+def lowest_reaching(targets: list[PriceTarget]) -> dict[int, PriceObservation]:
+    """The lowest CHF price at or below each target recorded since it was set, by target id
+    (one query for all of them)."""
+    if not targets:
+        return {}
+    prices = (
         PriceObservation.objects.filter(
-            component=target.component,
-            price_currency="CHF",
-            price__lte=target.target_price.amount,
-            recorded_at__gte=target.set_at,
+            component__in={target.component_id for target in targets}, price_currency="CHF"
         )
         .select_related("vendor")
         .order_by("price", "-observed_on", "pk")
-        .first()
     )
+    lowest: dict[int, PriceObservation] = {}
+    for seen in prices:
+        for target in targets:
+            if (
+                target.pk not in lowest
+                and seen.component_id == target.component_id
+                and seen.price.amount <= target.target_price.amount
+                and seen.recorded_at >= target.set_at
+            ):
+                lowest[target.pk] = seen
+    return lowest
 
 
 @register
@@ -89,10 +100,11 @@ class PriceAlert(NoticeKind):
                 "build", "component"
             )
         }
+        lowest = lowest_reaching(list(targets.values()))
         contexts = {}
         for notice in notices:
             target = targets.get(notice.subject_key)
-            seen = lowest_reaching(target) if target is not None else None
+            seen = lowest.get(target.pk) if target is not None else None
             if target is not None and seen is not None:
                 contexts[notice.pk] = {
                     "target": target,

@@ -10,6 +10,7 @@ from quotes.pricing.presenter import (
     build_price_record,
     describe_build_source,
     describe_line_source,
+    describe_running,
 )
 from quotes.pricing.reads import build_price
 from quotes.pricing.results import BuildPrice
@@ -59,6 +60,7 @@ def _table(price: BuildPrice) -> str:
         f"VRAM {price.vram_gb or 0} GB"
         + (f", {chf(price.chf_per_gb)} per GB" if price.chf_per_gb is not None else "")
         + f"; power under full GPU load {swiss_number(price.power_w, 0)} W",
+        describe_running(price.running),
         "",
     ]
     rows = [("Component", "Qty", "Landed (CHF)", "From")]
