@@ -136,7 +136,8 @@ class ClearanceFeeSchedule(models.Model):
     """A carrier's customs clearance fee: clamp(base + percent x basis, minimum, maximum).
 
     The base is `nearby_base_fee_chf` for goods shipped from `nearby_countries`, and
-    `base_fee_above_threshold_chf` when the customs value reaches `value_threshold_chf`.
+    `base_fee_above_threshold_chf` when the customs value is above `value_threshold_chf`;
+    the percentage part is at least `minimum_percent_fee_chf` when it has one.
     """
 
     class Basis(models.TextChoices):
@@ -159,6 +160,14 @@ class ClearanceFeeSchedule(models.Model):
     )
     base_fee_above_threshold_chf = models.DecimalField(
         max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    minimum_percent_fee_chf = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        verbose_name="minimum of the percentage part (CHF)",
+        help_text="The percentage part of the fee is at least this (DHL: 2%, at least 3.00).",
     )
     minimum_fee_chf = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     maximum_fee_chf = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)

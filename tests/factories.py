@@ -246,11 +246,13 @@ class SwissPostScheduleFactory(ClearanceFeeScheduleFactory):
 
 
 class DhlScheduleFactory(ClearanceFeeScheduleFactory):
-    """(19.00 below a customs value of 1,000.00, else 39.50) + 2% x import VAT; unverified."""
+    """(19.00 up to a customs value of 1,000.00, else 39.50) + 2% x (duty + import VAT), at
+    least 3.00; unverified (DHL's published text)."""
 
     carrier = factory.SubFactory(CarrierFactory, slug="dhl")
-    basis = ClearanceFeeSchedule.Basis.IMPORT_VAT
+    basis = ClearanceFeeSchedule.Basis.DUTY_PLUS_IMPORT_VAT
     percent = Decimal("2.00")
+    minimum_percent_fee_chf = Decimal("3.00")
     base_fee_chf = Decimal("19.00")
     value_threshold_chf = Decimal("1000.00")
     base_fee_above_threshold_chf = Decimal("39.50")

@@ -85,8 +85,12 @@ def test_design_example_eur_by_swiss_post_from_germany(carriers):
         ("swiss-post", "DE", "9541.00", "70.00", True),  # capped at 70.00
         ("fedex", "US", "500.00", "22.00", True),  # 2.5% x 40.50 is below the 22.00 minimum
         ("fedex", "US", "11520.00", "23.33", True),  # 2.5% x 933.12
-        ("dhl", "US", "999.99", "20.62", False),  # 19.00 + 2% x 81.00
-        ("dhl", "US", "1000.00", "41.12", False),  # 39.50 + 2% x 81.00
+        # DHL's published text: 19.00 up to 1,000.00, 39.50 above; + 2% x (duty + import
+        # VAT), at least 3.00
+        ("dhl", "US", "999.99", "22.00", False),  # 19.00 + 3.00 (2% x 81.00 is 1.62)
+        ("dhl", "US", "1000.00", "22.00", False),  # up to 1,000.00: 19.00 + 3.00
+        ("dhl", "US", "1000.01", "42.50", False),  # above: 39.50 + 3.00
+        ("dhl", "US", "11520.00", "58.16", False),  # 39.50 + 2% x 933.12
         ("ups", "US", "500.00", "25.15", False),  # 3% x 500 is below the 25.15 minimum
         ("ups", "US", "11520.00", "345.60", False),  # 3% x 11,520.00
     ],

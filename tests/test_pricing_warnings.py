@@ -303,7 +303,7 @@ def test_a_percentage_fee_without_a_published_cap_says_so(carriers, capsys):
     text = capsys.readouterr().out
 
     assert (
-        "Clearance fee: dhl: 19.00 below a customs value of 1000.00, else 39.50, + 2.00% x "
-        "import VAT, no published cap (UNVERIFIED; carrier's published fee table, seen "
+        "Clearance fee: dhl: 19.00 up to a customs value of 1000.00, else 39.50, + 2.00% x "
+        "(duty + import VAT) (at least 3.00), no published cap (UNVERIFIED; carrier's published fee table, seen "
         "2026-02-16)" in text
     )

@@ -90,6 +90,15 @@ def test_rtx_pro_6000_carries_the_specs_the_rules_use():
     assert set(gpu.specs["shop_links"]) == {"brack", "galaxus", "interdiscount"}
 
 
+def test_the_catalog_holds_the_max_q_edition_whose_figures_the_note_gives():
+    max_q = Component.objects.get(slug="rtx-pro-6000-max-q")
+    assert max_q.model == "RTX PRO 6000 Blackwell Max-Q Workstation Edition"
+    assert max_q.part_number == "900-5G153-2200-000"
+    assert (max_q.vram_gb, max_q.memory_bandwidth_gbs, max_q.tdp_w) == (96, 1792, 300)
+    assert max_q.specs["cooler"].startswith("blower")
+    assert "600 W" in max_q.specs["sources"]["power"]
+
+
 @pytest.mark.parametrize(
     ("slug", "generation"),
     [
@@ -264,13 +273,16 @@ def test_clearance_fee_schedules_and_their_verified_flags():
     assert fedex.basis == ClearanceFeeSchedule.Basis.DUTY_PLUS_IMPORT_VAT
     assert (fedex.percent, fedex.minimum_fee_chf) == (Decimal("2.50"), Decimal("22.00"))
     dhl = schedules["dhl"]
-    assert dhl.basis == ClearanceFeeSchedule.Basis.IMPORT_VAT
+    # DHL's published text: 19.00 up to 1,000, a higher base above, + 2% of duty and
+    # import VAT, at least 3.00
+    assert dhl.basis == ClearanceFeeSchedule.Basis.DUTY_PLUS_IMPORT_VAT
     assert (
         dhl.percent,
+        dhl.minimum_percent_fee_chf,
         dhl.base_fee_chf,
         dhl.value_threshold_chf,
         dhl.base_fee_above_threshold_chf,
-    ) == (Decimal("2.00"), Decimal("19.00"), Decimal("1000.00"), Decimal("39.50"))
+    ) == (Decimal("2.00"), Decimal("3.00"), Decimal("19.00"), Decimal("1000.00"), Decimal("39.50"))
     ups = schedules["ups"]
     assert ups.basis == ClearanceFeeSchedule.Basis.CUSTOMS_VALUE
     assert (ups.percent, ups.minimum_fee_chf) == (Decimal("3.00"), Decimal("25.15"))

@@ -62,6 +62,8 @@ def describe_fx_rate(fx: FxRate) -> str:
 
 def describe_fee_schedule(schedule: FeeSchedule) -> str:
     percent = f"{schedule.percent}% x {FEE_BASES[schedule.basis]}"
+    if schedule.minimum_percent_fee_chf is not None:
+        percent += f" (at least {schedule.minimum_percent_fee_chf})"
     if schedule.nearby_base_fee_chf is not None:
         nearby = ", ".join(schedule.nearby_countries)
         text = (
@@ -70,7 +72,7 @@ def describe_fee_schedule(schedule: FeeSchedule) -> str:
         )
     elif schedule.value_threshold_chf is not None:
         text = (
-            f"{schedule.base_fee_chf} below a customs value of {schedule.value_threshold_chf}, "
+            f"{schedule.base_fee_chf} up to a customs value of {schedule.value_threshold_chf}, "
             f"else {schedule.base_fee_above_threshold_chf}, + {percent}"
         )
     elif schedule.base_fee_chf:

@@ -222,6 +222,7 @@ def fee_schedule_rule(row: ClearanceFeeSchedule) -> engine.FeeSchedule:
         base_fee_above_threshold_chf=row.base_fee_above_threshold_chf,
         minimum_fee_chf=row.minimum_fee_chf,
         maximum_fee_chf=row.maximum_fee_chf,
+        minimum_percent_fee_chf=row.minimum_percent_fee_chf,
     )
 
 

@@ -135,7 +135,8 @@ class DutyRule:
 
 @dataclass(frozen=True)
 class FeeSchedule:
-    """clamp(base + percent x basis, minimum, maximum) in CHF; see ClearanceFeeSchedule."""
+    """clamp(base + max(percent x basis, percent minimum), minimum, maximum) in CHF; see
+    ClearanceFeeSchedule."""
 
     carrier: str
     valid_from: date
@@ -151,6 +152,7 @@ class FeeSchedule:
     base_fee_above_threshold_chf: Decimal | None = None
     minimum_fee_chf: Decimal | None = None
     maximum_fee_chf: Decimal | None = None
+    minimum_percent_fee_chf: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -317,10 +319,13 @@ def clearance_fee(
     if (
         schedule.value_threshold_chf is not None
         and schedule.base_fee_above_threshold_chf is not None
-        and customs_value >= schedule.value_threshold_chf
+        and customs_value > schedule.value_threshold_chf
     ):
         base = schedule.base_fee_above_threshold_chf
-    fee = base + basis * schedule.percent / HUNDRED
+    percent_part = basis * schedule.percent / HUNDRED
+    if schedule.minimum_percent_fee_chf is not None:
+        percent_part = max(percent_part, schedule.minimum_percent_fee_chf)
+    fee = base + percent_part
     if schedule.minimum_fee_chf is not None:
         fee = max(fee, schedule.minimum_fee_chf)
     if schedule.maximum_fee_chf is not None:
