@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quotes', '0007_revision_gross_prices_only_from_ch'),
+        ('quotes', '0008_revision_gross_prices_only_from_ch'),
     ]
 
     operations = [
