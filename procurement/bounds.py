@@ -20,8 +20,16 @@ from django.utils.deconstruct import deconstructible
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 
-NOTE_MAX_LENGTH = 2000  # notes, reasons, descriptions of a build or a vendor; lines and
-# measured values are CharFields of at most 200 or 400
+# Texts the protocol or the comparison sheet prints: notes of quotes and acceptance items,
+# reasons for a waiver, a build's description. Lines and measured values are CharFields of
+# at most 200 or 400 characters.
+NOTE_MAX_LENGTH = 1000
+# What the buyer writes on an acceptance item: the protocol prints it for each of up to
+# about sixty items (eight GPUs' checks and the build's).
+ITEM_NOTE_MAX_LENGTH = 500
+MEASURED_VALUE_MAX_LENGTH = 200
+# Notes no document prints (of a vendor, a component, a brief, a build).
+UNPRINTED_NOTE_MAX_LENGTH = 4000
 
 MAX_QUANTITY = 1_000  # of one line: a desk buys a workstation's parts, not a warehouse's
 MAX_UNIT_PRICE = Decimal("9999999.99")  # in the quote's currency

@@ -16,6 +16,7 @@ from djmoney.models.fields import MoneyField
 from procurement.bounds import (
     MAX_QUANTITY,
     NOTE_MAX_LENGTH,
+    UNPRINTED_NOTE_MAX_LENGTH,
     AtMost,
     DateInRange,
     PlainText,
@@ -64,7 +65,7 @@ class Vendor(models.Model):
         null=True, blank=True, help_text="For a discontinued vendor: since when."
     )
     status_reason = models.TextField(
-        validators=bounded_text("Reason", NOTE_MAX_LENGTH),
+        validators=bounded_text("Reason", UNPRINTED_NOTE_MAX_LENGTH),
         blank=True,
         help_text="Why the vendor is or is not an option for this purchase.",
     )
@@ -72,7 +73,9 @@ class Vendor(models.Model):
         null=True, blank=True, help_text="Standard lead time in business days."
     )
     warranty_years_included = models.PositiveSmallIntegerField(default=0)
-    notes = models.TextField(blank=True, validators=bounded_text("Notes", NOTE_MAX_LENGTH))
+    notes = models.TextField(
+        blank=True, validators=bounded_text("Notes", UNPRINTED_NOTE_MAX_LENGTH)
+    )
 
     class Meta:
         ordering = ["name"]
@@ -176,7 +179,9 @@ class Component(models.Model):
         help_text="For a part no longer sold: since when. It stays for the builds, quotes, "
         "orders and prices that name it.",
     )
-    notes = models.TextField(blank=True, validators=bounded_text("Notes", NOTE_MAX_LENGTH))
+    notes = models.TextField(
+        blank=True, validators=bounded_text("Notes", UNPRINTED_NOTE_MAX_LENGTH)
+    )
 
     class Meta:
         ordering = ["category", "slug"]
@@ -262,7 +267,9 @@ class Requirements(models.Model):
     vat_registered = models.BooleanField(
         default=False, help_text="A VAT-registered buyer recovers import VAT."
     )
-    notes = models.TextField(blank=True, validators=bounded_text("Notes", NOTE_MAX_LENGTH))
+    notes = models.TextField(
+        blank=True, validators=bounded_text("Notes", UNPRINTED_NOTE_MAX_LENGTH)
+    )
 
     class Meta:
         verbose_name_plural = "requirements"
@@ -326,7 +333,9 @@ class Build(models.Model):
         blank=True,
         help_text="The total the research note gives, rounded as it was written.",
     )
-    notes = models.TextField(blank=True, validators=bounded_text("Notes", NOTE_MAX_LENGTH))
+    notes = models.TextField(
+        blank=True, validators=bounded_text("Notes", UNPRINTED_NOTE_MAX_LENGTH)
+    )
 
     class Meta:
         ordering = ["slug"]

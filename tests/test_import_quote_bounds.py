@@ -44,7 +44,7 @@ def design_line(**changes) -> str:
         (design(reference="BZ\u00002026"), "reference: contains a NUL character"),
         (design(note="half \ud800 a pair"), "note: contains an unpaired surrogate (not valid Unicode text)"),
         (design_line(description="GPU\udfff"), "lines[1].description: contains an unpaired surrogate (not valid Unicode text)"),
-        (design(note="n" * 2001), "note: is longer than 2000 characters"),
+        (design(note="n" * 1001), "note: is longer than 1000 characters"),
         ('{"vendor": "bizon", "vendor": "rect"}', "vendor: is given twice in one object; give each field once"),
         ("[" * 200_000 + "]" * 200_000, "file: nests deeper than the 4 levels of a quote file"),
         (json.dumps({**DESIGN_FILE, "watchers": [[[["anna@example.ch"]]]]}), "file: nests 5 levels deep"),

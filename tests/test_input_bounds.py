@@ -168,7 +168,7 @@ def test_the_admin_names_the_fields_of_an_impossible_line(staff_client, swiss_ru
     [
         ("ok\x00then", "Note contains a NUL character."),
         ("half \ud800 a pair", "Note contains an unpaired surrogate (not valid Unicode text)."),
-        ("x" * 2001, "Note is limited to 2,000 characters (it has 2,001)."),
+        ("x" * 1001, "Note is limited to 1,000 characters (it has 1,001)."),
     ],
 )
 def test_a_note_is_plain_text_of_bounded_length(swiss_rules, note, message):
@@ -195,7 +195,7 @@ def test_an_acceptance_note_longer_than_the_protocol_lays_out_is_refused():
         acceptance_item_record(item=item, user=user, result="pass", note="n" * 60_000)
 
     assert messages_of(refused.value) == {
-        "note": ["Note is limited to 2,000 characters (it has 60,000)."]
+        "note": ["Note is limited to 500 characters (it has 60,000)."]
     }
     item.refresh_from_db()
     assert item.note == ""

@@ -8,7 +8,12 @@ from django.utils import timezone
 
 from procurement.acceptance.checks import ItemKind, ItemResult
 from procurement.acceptance.evidence import evidence_path, evidence_storage
-from procurement.bounds import NOTE_MAX_LENGTH, PlainText, bounded_text
+from procurement.bounds import (
+    ITEM_NOTE_MAX_LENGTH,
+    MEASURED_VALUE_MAX_LENGTH,
+    PlainText,
+    bounded_text,
+)
 from procurement.history import audit_trail
 from procurement.models import Build, BuildLine, DeliveredUnit, Vendor
 
@@ -155,11 +160,13 @@ class AcceptanceItem(models.Model):
     )
     required = models.BooleanField(default=True)
     measured_value = models.CharField(
-        max_length=400, blank=True, validators=[PlainText("Measured value")]
+        max_length=400,
+        blank=True,
+        validators=bounded_text("Measured value", MEASURED_VALUE_MAX_LENGTH),
     )
     measured_number = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     result = models.CharField(max_length=16, choices=Result.choices, default=Result.PENDING)
-    note = models.TextField(blank=True, validators=bounded_text("Note", NOTE_MAX_LENGTH))
+    note = models.TextField(blank=True, validators=bounded_text("Note", ITEM_NOTE_MAX_LENGTH))
     evidence = models.ForeignKey(
         AcceptanceEvidence,
         on_delete=models.PROTECT,
@@ -172,7 +179,7 @@ class AcceptanceItem(models.Model):
     )
     recorded_at = models.DateTimeField(null=True, blank=True)
     waived_reason = models.TextField(
-        blank=True, validators=bounded_text("Reason for the waiver", NOTE_MAX_LENGTH)
+        blank=True, validators=bounded_text("Reason for the waiver", ITEM_NOTE_MAX_LENGTH)
     )
     waived_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
