@@ -218,7 +218,7 @@ def _object_without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     names: dict[str, Any] = {}
     for name, value in pairs:
         if name in names:
-            raise field_error(name, "is given twice in one object; give each field once")
+            raise field_error(_shown(name), "is given twice in one object; give each field once")
         names[name] = value
     return names
 
@@ -232,17 +232,25 @@ def _refuse_unstorable_text(value: Any, where: str) -> None:
     elif isinstance(value, dict):
         for name, item in value.items():
             _refuse_unstorable_text(name, where or "file")
-            _refuse_unstorable_text(item, f"{where}.{name}" if where else name)
+            _refuse_unstorable_text(item, f"{where}.{_shown(name)}" if where else _shown(name))
     elif isinstance(value, list):
         for index, item in enumerate(value, start=1):
             _refuse_unstorable_text(item, f"{where}[{index}]")
+
+
+def _shown(name: str) -> str:
+    """A name from the file as a message can show it: on one line, and not too long."""
+    if name.isidentifier() and len(name) <= 40:
+        return name
+    return json.dumps(name[:40] + ("..." if len(name) > 40 else ""))
 
 
 def _refuse_unknown(data: dict[str, Any], known: tuple[str, ...], *, prefix: str) -> None:
     unknown = sorted(set(data) - set(known))
     if unknown:
         raise field_error(
-            f"{prefix}{unknown[0]}", f"is not a field of a quote file (known: {', '.join(known)})"
+            f"{prefix}{_shown(unknown[0])}",
+            f"is not a field of a quote file (known: {', '.join(known)})",
         )
 
 

@@ -54,6 +54,7 @@ def design_line(**changes) -> str:
         ("\n" * 10_001, "file: has 10,002 lines; a quote file has at most 10,000"),
         (b"\xff\xfe{}", "file: is not UTF-8 text (byte 1)"),
         (b" " * 1_000_001, "file: is larger than a quote file's 1,000,000 bytes"),
+        ('{"\\n": null}', '"\\n": is not a field of a quote file'),
     ],
 )  # fmt: skip
 def test_a_hostile_file_is_refused_by_name_and_changes_nothing(catalog, tmp_path, content, message):  # noqa: F811
