@@ -215,7 +215,7 @@ class PriceObservation(models.Model):
     )
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="price_observations")
     price = MoneyField(max_digits=12, decimal_places=2, default_currency="CHF")
-    observed_on = models.DateField()
+    observed_on = models.DateField(validators=[DateInRange("Observed on")])
     url = models.URLField(max_length=400, blank=True)
     in_stock = models.BooleanField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True, validators=[PlainText("Note")])

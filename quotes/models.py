@@ -33,8 +33,13 @@ class ExchangeRate(models.Model):
         MANUAL = "manual", "Entered by hand"
 
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
-    rate_date = models.DateField()
-    chf_per_unit = models.DecimalField(max_digits=14, decimal_places=6, verbose_name="CHF per unit")
+    rate_date = models.DateField(validators=[DateInRange("Rate date")])
+    chf_per_unit = models.DecimalField(
+        max_digits=14,
+        decimal_places=6,
+        validators=[AtMost("CHF per unit", MAX_FX_RATE)],
+        verbose_name="CHF per unit",
+    )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
     note = models.CharField(max_length=200, blank=True)
 
