@@ -16,6 +16,7 @@ from django.conf import settings
 from django.urls import reverse
 from icalendar import Calendar, Event
 
+from procurement.bounds import EARLIEST_DATE, LATEST_DATE
 from procurement.formats import chf
 from procurement.models import OrderLine
 from procurement.tracking import tracking_url
@@ -100,6 +101,10 @@ def expected_delivery_event(line: OrderLine, now: datetime) -> Event:
     )
 
 
+def _on_calendar(day: date | None) -> bool:
+    return day is not None and EARLIEST_DATE <= day <= LATEST_DATE
+
+
 def calendar_ics(
     *,
     name: str,
@@ -112,9 +117,13 @@ def calendar_ics(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
+    # A date outside the bounds the forms enforce (one stored before they did) is left out
+    # rather than breaking the whole feed: the day after 31.12.9999 does not exist.
     for revision in revisions:
-        calendar.add_component(quote_expiry_event(revision, now))
+        if _on_calendar(revision.valid_until):
+            calendar.add_component(quote_expiry_event(revision, now))
     for line in order_lines:
-        calendar.add_component(expected_delivery_event(line, now))
+        if _on_calendar(line.expected_on):
+            calendar.add_component(expected_delivery_event(line, now))
     ics: bytes = calendar.to_ical()
     return ics

@@ -16,6 +16,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from djmoney.models.fields import MoneyField
 
+from procurement.bounds import (
+    MAX_QUANTITY,
+    NOTE_MAX_LENGTH,
+    UNPRINTED_NOTE_MAX_LENGTH,
+    AtMost,
+    DateInRange,
+    PlainText,
+    bounded_text,
+)
 from procurement.build_flow import BuildStatus
 from procurement.history import audit_trail
 from procurement.order_flow import (
@@ -72,7 +81,7 @@ class Vendor(models.Model):
         help_text="The carrier a new quote revision starts with.",
     )
     website = models.URLField(blank=True)
-    contact = models.CharField(max_length=200, blank=True)
+    contact = models.CharField(max_length=200, blank=True, validators=[PlainText("Contact")])
     contact_email = models.EmailField(
         gettext_lazy("contact e-mail"),
         blank=True,
@@ -103,13 +112,17 @@ class Vendor(models.Model):
         null=True, blank=True, help_text="For a discontinued vendor: since when."
     )
     status_reason = models.TextField(
-        blank=True, help_text="Why the vendor is or is not an option for this purchase."
+        validators=bounded_text("Reason", UNPRINTED_NOTE_MAX_LENGTH),
+        blank=True,
+        help_text="Why the vendor is or is not an option for this purchase.",
     )
     lead_time_days = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Standard lead time in business days."
     )
     warranty_years_included = models.PositiveSmallIntegerField(default=0)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(
+        blank=True, validators=bounded_text("Notes", UNPRINTED_NOTE_MAX_LENGTH)
+    )
 
     class Meta:
         ordering = ["name"]
@@ -217,7 +230,9 @@ class Component(models.Model):
         help_text="For a part no longer sold: since when. It stays for the builds, quotes, "
         "orders and prices that name it.",
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(
+        blank=True, validators=bounded_text("Notes", UNPRINTED_NOTE_MAX_LENGTH)
+    )
 
     class Meta:
         ordering = ["category", "slug"]
@@ -251,10 +266,10 @@ class PriceObservation(models.Model):
     )
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="price_observations")
     price = MoneyField(max_digits=12, decimal_places=2, default_currency="CHF")
-    observed_on = models.DateField()
+    observed_on = models.DateField(validators=[DateInRange("Observed on")])
     url = models.URLField(max_length=400, blank=True)
     in_stock = models.BooleanField(null=True, blank=True)
-    note = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=200, blank=True, validators=[PlainText("Note")])
     recorded_at = models.DateTimeField(
         default=timezone.now, editable=False, help_text="When the product learnt the price."
     )
@@ -330,11 +345,13 @@ class Requirements(models.Model):
     )
     electricity_tariff_source = models.CharField(
         max_length=200,
+        validators=[PlainText("Source of the electricity tariff")],
         default="ElCom 2026 median household tariff, profile H4",
         verbose_name="source of the electricity tariff",
     )
     electricity_tariff_as_of = models.DateField(
         default=date(2026, 1, 1),
+        validators=[DateInRange("Electricity tariff as of")],
         verbose_name="electricity tariff as of",
         help_text="The day from which the tariff applies.",
     )
@@ -370,7 +387,9 @@ class Requirements(models.Model):
         verbose_name="years of running counted",
         help_text="Empty: the warranty years of each option, else 3.",
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(
+        blank=True, validators=bounded_text("Notes", UNPRINTED_NOTE_MAX_LENGTH)
+    )
 
     class Meta:
         verbose_name_plural = "requirements"
@@ -424,7 +443,9 @@ class Build(models.Model):
     slug = models.SlugField(unique=True)
     code = models.CharField(max_length=10, help_text="The research note's name, e.g. 2.0 or E'.")
     name = models.CharField(max_length=160)
-    description = models.TextField(blank=True)
+    description = models.TextField(
+        blank=True, validators=bounded_text("Description", NOTE_MAX_LENGTH)
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CANDIDATE)
     requirements = models.ForeignKey(
         Requirements, on_delete=models.PROTECT, null=True, blank=True, related_name="builds"
@@ -444,7 +465,9 @@ class Build(models.Model):
         blank=True,
         help_text="The total the research note gives, rounded as it was written.",
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(
+        blank=True, validators=bounded_text("Notes", UNPRINTED_NOTE_MAX_LENGTH)
+    )
 
     class Meta:
         ordering = ["slug"]
@@ -458,7 +481,7 @@ class BuildLine(models.Model):
     component = models.ForeignKey(Component, on_delete=models.PROTECT, related_name="build_lines")
     quantity = models.PositiveIntegerField(default=1)
     estimated_unit_price = MoneyField(max_digits=12, decimal_places=2, default_currency="CHF")
-    note = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=200, blank=True, validators=[PlainText("Note")])
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -596,7 +619,7 @@ class Order(models.Model):
     vendor_reference = models.CharField(
         max_length=80, blank=True, help_text="The vendor's order number."
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, validators=bounded_text("Note", NOTE_MAX_LENGTH))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -768,23 +791,36 @@ class OrderLine(models.Model):
         related_name="order_lines",
         help_text="The accepted quote line this part was ordered from.",
     )
-    description = models.CharField(max_length=200)
-    quantity = models.PositiveIntegerField(default=1)
+    description = models.CharField(max_length=200, validators=[PlainText("Description")])
+    quantity = models.PositiveIntegerField(default=1, validators=[AtMost("Quantity", MAX_QUANTITY)])
     unit_price = MoneyField(
         max_digits=12, decimal_places=2, default_currency="CHF", null=True, blank=True
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
-    ordered_on = models.DateField(null=True, blank=True)
-    confirmed_on = models.DateField(null=True, blank=True)
-    shipped_on = models.DateField(null=True, blank=True)
-    at_customs_on = models.DateField(null=True, blank=True, verbose_name="at customs on")
-    delivered_on = models.DateField(null=True, blank=True)
-    installed_on = models.DateField(null=True, blank=True)
-    cancelled_on = models.DateField(null=True, blank=True)
-    returned_on = models.DateField(null=True, blank=True)
-    exit_reason = models.TextField(blank=True, help_text="Why the line was cancelled or returned.")
+    ordered_on = models.DateField(null=True, blank=True, validators=[DateInRange("Ordered on")])
+    confirmed_on = models.DateField(null=True, blank=True, validators=[DateInRange("Confirmed on")])
+    shipped_on = models.DateField(null=True, blank=True, validators=[DateInRange("Shipped on")])
+    at_customs_on = models.DateField(
+        null=True,
+        blank=True,
+        verbose_name="at customs on",
+        validators=[DateInRange("At customs on")],
+    )
+    delivered_on = models.DateField(null=True, blank=True, validators=[DateInRange("Delivered on")])
+    installed_on = models.DateField(null=True, blank=True, validators=[DateInRange("Installed on")])
+    cancelled_on = models.DateField(null=True, blank=True, validators=[DateInRange("Cancelled on")])
+    returned_on = models.DateField(null=True, blank=True, validators=[DateInRange("Returned on")])
+    exit_reason = models.TextField(
+        blank=True,
+        validators=bounded_text("Reason", NOTE_MAX_LENGTH),
+        help_text="Why the line was cancelled or returned.",
+    )
     expected_on = models.DateField(
-        null=True, blank=True, verbose_name="expected delivery", help_text="Expected delivery date."
+        null=True,
+        blank=True,
+        verbose_name="expected delivery",
+        help_text="Expected delivery date.",
+        validators=[DateInRange("Expected delivery")],
     )
     carrier = models.ForeignKey(
         "quotes.Carrier",
@@ -793,9 +829,11 @@ class OrderLine(models.Model):
         blank=True,
         related_name="order_lines",
     )
-    tracking_number = models.CharField(max_length=80, blank=True)
+    tracking_number = models.CharField(
+        max_length=80, blank=True, validators=[PlainText("Tracking number")]
+    )
     quantity_received = models.PositiveIntegerField(default=0)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, validators=bounded_text("Note", NOTE_MAX_LENGTH))
     created_at = models.DateTimeField(auto_now_add=True)
     history = audit_trail()
 
@@ -851,9 +889,12 @@ class DeliveredUnit(models.Model):
     """One unit of an order line received, with its serial number (warranty is per unit)."""
 
     line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="units")
-    received_on = models.DateField()
+    received_on = models.DateField(validators=[DateInRange("Received on")])
     serial_number = models.CharField(
-        max_length=100, blank=True, help_text="Empty for parts without a serial number."
+        max_length=100,
+        blank=True,
+        validators=[PlainText("Serial number")],
+        help_text="Empty for parts without a serial number.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -7,6 +7,18 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
+from procurement.bounds import (
+    MAX_FX_RATE,
+    MAX_QUANTITY,
+    MAX_SHIPPING,
+    MAX_UNIT_PRICE,
+    MAX_WARRANTY_YEARS,
+    NOTE_MAX_LENGTH,
+    AtMost,
+    DateInRange,
+    PlainText,
+    bounded_text,
+)
 from procurement.history import audit_trail
 from procurement.models import Build, BuildLine, Component, Vendor, VendorLanguage
 from quotes.documents import document_path, document_storage, validate_vendor_document
@@ -29,8 +41,13 @@ class ExchangeRate(models.Model):
         MANUAL = "manual", "Entered by hand"
 
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
-    rate_date = models.DateField()
-    chf_per_unit = models.DecimalField(max_digits=14, decimal_places=6, verbose_name="CHF per unit")
+    rate_date = models.DateField(validators=[DateInRange("Rate date")])
+    chf_per_unit = models.DecimalField(
+        max_digits=14,
+        decimal_places=6,
+        validators=[AtMost("CHF per unit", MAX_FX_RATE)],
+        verbose_name="CHF per unit",
+    )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
     note = models.CharField(max_length=200, blank=True)
 
@@ -212,7 +229,12 @@ class Quote(models.Model):
     """A vendor's offer, kept as numbered revisions."""
 
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="quotes")
-    reference = models.CharField(max_length=60, unique=True, help_text="The vendor's reference.")
+    reference = models.CharField(
+        max_length=60,
+        unique=True,
+        validators=[PlainText("Reference")],
+        help_text="The vendor's reference.",
+    )
     build = models.ForeignKey(
         Build,
         on_delete=models.SET_NULL,
@@ -234,7 +256,7 @@ class Quote(models.Model):
     is_estimate = models.BooleanField(
         default=False, help_text="Priced from published ranges, not an offer from the vendor."
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, validators=bounded_text("Note", NOTE_MAX_LENGTH))
     created_at = models.DateTimeField(auto_now_add=True)
     history = audit_trail(m2m_fields=[watchers])
 
@@ -257,8 +279,8 @@ class QuoteRevision(models.Model):
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
-    issued_on = models.DateField()
-    valid_until = models.DateField()
+    issued_on = models.DateField(validators=[DateInRange("Issued on")])
+    valid_until = models.DateField(validators=[DateInRange("Valid until")])
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="CHF")
     prices_include_vat = models.BooleanField(
         default=False,
@@ -271,6 +293,7 @@ class QuoteRevision(models.Model):
         null=True,
         blank=True,
         default_currency="EUR",
+        validators=[AtMost("Foreign VAT", MAX_UNIT_PRICE)],
         verbose_name="foreign VAT",
         help_text="Foreign VAT shown on the quote; left out of the landed cost.",
     )
@@ -278,15 +301,25 @@ class QuoteRevision(models.Model):
     carrier = models.ForeignKey(
         Carrier, on_delete=models.PROTECT, null=True, blank=True, related_name="revisions"
     )
-    shipping = MoneyField(max_digits=12, decimal_places=2, default=0, default_currency="CHF")
+    shipping = MoneyField(
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        default_currency="CHF",
+        validators=[AtMost("Shipping", MAX_SHIPPING)],
+    )
     warranty_years = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Years of warranty chosen; empty for the included term."
+        null=True,
+        blank=True,
+        validators=[AtMost("Warranty years", MAX_WARRANTY_YEARS)],
+        help_text="Years of warranty chosen; empty for the included term.",
     )
     fx_rate = models.DecimalField(
         max_digits=14,
         decimal_places=6,
         null=True,
         blank=True,
+        validators=[AtMost("Exchange rate", MAX_FX_RATE)],
         verbose_name="exchange rate (CHF per unit)",
         help_text="Kept with the revision once received; empty to use the stored rate.",
     )
@@ -302,7 +335,7 @@ class QuoteRevision(models.Model):
         verbose_name="vendor's quote (PDF)",
         help_text="The vendor's own document: a PDF of at most 20 MB.",
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, validators=bounded_text("Note", NOTE_MAX_LENGTH))
     received_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
@@ -320,7 +353,9 @@ class QuoteRevision(models.Model):
         blank=True,
         related_name="+",
     )
-    rejection_reason = models.TextField(blank=True)
+    rejection_reason = models.TextField(
+        blank=True, validators=bounded_text("Reason for the rejection", NOTE_MAX_LENGTH)
+    )
     landed_total_chf = models.DecimalField(
         max_digits=12, decimal_places=2, null=True, blank=True, verbose_name="landed total (CHF)"
     )
@@ -429,9 +464,14 @@ class QuoteLine(models.Model):
         related_name="quote_lines",
         help_text="The build line this quote line sources, if any.",
     )
-    description = models.CharField(max_length=200)
-    quantity = models.PositiveIntegerField(default=1)
-    unit_price = MoneyField(max_digits=12, decimal_places=2, default_currency="CHF")
+    description = models.CharField(max_length=200, validators=[PlainText("Description")])
+    quantity = models.PositiveIntegerField(default=1, validators=[AtMost("Quantity", MAX_QUANTITY)])
+    unit_price = MoneyField(
+        max_digits=12,
+        decimal_places=2,
+        default_currency="CHF",
+        validators=[AtMost("Unit price", MAX_UNIT_PRICE)],
+    )
     history = audit_trail()
 
     class Meta:

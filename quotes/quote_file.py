@@ -21,6 +21,19 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from moneyed import CURRENCIES as ISO_CURRENCIES
 
+from procurement.bounds import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    MAX_FX_RATE,
+    MAX_LINES,
+    MAX_QUANTITY,
+    MAX_REVISION_NUMBER,
+    MAX_SHIPPING,
+    MAX_UNIT_PRICE,
+    MAX_WARRANTY_YEARS,
+    NOTE_MAX_LENGTH,
+    text_refusal,
+)
 from procurement.models import Build, BuildLine, Component, Vendor
 from quotes.models import Carrier, ExchangeRate, Quote, QuoteRevision
 from quotes.pricing.presenter import describe_warranty_terms
@@ -28,7 +41,9 @@ from quotes.pricing.rules import warranty_terms
 
 CHF = "CHF"
 RATE_GIVEN_WITH_QUOTE = "given with the quote"
-MONEY_DIGITS = 10  # before the decimal point, as the money columns hold (12, 2)
+MAX_FILE_BYTES = 1_000_000
+MAX_FILE_LINES = 10_000
+MAX_NESTING = 4  # the quote, its lines or watchers, a line
 STATUSES = (QuoteRevision.Status.RECEIVED, QuoteRevision.Status.DRAFT)
 REQUIRED = ("vendor", "reference", "issued", "valid_until", "currency", "prices_include_vat")
 OPTIONAL = (
@@ -88,14 +103,20 @@ class QuoteFile:
 # Reading the file --------------------------------------------------------------------------
 
 
+def read_quote_file(raw: bytes) -> QuoteFile:
+    """The quote file's bytes, checked for size and encoding, then parsed."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise field_error("file", f"is larger than a quote file's {MAX_FILE_BYTES:,} bytes")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise field_error("file", f"is not UTF-8 text (byte {error.start + 1})") from None
+    return parse_quote_file(text)
+
+
 def parse_quote_file(text: str) -> QuoteFile:
     """The quote file's contents, checked on their own."""
-    try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as error:
-        raise field_error(
-            "file", f"not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
-        ) from None
+    data = _json(text)
     if not isinstance(data, dict):
         raise field_error("file", "must be one JSON object with the quote's fields")
     _refuse_unknown(data, REQUIRED + OPTIONAL + ("lines",), prefix="")
@@ -120,12 +141,14 @@ def parse_quote_file(text: str) -> QuoteFile:
         lines=_lines(data.get("lines")),
         ship_from=_optional(data, "ship_from", _country),
         carrier=_optional(data, "carrier", _text),
-        shipping=_optional(data, "shipping", _amount) or Decimal("0.00"),
-        warranty_years=_optional(data, "warranty_years", _whole_number),
+        shipping=_optional(data, "shipping", _bounded(_amount, MAX_SHIPPING)) or Decimal("0.00"),
+        warranty_years=_optional(
+            data, "warranty_years", _bounded(_whole_number, MAX_WARRANTY_YEARS)
+        ),
         fx_rate=fx_rate,
-        foreign_vat=_optional(data, "foreign_vat", _amount),
+        foreign_vat=_optional(data, "foreign_vat", _bounded(_amount, MAX_UNIT_PRICE)),
         build=_optional(data, "build", _text),
-        revision=_optional(data, "revision", _whole_number),
+        revision=_optional(data, "revision", _bounded(_whole_number, MAX_REVISION_NUMBER)),
         owner=_optional(data, "owner", _email),
         watchers=_watchers(data),
         note=_optional(data, "note", _note) or "",
@@ -134,11 +157,100 @@ def parse_quote_file(text: str) -> QuoteFile:
     )
 
 
+def _json(text: str) -> Any:
+    """The file's JSON, refused before parsing when too long or too deeply nested."""
+    if len(text) > MAX_FILE_BYTES:
+        raise field_error("file", f"a quote file has at most {MAX_FILE_BYTES:,} characters")
+    lines = text.count("\n") + 1
+    if lines > MAX_FILE_LINES:
+        raise field_error(
+            "file", f"has {lines:,} lines; a quote file has at most {MAX_FILE_LINES:,}"
+        )
+    try:
+        data = json.loads(
+            text,
+            parse_float=Decimal,
+            parse_int=_integer,
+            parse_constant=_no_constant,
+            object_pairs_hook=_object_without_repeats,
+        )
+    except json.JSONDecodeError as error:
+        raise field_error(
+            "file", f"not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
+        ) from None
+    except RecursionError:
+        raise field_error(
+            "file", f"nests deeper than the {MAX_NESTING} levels of a quote file"
+        ) from None
+    depth = _nesting(data)
+    if depth > MAX_NESTING:
+        raise field_error(
+            "file", f"nests {depth} levels deep; a quote file nests at most {MAX_NESTING}"
+        )
+    _refuse_unstorable_text(data, "")
+    return data
+
+
+def _nesting(data: Any) -> int:
+    """How deep the file's arrays and objects nest (counted without recursion)."""
+    deepest = 0
+    waiting = [(data, 1)]
+    while waiting:
+        value, depth = waiting.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            items = value.values() if isinstance(value, dict) else value
+            waiting.extend((item, depth + 1) for item in items)
+    return deepest
+
+
+def _integer(digits: str) -> int:
+    if len(digits) > 20:  # Python refuses to read integers of over 4,300 digits
+        raise field_error("file", f"has a number of {len(digits):,} digits")
+    return int(digits)
+
+
+def _no_constant(name: str) -> None:
+    raise field_error("file", f"{name} is not a number a quote file can hold")
+
+
+def _object_without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    names: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in names:
+            raise field_error(_shown(name), "is given twice in one object; give each field once")
+        names[name] = value
+    return names
+
+
+def _refuse_unstorable_text(value: Any, where: str) -> None:
+    """No NUL character or unpaired surrogate anywhere, names included."""
+    if isinstance(value, str):
+        refusal = text_refusal(value)
+        if refusal:
+            raise field_error(where or "file", refusal)
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            _refuse_unstorable_text(name, where or "file")
+            _refuse_unstorable_text(item, f"{where}.{_shown(name)}" if where else _shown(name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value, start=1):
+            _refuse_unstorable_text(item, f"{where}[{index}]")
+
+
+def _shown(name: str) -> str:
+    """A name from the file as a message can show it: on one line, and not too long."""
+    if name.isidentifier() and len(name) <= 40:
+        return name
+    return json.dumps(name[:40] + ("..." if len(name) > 40 else ""))
+
+
 def _refuse_unknown(data: dict[str, Any], known: tuple[str, ...], *, prefix: str) -> None:
     unknown = sorted(set(data) - set(known))
     if unknown:
         raise field_error(
-            f"{prefix}{unknown[0]}", f"is not a field of a quote file (known: {', '.join(known)})"
+            f"{prefix}{_shown(unknown[0])}",
+            f"is not a field of a quote file (known: {', '.join(known)})",
         )
 
 
@@ -156,7 +268,21 @@ def _text(data: dict[str, Any], name: str, *, max_length: int = 200, blank: bool
 
 
 def _note(data: dict[str, Any], name: str) -> str:
-    return _text(data, name, max_length=10_000, blank=True)
+    return _text(data, name, max_length=NOTE_MAX_LENGTH, blank=True)
+
+
+def _bounded(
+    read: Callable[[dict[str, Any], str], Any], limit: Decimal | int
+) -> Callable[[dict[str, Any], str], Any]:
+    """`read`, refusing a value above `limit`."""
+
+    def read_bounded(data: dict[str, Any], name: str) -> Any:
+        value = read(data, name)
+        if value > limit:
+            raise field_error(name, f"{value} is more than {limit}, the most the desk takes")
+        return value
+
+    return read_bounded
 
 
 def _boolean(data: dict[str, Any], name: str) -> bool:
@@ -169,9 +295,12 @@ def _boolean(data: dict[str, Any], name: str) -> bool:
 def _date(data: dict[str, Any], name: str) -> date:
     value = data[name]
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except (TypeError, ValueError):
         raise field_error(name, f"{value!r} is not a date as YYYY-MM-DD") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise field_error(name, f"{day} is not between {EARLIEST_DATE} and {LATEST_DATE}")
+    return day
 
 
 def _currency(data: dict[str, Any]) -> str:
@@ -211,7 +340,7 @@ def _amount(data: dict[str, Any], name: str) -> Decimal:
         raise field_error(name, f"cannot be negative ({amount})")
     if amount.as_tuple().exponent < -2:  # type: ignore[operator]
         raise field_error(name, f"{amount} has more than 2 decimals")
-    if amount >= Decimal(10) ** MONEY_DIGITS:
+    if amount > MAX_UNIT_PRICE:
         raise field_error(name, f"{amount} is too large")
     return amount.quantize(Decimal("0.01"))
 
@@ -220,8 +349,12 @@ def _rate(data: dict[str, Any], name: str) -> Decimal:
     rate = _decimal(data, name)
     if rate <= 0:
         raise field_error(name, f"must be more than 0 (CHF per unit), not {rate}")
-    if rate.as_tuple().exponent < -6 or rate >= 10**8:  # type: ignore[operator]
-        raise field_error(name, f"{rate} has more than 6 decimals or is too large")
+    if rate.as_tuple().exponent < -6:  # type: ignore[operator]
+        raise field_error(name, f"{rate} has more than 6 decimals")
+    if rate > MAX_FX_RATE:
+        raise field_error(
+            name, f"{rate:f} CHF per unit is more than {MAX_FX_RATE}, the most the desk takes"
+        )
     return rate
 
 
@@ -255,6 +388,8 @@ def _status(data: dict[str, Any], name: str) -> str:
 def _lines(lines: Any) -> tuple[FileLine, ...]:
     if not isinstance(lines, list) or not lines:
         raise field_error("lines", "a quote needs at least one line")
+    if len(lines) > MAX_LINES:
+        raise field_error("lines", f"{len(lines):,} lines; a quote file has at most {MAX_LINES}")
     return tuple(_line(line, index) for index, line in enumerate(lines, start=1))
 
 
@@ -272,8 +407,8 @@ def _line(line: Any, index: int) -> FileLine:
         raise field_error(f"{prefix}description", "is required for a line without a component")
     return FileLine(
         description=_optional(data, f"{prefix}description", _text) or "",
-        quantity=_whole_number(data, f"{prefix}quantity"),
-        unit_price=_amount(data, f"{prefix}unit_price"),
+        quantity=_bounded(_whole_number, MAX_QUANTITY)(data, f"{prefix}quantity"),
+        unit_price=_bounded(_amount, MAX_UNIT_PRICE)(data, f"{prefix}unit_price"),
         component=component,
     )
 

@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from procurement import build_flow
+from procurement.bounds import MAX_STORED_CHF
 from procurement.build_services import build_follow
+from procurement.formats import chf
 from procurement.history import acting, history_person
 from procurement.models import Build, BuildLine, Component
 from procurement.permissions import require
@@ -319,6 +321,11 @@ def _store_landed_cost(
         result = compute_landed_cost(revision, book)
     except LandedCostError as error:
         raise ValidationError(f"The landed cost cannot be computed: {error}.") from error
+    if max(result.total_chf, result.net_chf) > MAX_STORED_CHF:
+        raise ValidationError(
+            f"{_label(revision)} would land at more than {chf(MAX_STORED_CHF)}, more than "
+            "the desk keeps; check the quantities, unit prices and exchange rate."
+        )
     keep_rate = keep_rate or revision.status != DRAFT
     if revision.currency != CHF and keep_rate:
         fx = result.rules.fx

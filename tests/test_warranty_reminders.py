@@ -145,6 +145,7 @@ def test_nobody_to_tell_means_nothing_is_claimed(signed_build, owner, signer):
 
 def test_the_command_and_the_task_run_the_same_scan(signed_build, time_machine):
     out = StringIO()
+    time_machine.move_to("2028-01-02 08:00 +01:00")  # a --today after today is a preview
     call_command("send_warranty_reminders", "--today", DUE_ON.isoformat(), stdout=out)
     assert out.getvalue().strip() == "2 warranty reminder(s) sent for 2028-01-02."
 

@@ -8,6 +8,12 @@ from django.utils import timezone
 
 from procurement.acceptance.checks import ItemKind, ItemResult
 from procurement.acceptance.evidence import evidence_path, evidence_storage
+from procurement.bounds import (
+    ITEM_NOTE_MAX_LENGTH,
+    MEASURED_VALUE_MAX_LENGTH,
+    PlainText,
+    bounded_text,
+)
 from procurement.history import audit_trail
 from procurement.models import Build, BuildLine, DeliveredUnit, Vendor
 
@@ -146,17 +152,21 @@ class AcceptanceItem(models.Model):
         help_text="Which unit of its kind: GPU 1, 2, ... of the build; for a serial number "
         "missing, the PSU or system 1, 2, ...",
     )
-    expected_value = models.CharField(max_length=400)
+    expected_value = models.CharField(max_length=400, validators=[PlainText("Expected value")])
     limit_min = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     limit_max = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     measure_unit = models.CharField(
         max_length=12, blank=True, help_text="The unit of the limits, e.g. MiB, W, tok/s."
     )
     required = models.BooleanField(default=True)
-    measured_value = models.CharField(max_length=400, blank=True)
+    measured_value = models.CharField(
+        max_length=400,
+        blank=True,
+        validators=bounded_text("Measured value", MEASURED_VALUE_MAX_LENGTH),
+    )
     measured_number = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     result = models.CharField(max_length=16, choices=Result.choices, default=Result.PENDING)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, validators=bounded_text("Note", ITEM_NOTE_MAX_LENGTH))
     evidence = models.ForeignKey(
         AcceptanceEvidence,
         on_delete=models.PROTECT,
@@ -168,7 +178,9 @@ class AcceptanceItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField(null=True, blank=True)
-    waived_reason = models.TextField(blank=True)
+    waived_reason = models.TextField(
+        blank=True, validators=bounded_text("Reason for the waiver", ITEM_NOTE_MAX_LENGTH)
+    )
     waived_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from procurement.roles import SYSTEM_ROLE, SYSTEM_USERNAME
 
@@ -17,6 +18,11 @@ def parse_today(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"--today must be a date as YYYY-MM-DD; got {value!r}.") from None
+
+
+def is_preview(day: date | None) -> bool:
+    """A `--today` after the real today: the command shows what it would do, and does nothing."""
+    return day is not None and day > timezone.localdate()
 
 
 def add_acting_user_argument(parser: Any) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import mail
+from django.db import transaction
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,6 +25,8 @@ from procurement.notices.models import Notice
 from procurement.notices.registry import NoticeKind, kind_named, kinds
 
 logger = logging.getLogger(__name__)
+
+PREVIEW_BACKEND = "django.core.mail.backends.dummy.EmailBackend"  # sends nothing
 
 
 class NoticeSendFailed(Exception):
@@ -39,6 +42,7 @@ class OutboxReport:
     failed: list[tuple[Notice, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     scan_counts: dict[str, int] = field(default_factory=dict)
+    preview: bool = False
 
     @property
     def retry_due(self) -> bool:
@@ -47,6 +51,9 @@ class OutboxReport:
 
     def lines(self) -> list[str]:
         """What the run did, for people: one line per event (the summary is the caller's)."""
+        if self.preview:
+            lines = [f"Would be done: {note}" for note in self.notes]
+            return lines + [f"Would send: {notice} to {notice.address}" for notice in self.sent]
         lines = list(self.notes)
         lines += [f"Sent: {notice} to {notice.address}" for notice in self.sent]
         lines += [
@@ -66,31 +73,52 @@ class OutboxReport:
 def run(kind_name: str, *, today: date | None = None) -> OutboxReport:
     """Scan for the notices of one kind due on `today` (default: today in Zurich), record
     them, and send every notice of that kind that is ready."""
-    today = today or timezone.localdate()
+    return _run(kind_name, today=today or timezone.localdate())
+
+
+def preview(kind_name: str, *, today: date) -> OutboxReport:
+    """What `run` would do on `today` (a day to come, from a command's `--today`): the same
+    scan, in a transaction that is rolled back, over a mail connection that sends nothing.
+    The report says what would be sent and changed; nothing is written and no one is told."""
+    with transaction.atomic():
+        report = _run(kind_name, today=today, backend=PREVIEW_BACKEND)
+        transaction.set_rollback(True)
+    report.preview = True
+    return report
+
+
+def _run(kind_name: str, *, today: date, backend: str | None = None) -> OutboxReport:
     kind = kinds()[kind_name]
     scan = kind.scan(today)
     report = OutboxReport(today=today, kind=kind_name, notes=scan.notes, scan_counts=scan.counts)
     report.recorded = services.notices_record(kind=kind, drafts=scan.drafts, today=today)
-    deliver(kind=kind_name, today=today, report=report)
+    deliver(kind=kind_name, today=today, report=report, backend=backend)
     return report
 
 
 def deliver(
-    *, kind: str | None = None, today: date | None = None, report: OutboxReport | None = None
+    *,
+    kind: str | None = None,
+    today: date | None = None,
+    report: OutboxReport | None = None,
+    backend: str | None = None,
 ) -> OutboxReport:
-    """Send the notices ready to go (of one kind, or all), over one connection."""
+    """Send the notices ready to go (of one kind, or all), over one connection (of the
+    e-mail backend `backend`, default the configured one)."""
     today = today or timezone.localdate()
     report = report or OutboxReport(today=today, kind=kind)
     services.notices_cancel_stale(kind=kind, today=today)
     leased = services.notices_lease(kind=kind)
     if leased:
-        _send_all(leased, today, report)
+        _send_all(leased, today, report, backend)
     return report
 
 
-def _send_all(leased: list[Notice], today: date, report: OutboxReport) -> None:
+def _send_all(
+    leased: list[Notice], today: date, report: OutboxReport, backend: str | None = None
+) -> None:
     contexts = _contexts(leased, today)
-    connection = mail.get_connection()
+    connection = mail.get_connection(backend)
     try:
         connection.open()
     except Exception as error:

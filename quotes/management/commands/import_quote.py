@@ -8,7 +8,7 @@ from procurement.management.options import acting_user, add_acting_user_argument
 from procurement.permissions import refusal_text
 from quotes.management.commands._errors import one_line
 from quotes.pricing.reads import stored_price
-from quotes.quote_file import parse_quote_file
+from quotes.quote_file import MAX_FILE_BYTES, read_quote_file
 from quotes.services import quote_import
 
 
@@ -36,12 +36,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, acting_username: str, allow_stale_rate: bool, **options):
         try:
-            # A file saved with a byte-order mark (some editors on Windows) is read all the same.
-            text = file.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"file: {file} cannot be read ({error})") from None
+            with file.open("rb") as opened:
+                raw = opened.read(MAX_FILE_BYTES + 1)  # a larger file is refused unread
+        except OSError as error:
+            raise CommandError(f"file: {file} cannot be read ({error.strerror})") from None
         try:
-            quote_file = parse_quote_file(text)
+            quote_file = read_quote_file(raw)
             revision = quote_import(
                 quote_file=quote_file,
                 user=acting_user(acting_username),

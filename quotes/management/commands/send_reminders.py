@@ -6,7 +6,7 @@ from kombu.exceptions import OperationalError
 from kombu.utils.url import maybe_sanitize_url
 
 from procurement.celery import app
-from procurement.management.options import parse_today
+from procurement.management.options import is_preview, parse_today
 from procurement.notices import outbox
 from quotes.tasks import send_quote_reminders
 
@@ -19,7 +19,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--today", metavar="YYYY-MM-DD", help="Run the scan as if it were this date."
+            "--today",
+            metavar="YYYY-MM-DD",
+            help="Run the scan as if it were this date. A date after today is a preview: it "
+            "prints what would be sent and changed, and sends and changes nothing.",
         )
         parser.add_argument(
             "--queue",
@@ -31,12 +34,27 @@ class Command(BaseCommand):
         self, *args: Any, today: str | None = None, queue: bool = False, **options: Any
     ) -> None:
         day = parse_today(today)
+        if queue and is_preview(day):
+            raise CommandError(
+                f"--today {today} is after today: a preview runs here, not on the worker; "
+                "leave out --queue."
+            )
         if queue:
             self._enqueue(day)
             return
-        report = outbox.run("quote_reminder", today=day)
+        if day is not None and is_preview(day):
+            report = outbox.preview("quote_reminder", today=day)
+        else:
+            report = outbox.run("quote_reminder", today=day)
         for line in report.lines():
             self.stdout.write(line)
+        if report.preview:
+            self.stdout.write(
+                f"Preview of the reminder scan for {report.today:%d.%m.%Y}: "
+                f"{len(report.sent)} would be sent, {report.scan_counts['expired']} revisions "
+                "would expire. Nothing was sent or changed."
+            )
+            return
         self.stdout.write(
             f"Reminder scan for {report.today:%d.%m.%Y}: {len(report.sent)} sent, "
             f"{len(report.failed)} failed, {report.scan_counts['expired']} revisions expired."
