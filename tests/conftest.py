@@ -1,5 +1,20 @@
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
+
+
+def pytest_configure(config):
+    """The German and French catalogues compiled as `make` compiles them, for a run of pytest
+    started without make."""
+    if shutil.which("msgfmt") is None:
+        return
+    for catalogue in Path(__file__).resolve().parent.parent.glob("locale/*/LC_MESSAGES/*.po"):
+        compiled = catalogue.with_suffix(".mo")
+        if not compiled.exists() or compiled.stat().st_mtime < catalogue.stat().st_mtime:
+            subprocess.run(["msgfmt", "-o", str(compiled), str(catalogue)], check=True)
 
 
 @pytest.fixture(autouse=True)

@@ -126,7 +126,8 @@ def test_every_kind_is_registered_with_its_templates():
 
 
 def test_an_email_is_written_in_its_recipients_language(revision, owner, settings):
-    owner.language = "de"
+    services.notification_settings_update(person=owner, muted_kinds=[], language="de", user=owner)
+    owner = type(owner).objects.select_related("notification_settings").get(pk=owner.pk)
     kind = kinds()["quote_reminder"]
     notice = NoticeFactory(subject_key=str(revision.pk), step="2", recipient=owner)
     context = kind.contexts([notice], TODAY)[notice.pk]

@@ -98,7 +98,8 @@ class Notice(models.Model):
 
 
 class NotificationSettings(models.Model):
-    """The kinds of notice a person has turned off for themselves."""
+    """The kinds of notice a person has turned off for themselves, and the language their
+    e-mails are written in."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -111,6 +112,13 @@ class NotificationSettings(models.Model):
         default=list,
         blank=True,
         help_text=_("The kinds of e-mail this person does not receive."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of this person's e-mails; empty: the site's language."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,6 +1,8 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from procurement.pdf import PdfError
 from quotes.comparison import ComparisonError, comparison_pdf
@@ -32,13 +34,20 @@ class Command(BaseCommand):
             help="A quote to compare, by the vendor's reference (repeat or list several).",
         )
         parser.add_argument("-o", "--output", required=True, metavar="FILE", help="PDF to write.")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="The language of the document (default: %(default)s).",
+        )
 
-    def handle(self, *args, builds, quotes, output, **options):
+    def handle(self, *args, builds, quotes, output, language, **options):
         target = Path(output)
         if not target.parent.is_dir():
             raise CommandError(f"Cannot write {output}: the folder {target.parent} does not exist.")
         try:
-            sheet, pdf = comparison_pdf(build_slugs=builds, quote_references=quotes)
+            with translation.override(language):
+                sheet, pdf = comparison_pdf(build_slugs=builds, quote_references=quotes)
         except (ComparisonError, PdfError) as error:
             raise CommandError(str(error)) from None
         try:
