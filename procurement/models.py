@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from djmoney.models.fields import MoneyField
 
 from procurement.build_flow import BuildStatus
+from procurement.formats import swiss_date
 from procurement.history import audit_trail
 from procurement.order_flow import (
     ARRIVED,
@@ -216,7 +217,7 @@ class PriceObservation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.component} at {self.vendor} on {self.observed_on}: {self.price}"
+        return f"{self.component} at {self.vendor} on {swiss_date(self.observed_on)}: {self.price}"
 
 
 class Requirements(models.Model):
