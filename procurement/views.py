@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -115,7 +116,7 @@ def home(request):
     context = {
         **admin.site.each_context(request),
         "page": page,
-        "title": "Start",
+        "title": _("Start"),
         "may_read_prices": may_read_prices(request.user),
     }
     return render(request, "home.html", context)

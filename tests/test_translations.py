@@ -152,3 +152,56 @@ def test_dates_read_the_swiss_way_and_weeks_start_on_monday(language):
         assert date_format(date(2026, 11, 20)) == "20.11.2026"
         assert date_format(date(2026, 11, 20), "SHORT_DATE_FORMAT") == "20.11.2026"
         assert get_format("FIRST_DAY_OF_WEEK") == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("accept_language", "phrases"),
+    [
+        ("de", ["Stand der Beschaffung am", "Bestellungen und Lieferungen", "Blätter und Seiten"]),
+        ("fr", ["Où en est l’achat au", "Commandes et livraisons", "Tableaux et pages"]),
+    ],
+)
+def test_the_start_page_reads_in_german_and_french(staff_client, accept_language, phrases):
+    page = staff_client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE=accept_language)
+
+    for phrase in phrases:
+        assert phrase in page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("accept_language", "phrases"),
+    [
+        ("de", ["Offerten", "Anbieter und Katalog", "Preisbeobachtungen", "Wechselkurse"]),
+        ("fr", ["Offres", "Fournisseurs et catalogue", "Relevés de prix", "Taux de change"]),
+    ],
+)
+def test_the_admin_index_reads_in_german_and_french(staff_client, accept_language, phrases):
+    page = staff_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE=accept_language)
+
+    for phrase in phrases:
+        assert phrase in page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("accept_language", "phrases"),
+    [
+        ("de", ["Sendungsnummer", "Erwartetes Lieferdatum.", "Menge und Preis"]),
+        ("fr", ["Numéro de suivi", "Date de livraison prévue.", "Quantité et prix"]),
+    ],
+)
+def test_admin_labels_and_help_texts_read_in_german_and_french(
+    staff_client, accept_language, phrases
+):
+    from tests.factories import OrderLineFactory
+
+    line = OrderLineFactory()
+    page = staff_client.get(
+        reverse("admin:procurement_orderline_change", args=[line.pk]),
+        HTTP_ACCEPT_LANGUAGE=accept_language,
+    ).content.decode()
+
+    for phrase in phrases:
+        assert phrase in page

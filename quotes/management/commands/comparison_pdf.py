@@ -5,13 +5,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from procurement.pdf import PdfError
-from quotes.comparison import ComparisonError, comparison_pdf
+from quotes.comparison import ComparisonError, comparison_pdf, comparison_sheet
+from quotes.comparison.workbook import comparison_xlsx
 
 
 class Command(BaseCommand):
     help = (
-        "Write the comparison sheet (PDF): builds and quotes side by side, landed in CHF, "
-        "against the buyer's brief. A quote is compared at its latest revision."
+        "Write the comparison sheet (PDF, or XLSX when the file ends in .xlsx): builds and "
+        "quotes side by side, landed in CHF, against the buyer's brief. A quote is compared "
+        "at its latest revision."
     )
 
     def add_arguments(self, parser):
@@ -33,7 +35,13 @@ class Command(BaseCommand):
             metavar="REFERENCE",
             help="A quote to compare, by the vendor's reference (repeat or list several).",
         )
-        parser.add_argument("-o", "--output", required=True, metavar="FILE", help="PDF to write.")
+        parser.add_argument(
+            "-o",
+            "--output",
+            required=True,
+            metavar="FILE",
+            help="PDF (or .xlsx workbook) to write.",
+        )
         parser.add_argument(
             "--language",
             choices=[code for code, _name in settings.LANGUAGES],
@@ -47,11 +55,15 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot write {output}: the folder {target.parent} does not exist.")
         try:
             with translation.override(language):
-                sheet, pdf = comparison_pdf(build_slugs=builds, quote_references=quotes)
+                if target.suffix.lower() == ".xlsx":
+                    sheet = comparison_sheet(build_slugs=builds, quote_references=quotes)
+                    document = comparison_xlsx(sheet)
+                else:
+                    sheet, document = comparison_pdf(build_slugs=builds, quote_references=quotes)
         except (ComparisonError, PdfError) as error:
             raise CommandError(str(error)) from None
         try:
-            target.write_bytes(pdf)
+            target.write_bytes(document)
         except OSError as error:
             raise CommandError(f"Cannot write {output}: {error.strerror}.") from None
         best = (
