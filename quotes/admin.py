@@ -365,8 +365,11 @@ class QuoteAdmin(ExportActionsMixin, AuditedAdmin):
             created.append(revision)
             self.message_user(
                 request,
-                f"{_label(revision)} is a new draft copied from the latest revision; change "
-                "it, then receive it.",
+                _(
+                    "%(label)s is a new draft copied from the latest revision; change "
+                    "it, then receive it."
+                )
+                % {"label": _label(revision)},
                 messages.SUCCESS,
             )
         if len(created) == 1:
@@ -416,7 +419,8 @@ class QuoteAdmin(ExportActionsMixin, AuditedAdmin):
                 return by_number[int(wanted)]
             self.message_user(
                 request,
-                f"This quote has no revision {wanted}; showing revision {default.number}.",
+                _("This quote has no revision %(wanted)s; showing revision %(number)s.")
+                % {"wanted": wanted, "number": default.number},
                 messages.WARNING,
             )
             return default

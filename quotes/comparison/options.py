@@ -46,7 +46,7 @@ def builds_for_comparison(slugs: Sequence[str]) -> list[Build]:
     found = {build.slug: build for build in build_list().filter(slug__in=slugs)}
     missing = [slug for slug in slugs if slug not in found]
     if missing:
-        raise UnknownOption(f"No build with the slug {_names(missing)}.")
+        raise UnknownOption(_("No build with the slug %(names)s.") % {"names": _names(missing)})
     return [found[slug] for slug in slugs]
 
 
@@ -58,7 +58,9 @@ def latest_revisions_for_comparison(references: Sequence[str]) -> list[QuoteRevi
     known = set(Quote.objects.filter(reference__in=references).values_list("reference", flat=True))
     missing = [reference for reference in references if reference not in known]
     if missing:
-        raise UnknownOption(f"No quote with the reference {_names(missing)}.")
+        raise UnknownOption(
+            _("No quote with the reference %(names)s.") % {"names": _names(missing)}
+        )
     latest_number = (
         QuoteRevision.objects.filter(quote=OuterRef("quote")).order_by("-number").values("number")
     )
@@ -78,7 +80,9 @@ def latest_revisions_for_comparison(references: Sequence[str]) -> list[QuoteRevi
     found = {revision.quote.reference: revision for revision in revisions}
     empty = [reference for reference in references if reference not in found]
     if empty:
-        raise ComparisonError(f"The quote {_names(empty)} has no revision yet.")
+        raise ComparisonError(
+            _("The quote %(names)s has no revision yet.") % {"names": _names(empty)}
+        )
     return [found[reference] for reference in references]
 
 
@@ -280,7 +284,7 @@ def build_option(number: int, build: Build, price: BuildPrice, today: date) -> O
     )
     option.psu_load_percent = engine.percent_of_whole(price.power_w, rating)
     if any(line.source is Source.ESTIMATE for line in price.lines):
-        option.flags.append(Flag("estimate", "Estimated prices, not a quote"))
+        option.flags.append(Flag("estimate", _("Estimated prices, not a quote")))
     return option
 
 
@@ -333,15 +337,25 @@ def _quote_flags(revision: QuoteRevision, option: Option, today: date) -> list[F
     flags = []
     vendor = revision.quote.vendor
     if revision.quote.is_estimate:
-        flags.append(Flag("estimate", "Estimate from published prices, not an offer"))
+        flags.append(Flag("estimate", _("Estimate from published prices, not an offer")))
     if revision.status == QuoteRevision.Status.EXPIRED or revision.valid_until < today:
         flags.append(Flag("expired", f"Expired: valid until {revision.valid_until:%d.%m.%Y}"))
     elif revision.status not in (QuoteRevision.Status.RECEIVED, QuoteRevision.Status.ACCEPTED):
-        flags.append(Flag("status", f"Revision is {revision.get_status_display().lower()}"))
+        flags.append(
+            Flag(
+                "status",
+                _("Revision is %(lower)s") % {"lower": revision.get_status_display().lower()},
+            )
+        )
     if not vendor.is_option:
         reason = vendor.status_reason or vendor.get_status_display()
-        flags.append(Flag("vendor", f"Vendor is not an option: {reason}"))
+        flags.append(Flag("vendor", _("Vendor is not an option: %(reason)s") % {"reason": reason}))
     fee = next((price.rules.get("fee") for price in option.cost.revisions), None)
     if fee and not fee["verified"] and option.cost.fee:
-        flags.append(Flag("unverified", f"Clearance fee schedule of {fee['carrier']} unverified"))
+        flags.append(
+            Flag(
+                "unverified",
+                _("Clearance fee schedule of %(carrier)s unverified") % {"carrier": fee["carrier"]},
+            )
+        )
     return flags
