@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 
 def pytest_configure(config):
@@ -15,6 +16,15 @@ def pytest_configure(config):
         compiled = catalogue.with_suffix(".mo")
         if not compiled.exists() or compiled.stat().st_mtime < catalogue.stat().st_mtime:
             subprocess.run(["msgfmt", "-o", str(compiled), str(catalogue)], check=True)
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request in German or French leaves its
+    language active in the thread (LocaleMiddleware), as would a test that activates one."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
