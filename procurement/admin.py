@@ -22,6 +22,7 @@ from procurement.acceptance.services import MAKE_CHECKLIST
 from procurement.admin_acceptance import make_acceptance_checklists
 from procurement.admin_orders import ORDER_PARAMETER
 from procurement.admin_references import KeptWhenReferencedAdmin
+from procurement.exports import ExportActionsMixin, PriceObservationResource
 from procurement.formats import chf
 from procurement.models import (
     Build,
@@ -77,11 +78,11 @@ class VendorAdmin(KeptWhenReferencedAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "country"]}),
         (
-            "A new quote revision starts with",
+            gettext_lazy("A new quote revision starts with"),
             {"fields": ["default_currency", "ships_from", "default_carrier"]},
         ),
         (
-            "Contact",
+            gettext_lazy("Contact"),
             {
                 "fields": [
                     "website",
@@ -93,7 +94,7 @@ class VendorAdmin(KeptWhenReferencedAdmin):
             },
         ),
         (
-            "Is it an option?",
+            gettext_lazy("Is it an option?"),
             {
                 "fields": [
                     "status",
@@ -104,10 +105,13 @@ class VendorAdmin(KeptWhenReferencedAdmin):
                 ]
             },
         ),
-        ("Terms", {"fields": ["lead_time_days", "warranty_years_included", "notes"]}),
+        (
+            gettext_lazy("Terms"),
+            {"fields": ["lead_time_days", "warranty_years_included", "notes"]},
+        ),
     ]
 
-    @admin.display(boolean=True, description="option for this purchase")
+    @admin.display(boolean=True, description=gettext_lazy("option for this purchase"))
     def is_option(self, vendor: Vendor) -> bool:
         return vendor.is_option
 
@@ -135,13 +139,15 @@ class ComponentAdmin(KeptWhenReferencedAdmin):
 
 
 @admin.register(PriceObservation)
-class PriceObservationAdmin(admin.ModelAdmin):
+class PriceObservationAdmin(ExportActionsMixin, admin.ModelAdmin):
     list_display = ["component", "vendor", "price", "observed_on", "in_stock", "recorded_at"]
     list_filter = ["vendor", "observed_on", "in_stock"]
     list_select_related = ["component", "vendor"]
     search_fields = ["component__slug", "component__model", "vendor__name"]
     autocomplete_fields = ["component", "vendor"]
     date_hierarchy = "observed_on"
+    actions = ["export_csv", "export_xlsx"]
+    export_resource = PriceObservationResource
     readonly_fields = ["recorded_at", "recorded_by"]
 
     def save_model(self, request, obj, form, change):
@@ -384,16 +390,16 @@ class BuildAdmin(KeptWhenReferencedAdmin):
             _attach_prices(changelist.result_list)
         return changelist
 
-    @admin.display(description="delivered or installed")
+    @admin.display(description=gettext_lazy("delivered or installed"))
     def order_lines(self, build: Build) -> str:
         live = getattr(build, "live_order_lines", 0)
         return f"{build.arrived_order_lines} of {live}" if live else ""
 
-    @admin.display(description="order progress")
+    @admin.display(description=gettext_lazy("order progress"))
     def order_progress(self, build: Build) -> str:
         return build_progress(build).summary() if build.pk else ""
 
-    @admin.display(description="money committed")
+    @admin.display(description=gettext_lazy("money committed"))
     def money_committed(self, build: Build) -> str:
         if not build.pk:
             return ""
@@ -452,7 +458,8 @@ class BuildAdmin(KeptWhenReferencedAdmin):
         return super().change_view(request, object_id, form_url, extra)
 
     @admin.action(
-        description="Comparison sheet (PDF) of the selected builds", permissions=["read_prices"]
+        description=gettext_lazy("Comparison sheet (PDF) of the selected builds"),
+        permissions=["read_prices"],
     )
     def comparison_sheet(self, request, queryset):
         slugs = list(queryset.order_by("slug").values_list("slug", flat=True))
@@ -495,12 +502,12 @@ class BuildAdmin(KeptWhenReferencedAdmin):
             return build.price_error if build.pk else ""
         return describe_build_source(price)
 
-    @admin.display(description="VRAM (GB)")
+    @admin.display(description=gettext_lazy("VRAM (GB)"))
     def vram(self, build: Build) -> int | None:
         price = _price_of(build)
         return price.vram_gb if price else None
 
-    @admin.display(description="power draw (W)")
+    @admin.display(description=gettext_lazy("power draw (W)"))
     def power_draw(self, build: Build) -> int | None:
         price = _price_of(build)
         return price.power_w if price else None

@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from procurement.acceptance import services
 from procurement.acceptance.checks import ItemResult
@@ -44,7 +46,7 @@ def _read_upload(upload, limit: int) -> bytes:
 
 
 @admin.action(
-    description="Make the acceptance checklist of the selected builds",
+    description=gettext_lazy("Make the acceptance checklist of the selected builds"),
     permissions=["make_checklist"],
 )
 def make_acceptance_checklists(modeladmin, request, queryset):
@@ -80,8 +82,8 @@ class EvidenceForm(forms.Form):
 
 class NvidiaSmiForm(forms.Form):
     file = forms.FileField(
-        label="nvidia-smi report",
-        help_text="On the machine, under load: nvidia-smi -q -x > nvidia-smi.xml",
+        label=gettext_lazy("nvidia-smi report"),
+        help_text=gettext_lazy("On the machine, under load: nvidia-smi -q -x > nvidia-smi.xml"),
     )
 
 
@@ -89,23 +91,28 @@ class RecordForm(forms.Form):
     result = forms.ChoiceField(
         required=False,
         choices=[("", "judge from the number"), *ItemResult.choices[1:]],
-        help_text="Items with limits are judged from the measured number; the others need a "
-        "result.",
+        help_text=gettext_lazy(
+            "Items with limits are judged from the measured number; the others need a result."
+        ),
     )
     measured_value = forms.CharField(
-        required=False, max_length=400, help_text="As read, e.g. 38 dB(A) or 412 W."
+        required=False, max_length=400, help_text=gettext_lazy("As read, e.g. 38 dB(A) or 412 W.")
     )
     measured_number = forms.DecimalField(
-        required=False, max_digits=12, decimal_places=2, help_text="The number, in the item's unit."
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        help_text=gettext_lazy("The number, in the item's unit."),
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     evidence_file = forms.FileField(
-        required=False, help_text="A new evidence file for this item (PDF, PNG, JPEG or text)."
+        required=False,
+        help_text=gettext_lazy("A new evidence file for this item (PDF, PNG, JPEG or text)."),
     )
     evidence = forms.ModelChoiceField(
         queryset=AcceptanceEvidence.objects.none(),
         required=False,
-        help_text="Or evidence already kept with this checklist.",
+        help_text=gettext_lazy("Or evidence already kept with this checklist."),
     )
 
     def __init__(self, *args, item: AcceptanceItem, **kwargs):
@@ -182,7 +189,7 @@ class AcceptanceItemInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    @admin.display(boolean=True, description="waived")
+    @admin.display(boolean=True, description=gettext_lazy("waived"))
     def waived(self, item: AcceptanceItem) -> bool:
         return item.is_waived
 
@@ -197,7 +204,7 @@ class AcceptanceEvidenceInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="file")
+    @admin.display(description=gettext_lazy("file"))
     def file_link(self, evidence: AcceptanceEvidence) -> str:
         return format_html('<a href="{}">{}</a>', evidence.file.url, evidence.original_name)
 
@@ -235,11 +242,13 @@ class AcceptanceChecklistAdmin(ReadOnlyPageMixin, ObjectPagesMixin, admin.ModelA
     def has_sign_off_permission(self, request) -> bool:
         return request.user.has_perm(services.SIGN_OFF_PERMISSION)
 
-    @admin.display(description="progress")
+    @admin.display(description=gettext_lazy("progress"))
     def progress(self, checklist: AcceptanceChecklist) -> str:
         return f"{checklist.passed} of {checklist.item_count} passed, {checklist.failed} failed"
 
-    @admin.action(description="Sign off the selected checklists", permissions=["sign_off"])
+    @admin.action(
+        description=gettext_lazy("Sign off the selected checklists"), permissions=["sign_off"]
+    )
     def sign_off(self, request, queryset):
         for checklist in queryset.select_related("build"):
             try:
@@ -258,11 +267,12 @@ class AcceptanceChecklistAdmin(ReadOnlyPageMixin, ObjectPagesMixin, admin.ModelA
             messages.success(request, text)
 
     @admin.action(
-        description="Acceptance protocol (PDF) of the selected checklist", permissions=["view"]
+        description=gettext_lazy("Acceptance protocol (PDF) of the selected checklist"),
+        permissions=["view"],
     )
     def protocol(self, request, queryset):
         if queryset.count() != 1:
-            messages.error(request, "Select one checklist for its protocol.")
+            messages.error(request, _("Select one checklist for its protocol."))
             return None
         protocol = protocol_for(queryset.select_related("build").get().build)
         try:
@@ -409,11 +419,11 @@ class AcceptanceItemAdmin(ReadOnlyPageMixin, ObjectPagesMixin, admin.ModelAdmin)
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="build", ordering="checklist__build__slug")
+    @admin.display(description=gettext_lazy("build"), ordering="checklist__build__slug")
     def build(self, item: AcceptanceItem) -> str:
         return item.checklist.build.slug
 
-    @admin.display(boolean=True, description="waived")
+    @admin.display(boolean=True, description=gettext_lazy("waived"))
     def waived(self, item: AcceptanceItem) -> bool:
         return item.is_waived
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from procurement import order_flow, services
+from procurement.exports import ExportActionsMixin, OrderLineResource
 from procurement.models import CalendarFeed, DeliveredUnit, Order, OrderLine
 from procurement.order_flow import ARRIVED, EXITS, LineStatus, late_condition
 from procurement.permissions import refusal_text
@@ -75,7 +76,7 @@ def offer_build_lines_of(form_class, order: Order | None) -> None:
 
 
 class OverdueFilter(admin.SimpleListFilter):
-    title = "delivery"
+    title = gettext_lazy("delivery")
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
@@ -113,7 +114,7 @@ class AdvanceLinesForm(forms.Form):
 
     on = forms.DateField(
         label=gettext_lazy("Date of this step"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=gettext_lazy("The day the step happened (today unless you say otherwise)."),
     )
 
@@ -126,14 +127,14 @@ class AdvanceLinesForm(forms.Form):
                 self.fields[self.serial_field(line, index)] = forms.CharField(
                     required=False,
                     max_length=100,
-                    label=_("%(part)s: serial number of unit %(unit)s")
+                    label=gettext_lazy("%(part)s: serial number of unit %(unit)s")
                     % {"part": line.description, "unit": index + 1},
                 )
             self.fields[self.without_field(line)] = forms.BooleanField(
                 required=False,
-                label=_("%(part)s: the units came without serial numbers")
+                label=gettext_lazy("%(part)s: the units came without serial numbers")
                 % {"part": line.description},
-                help_text=_("The acceptance checklist then lists them as missing."),
+                help_text=gettext_lazy("The acceptance checklist then lists them as missing."),
             )
 
     @staticmethod
@@ -197,7 +198,7 @@ class DeliveredUnitInline(admin.TabularInline):
 
 
 @admin.register(OrderLine)
-class OrderLineAdmin(admin.ModelAdmin):
+class OrderLineAdmin(ExportActionsMixin, admin.ModelAdmin):
     """The order board: every part ordered, where it is, and what is late."""
 
     list_display = [
@@ -228,6 +229,8 @@ class OrderLineAdmin(admin.ModelAdmin):
     ]
     ordering = ["order__build__slug", "expected_on", "order_id", "position", "id"]
     actions = [_advance_action(None)] + [_advance_action(status) for status in order_flow.FLOW[1:]]
+    actions += ["export_csv", "export_xlsx"]
+    export_resource = OrderLineResource
     inlines = [DeliveredUnitInline]
     change_form_template = "admin/procurement/orderline/change_form.html"
     fieldsets = [
@@ -235,13 +238,16 @@ class OrderLineAdmin(admin.ModelAdmin):
             None,
             {"fields": ["order", "description", "component", "build_line", "quote_line"]},
         ),
-        ("Quantity and price", {"fields": ["quantity", "quantity_received", "unit_price"]}),
         (
-            "Delivery",
+            gettext_lazy("Quantity and price"),
+            {"fields": ["quantity", "quantity_received", "unit_price"]},
+        ),
+        (
+            gettext_lazy("Delivery"),
             {"fields": ["status", "expected_on", "carrier", "tracking_number", "tracking"]},
         ),
         (
-            "Steps",
+            gettext_lazy("Steps"),
             {
                 "fields": [
                     "ordered_on",
@@ -290,19 +296,19 @@ class OrderLineAdmin(admin.ModelAdmin):
         # A line that will not come is cancelled with its reason, not deleted.
         return False
 
-    @admin.display(description="build", ordering="order__build__slug")
+    @admin.display(description=gettext_lazy("build"), ordering="order__build__slug")
     def build(self, line: OrderLine) -> str:
         return line.order.build.slug
 
-    @admin.display(description="vendor", ordering="order__vendor__name")
+    @admin.display(description=gettext_lazy("vendor"), ordering="order__vendor__name")
     def vendor(self, line: OrderLine) -> str:
         return line.order.vendor.name
 
-    @admin.display(description="received")
+    @admin.display(description=gettext_lazy("received"))
     def received(self, line: OrderLine) -> str:
         return f"{line.quantity_received} of {line.quantity}"
 
-    @admin.display(description="overdue", ordering="expected_on", empty_value="")
+    @admin.display(description=gettext_lazy("overdue"), ordering="expected_on", empty_value="")
     def overdue(self, line: OrderLine) -> str:
         # Only a late line is marked: an empty cell is on time (or has arrived).
         if not line.is_overdue(timezone.localdate()):
@@ -310,7 +316,7 @@ class OrderLineAdmin(admin.ModelAdmin):
         expected = line.expected_on.strftime("%d.%m.%Y")
         return format_html('<span class="overdue">\u26a0 late: expected {}</span>', expected)
 
-    @admin.display(description="tracking")
+    @admin.display(description=gettext_lazy("tracking"))
     def tracking(self, line: OrderLine) -> str:
         if not line.tracking_number:
             return ""
@@ -478,12 +484,14 @@ class OrderLineAdmin(admin.ModelAdmin):
 
 
 class ReceiveUnitsForm(forms.Form):
-    quantity = forms.IntegerField(min_value=1, help_text="Units in this delivery.")
+    quantity = forms.IntegerField(min_value=1, help_text=gettext_lazy("Units in this delivery."))
     serial_numbers = forms.CharField(
         required=False,
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="One serial number per line, one for each unit; empty for parts without.",
+        help_text=gettext_lazy(
+            "One serial number per line, one for each unit; empty for parts without."
+        ),
     )
     without_serials = forms.BooleanField(
         required=False,
@@ -493,7 +501,7 @@ class ReceiveUnitsForm(forms.Form):
             "missing."
         ),
     )
-    received_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, line: OrderLine, **kwargs):
         super().__init__(*args, **kwargs)
@@ -511,7 +519,10 @@ class CloseLineForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date")
+    on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=gettext_lazy("Date"),
+    )
 
     def __init__(self, *args, line: OrderLine, **kwargs):
         super().__init__(*args, **kwargs)
@@ -529,7 +540,7 @@ class OrderLineSummaryInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    verbose_name_plural = "lines"
+    verbose_name_plural = gettext_lazy("lines")
     fields = [
         "position",
         "description",
@@ -557,8 +568,8 @@ class OrderLineAddInline(admin.TabularInline):
     formset = OrderLineAddFormSet
     extra = 1
     can_delete = False
-    verbose_name = "line to add"
-    verbose_name_plural = "add lines (parts bought elsewhere)"
+    verbose_name = gettext_lazy("line to add")
+    verbose_name_plural = gettext_lazy("add lines (parts bought elsewhere)")
     fields = ["component", "build_line", "description", "quantity", "unit_price", "expected_on"]
     autocomplete_fields = ["component", "build_line"]
 
@@ -612,7 +623,7 @@ class OrderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="delivered or installed")
+    @admin.display(description=gettext_lazy("delivered or installed"))
     def progress(self, order: Order) -> str:
         return f"{order.arrived_lines} of {order.live_lines}"
 
@@ -660,7 +671,10 @@ class OrderAdmin(admin.ModelAdmin):
                 formset.new_objects.append(line)
 
 
-@admin.action(description="Make orders from the selected accepted revisions", permissions=["order"])
+@admin.action(
+    description=gettext_lazy("Make orders from the selected accepted revisions"),
+    permissions=["order"],
+)
 def order_selected_revisions(modeladmin, request, queryset):
     """On the quote revision list: an order per selected accepted revision."""
     for revision in queryset.select_related("quote"):
@@ -696,15 +710,15 @@ class DeliveredUnitAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="part", ordering="line__description")
+    @admin.display(description=gettext_lazy("part"), ordering="line__description")
     def part(self, unit: DeliveredUnit) -> str:
         return unit.line.description
 
-    @admin.display(description="vendor")
+    @admin.display(description=gettext_lazy("vendor"))
     def vendor(self, unit: DeliveredUnit) -> str:
         return unit.line.order.vendor.name
 
-    @admin.display(description="build")
+    @admin.display(description=gettext_lazy("build"))
     def build(self, unit: DeliveredUnit) -> str:
         return unit.line.order.build.slug
 
@@ -715,7 +729,9 @@ class DeliveredUnitAdmin(admin.ModelAdmin):
 class IssueFeedForm(forms.Form):
     user = forms.ModelChoiceField(
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
-        help_text="A new secret address is issued; the user's previous one stops working.",
+        help_text=gettext_lazy(
+            "A new secret address is issued; the user's previous one stops working."
+        ),
     )
 
     def __init__(self, *args, issuer, **kwargs):
@@ -735,7 +751,7 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     fields = readonly_fields
     actions = ["revoke", "issue_new"]
 
-    @admin.display(description="active", boolean=True)
+    @admin.display(description=gettext_lazy("active"), boolean=True)
     def active(self, feed: CalendarFeed) -> bool:
         return feed.is_active
 
@@ -777,7 +793,7 @@ class CalendarFeedAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/procurement/calendarfeed/issue.html", context)
 
-    @admin.action(description="Revoke the selected addresses", permissions=["change"])
+    @admin.action(description=gettext_lazy("Revoke the selected addresses"), permissions=["change"])
     def revoke(self, request, queryset):
         revoked = 0
         for feed in queryset.select_related("user"):
@@ -791,7 +807,9 @@ class CalendarFeedAdmin(admin.ModelAdmin):
             messages.success(request, f"{revoked} address(es) revoked.")
 
     @admin.action(
-        description="Issue new addresses for the selected users (the old stop working)",
+        description=gettext_lazy(
+            "Issue new addresses for the selected users (the old stop working)"
+        ),
         permissions=["add"],
     )
     def issue_new(self, request, queryset):

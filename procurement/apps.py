@@ -11,6 +11,9 @@ class ProcurementConfig(AppConfig):
     verbose_name = "Catalog and builds"
 
     def ready(self) -> None:
+        from djmoney.money import Money
+
+        from procurement import formats
         from procurement.acceptance.models import AcceptanceEvidence
         from procurement.history import keep_former_user, keep_user_name
         from procurement.middleware import limit_web_statements
@@ -33,6 +36,10 @@ class ProcurementConfig(AppConfig):
             sender=settings.AUTH_USER_MODEL,
             dispatch_uid="procurement.former_user",
         )
+        # An amount printed for people anywhere (admin lists and pages, messages) reads
+        # `CHF 1’023.20` in every language, through the one formatter; django-money would
+        # write it in each language's own way (`CHF1,023.20`, `1.023,20 CHF`).
+        Money.__str__ = formats.money
 
 
 class ProcurementAdminConfig(admin_apps.AdminConfig):

@@ -27,7 +27,9 @@ def _move(build: Build, move: Move) -> Build:
     build = Build.objects.select_for_update().get(pk=build.pk)
     error = build_flow.move_error(move, build.status)
     if error:
-        raise ValidationError(f"{build.slug}: {error}", code="flow")
+        raise ValidationError(
+            _("%(slug)s: %(error)s") % {"slug": build.slug, "error": error}, code="flow"
+        )
     build.status = move.target
     build.full_clean()
     build.save(update_fields=["status"])

@@ -128,6 +128,10 @@ class StartPage:
         return sheet_url([build.slug for build in self.candidates])
 
     @property
+    def sheet_of_candidates_xlsx_url(self) -> str:
+        return sheet_url([build.slug for build in self.candidates], "quotes:comparison_xlsx")
+
+    @property
     def commitments(self) -> list[Commitment]:
         found = [row.commitment for row in self.builds if row.commitment is not None]
         return found + ([self.unassigned] if self.unassigned else [])

@@ -12,8 +12,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
 from procurement.bounds import (
@@ -26,6 +25,7 @@ from procurement.bounds import (
     bounded_text,
 )
 from procurement.build_flow import BuildStatus
+from procurement.formats import swiss_date
 from procurement.history import audit_trail
 from procurement.order_flow import (
     ARRIVED,
@@ -39,30 +39,35 @@ from procurement.order_flow import (
 
 
 class VendorLanguage(models.TextChoices):
-    GERMAN = "de", gettext_lazy("German")
-    FRENCH = "fr", gettext_lazy("French")
-    ENGLISH = "en", gettext_lazy("English")
+    GERMAN = "de", _("German")
+    FRENCH = "fr", _("French")
+    ENGLISH = "en", _("English")
 
 
 class Vendor(models.Model):
     class Kind(models.TextChoices):
-        INTEGRATOR = "integrator", "System integrator"
-        RETAILER = "retailer", "Retailer"
-        AGGREGATOR = "aggregator", "Price aggregator"
-        MANUFACTURER = "manufacturer", "Manufacturer"
+        INTEGRATOR = "integrator", _("System integrator")
+        RETAILER = "retailer", _("Retailer")
+        AGGREGATOR = "aggregator", _("Price aggregator")
+        MANUFACTURER = "manufacturer", _("Manufacturer")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        QUOTE_ON_REQUEST = "quote_on_request", "Quote on request"
-        DISCONTINUED = "discontinued", "Discontinued"
-        NO_CH_SHIPPING = "no_ch_shipping", "Does not ship to Switzerland"
+        ACTIVE = "active", _("Active")
+        QUOTE_ON_REQUEST = "quote_on_request", _("Quote on request")
+        DISCONTINUED = "discontinued", _("Discontinued")
+        NO_CH_SHIPPING = "no_ch_shipping", _("Does not ship to Switzerland")
 
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=120)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    country = models.CharField(max_length=2, help_text="ISO 3166 code, e.g. CH, DE, US.")
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    country = models.CharField(
+        _("country"), max_length=2, help_text=_("ISO 3166 code, e.g. CH, DE, US.")
+    )
     default_currency = models.CharField(
-        max_length=3, default="CHF", help_text="A new quote revision starts in this currency."
+        _("default currency"),
+        max_length=3,
+        default="CHF",
+        help_text="A new quote revision starts in this currency.",
     )
     ships_from = models.CharField(
         max_length=2,
@@ -80,36 +85,44 @@ class Vendor(models.Model):
         verbose_name="default carrier",
         help_text="The carrier a new quote revision starts with.",
     )
-    website = models.URLField(blank=True)
-    contact = models.CharField(max_length=200, blank=True, validators=[PlainText("Contact")])
+    website = models.URLField(_("website"), blank=True)
+    contact = models.CharField(
+        _("contact"), max_length=200, blank=True, validators=[PlainText("Contact")]
+    )
     contact_email = models.EmailField(
-        gettext_lazy("contact e-mail"),
+        _("contact e-mail"),
         blank=True,
-        help_text=gettext_lazy("Where requests for quotation are sent."),
+        help_text=_("Where requests for quotation are sent."),
     )
     language = models.CharField(
-        gettext_lazy("language"),
+        _("language"),
         max_length=2,
         choices=VendorLanguage.choices,
         default=VendorLanguage.ENGLISH,
-        help_text=gettext_lazy("The language requests for quotation are written in."),
+        help_text=_("The language requests for quotation are written in."),
     )
     follow_ups_to_vendor = models.BooleanField(
-        gettext_lazy("follow-ups to the vendor"),
+        _("follow-ups to the vendor"),
         default=False,
-        help_text=gettext_lazy(
+        help_text=_(
             "A request left unanswered is followed up with the vendor itself; otherwise the "
             "buyer who sent it is reminded."
         ),
     )
-    ships_to_switzerland = models.BooleanField(default=True)
+    ships_to_switzerland = models.BooleanField(_("ships to Switzerland"), default=True)
     suits_brief = models.BooleanField(
+        _("suits brief"),
         default=True,
-        help_text="Offers what the buyer's brief needs (multi-GPU systems, enough VRAM).",
+        help_text=_("Offers what the buyer's brief needs (multi-GPU systems, enough VRAM)."),
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
     discontinued_on = models.DateField(
-        null=True, blank=True, help_text="For a discontinued vendor: since when."
+        _("discontinued on"),
+        null=True,
+        blank=True,
+        help_text=_("For a discontinued vendor: since when."),
     )
     status_reason = models.TextField(
         validators=bounded_text("Reason", UNPRINTED_NOTE_MAX_LENGTH),
@@ -117,26 +130,37 @@ class Vendor(models.Model):
         help_text="Why the vendor is or is not an option for this purchase.",
     )
     lead_time_days = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Standard lead time in business days."
+        _("lead time days"),
+        null=True,
+        blank=True,
+        help_text=_("Standard lead time in business days."),
     )
-    warranty_years_included = models.PositiveSmallIntegerField(default=0)
+    warranty_years_included = models.PositiveSmallIntegerField(
+        _("warranty years included"), default=0
+    )
     notes = models.TextField(
-        blank=True, validators=bounded_text("Notes", UNPRINTED_NOTE_MAX_LENGTH)
+        _("notes"), blank=True, validators=bounded_text("Notes", UNPRINTED_NOTE_MAX_LENGTH)
     )
 
     class Meta:
+        verbose_name = _("vendor")
+        verbose_name_plural = _("vendors")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="discontinued") | Q(discontinued_on__isnull=False),
                 name="vendor_discontinued_has_date",
-                violation_error_message="A discontinued vendor needs the date it stopped selling.",
+                violation_error_message=_(
+                    "A discontinued vendor needs the date it stopped selling."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(status="no_ch_shipping") | Q(ships_to_switzerland=False),
                 name="vendor_no_ch_shipping_consistent",
-                violation_error_message="A vendor that does not ship to Switzerland cannot be "
-                "marked as shipping to Switzerland.",
+                violation_error_message=_(
+                    "A vendor that does not ship to Switzerland cannot be "
+                    "marked as shipping to Switzerland."
+                ),
             ),
         ]
 
@@ -163,29 +187,38 @@ class Vendor(models.Model):
 class WarrantyOption(models.Model):
     """A warranty term a vendor sells beyond what it includes, priced as % of goods."""
 
-    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="warranty_options")
-    years = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="warranty_options", verbose_name=_("vendor")
+    )
+    years = models.PositiveSmallIntegerField(_("years"), validators=[MinValueValidator(1)])
     surcharge_percent = models.DecimalField(
-        max_digits=5, decimal_places=2, help_text="Price of this term as % of the goods."
+        _("surcharge percent"),
+        max_digits=5,
+        decimal_places=2,
+        help_text=_("Price of this term as a percentage of the goods."),
     )
 
     class Meta:
+        verbose_name = _("warranty option")
+        verbose_name_plural = _("warranty options")
         ordering = ["vendor", "years"]
         constraints = [
             models.UniqueConstraint(
                 fields=["vendor", "years"],
                 name="warranty_option_unique_years",
-                violation_error_message="This vendor already has a warranty option for these years.",
+                violation_error_message=_(
+                    "This vendor already has a warranty option for these years."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(years__gte=1),
                 name="warranty_option_years_positive",
-                violation_error_message="A warranty term is at least one year.",
+                violation_error_message=_("A warranty term is at least one year."),
             ),
             models.CheckConstraint(
                 condition=Q(surcharge_percent__gte=0),
                 name="warranty_option_surcharge_not_negative",
-                violation_error_message="A warranty surcharge cannot be negative.",
+                violation_error_message=_("A warranty surcharge cannot be negative."),
             ),
         ]
 
@@ -195,62 +228,73 @@ class WarrantyOption(models.Model):
 
 class Component(models.Model):
     class Category(models.TextChoices):
-        GPU = "gpu", "GPU"
-        CPU = "cpu", "CPU"
-        MOTHERBOARD = "motherboard", "Motherboard"
-        RAM = "ram", "RAM"
-        PSU = "psu", "PSU"
-        CASE = "case", "Case"
-        COOLER = "cooler", "Cooler"
-        STORAGE = "storage", "Storage"
-        MISC = "misc", "Misc"
+        GPU = "gpu", _("GPU")
+        CPU = "cpu", _("CPU")
+        MOTHERBOARD = "motherboard", _("Motherboard")
+        RAM = "ram", _("RAM")
+        PSU = "psu", _("PSU")
+        CASE = "case", _("Case")
+        COOLER = "cooler", _("Cooler")
+        STORAGE = "storage", _("Storage")
+        MISC = "misc", _("Misc")
 
-    slug = models.SlugField(unique=True)
-    category = models.CharField(max_length=20, choices=Category.choices)
-    manufacturer = models.CharField(max_length=80)
-    model = models.CharField(max_length=160)
-    part_number = models.CharField(max_length=80, blank=True)
-    vram_gb = models.PositiveIntegerField(null=True, blank=True, verbose_name="VRAM (GB)")
+    slug = models.SlugField(_("slug"), unique=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    manufacturer = models.CharField(_("manufacturer"), max_length=80)
+    model = models.CharField(_("model"), max_length=160)
+    part_number = models.CharField(_("part number"), max_length=80, blank=True)
+    vram_gb = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("VRAM (GB)"))
     memory_bandwidth_gbs = models.PositiveIntegerField(
-        null=True, blank=True, verbose_name="memory bandwidth (GB/s)"
+        null=True, blank=True, verbose_name=_("memory bandwidth (GB/s)")
     )
-    tdp_w = models.PositiveIntegerField(null=True, blank=True, verbose_name="TDP (W)")
-    psu_rating_w = models.PositiveIntegerField(null=True, blank=True, verbose_name="PSU rating (W)")
-    slot_width = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
-    nvlink = models.BooleanField(default=False, verbose_name="NVLink")
-    pcie_lanes = models.PositiveIntegerField(null=True, blank=True, verbose_name="PCIe lanes")
+    tdp_w = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("TDP (W)"))
+    psu_rating_w = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("PSU rating (W)")
+    )
+    slot_width = models.DecimalField(
+        _("slot width"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    nvlink = models.BooleanField(default=False, verbose_name=_("NVLink"))
+    pcie_lanes = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("PCIe lanes"))
     pcie_generation = models.PositiveSmallIntegerField(
-        null=True, blank=True, verbose_name="PCIe generation"
+        null=True, blank=True, verbose_name=_("PCIe generation")
     )
-    ecc = models.BooleanField(default=False, verbose_name="ECC")
-    specs = models.JSONField(default=dict, blank=True, help_text="Other specifications.")
+    ecc = models.BooleanField(default=False, verbose_name=_("ECC"))
+    specs = models.JSONField(
+        _("specs"), default=dict, blank=True, help_text=_("Other specifications.")
+    )
     discontinued_on = models.DateField(
+        _("discontinued on"),
         null=True,
         blank=True,
-        help_text="For a part no longer sold: since when. It stays for the builds, quotes, "
-        "orders and prices that name it.",
+        help_text=_(
+            "For a part no longer sold: since when. It stays for the builds, quotes, "
+            "orders and prices that name it."
+        ),
     )
     notes = models.TextField(
-        blank=True, validators=bounded_text("Notes", UNPRINTED_NOTE_MAX_LENGTH)
+        _("notes"), blank=True, validators=bounded_text("Notes", UNPRINTED_NOTE_MAX_LENGTH)
     )
 
     class Meta:
+        verbose_name = _("component")
+        verbose_name_plural = _("components")
         ordering = ["category", "slug"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(vram_gb__isnull=True) | Q(vram_gb__gt=0),
                 name="component_vram_positive",
-                violation_error_message="VRAM must be more than 0 GB.",
+                violation_error_message=_("VRAM must be more than 0 GB."),
             ),
             models.CheckConstraint(
                 condition=Q(psu_rating_w__isnull=True) | Q(psu_rating_w__gt=0),
                 name="component_psu_rating_positive",
-                violation_error_message="A PSU rating must be more than 0 W.",
+                violation_error_message=_("A PSU rating must be more than 0 W."),
             ),
             models.CheckConstraint(
                 condition=Q(slot_width__isnull=True) | Q(slot_width__gt=0),
                 name="component_slot_width_positive",
-                violation_error_message="A slot width must be more than 0.",
+                violation_error_message=_("A slot width must be more than 0."),
             ),
         ]
 
@@ -262,14 +306,22 @@ class PriceObservation(models.Model):
     """A price seen at a shop on a date."""
 
     component = models.ForeignKey(
-        Component, on_delete=models.CASCADE, related_name="price_observations"
+        Component,
+        on_delete=models.CASCADE,
+        related_name="price_observations",
+        verbose_name=_("component"),
     )
-    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="price_observations")
-    price = MoneyField(max_digits=12, decimal_places=2, default_currency="CHF")
-    observed_on = models.DateField(validators=[DateInRange("Observed on")])
-    url = models.URLField(max_length=400, blank=True)
-    in_stock = models.BooleanField(null=True, blank=True)
-    note = models.CharField(max_length=200, blank=True, validators=[PlainText("Note")])
+    vendor = models.ForeignKey(
+        Vendor,
+        on_delete=models.PROTECT,
+        related_name="price_observations",
+        verbose_name=_("vendor"),
+    )
+    price = MoneyField(_("price"), max_digits=12, decimal_places=2, default_currency="CHF")
+    observed_on = models.DateField(_("observed on"), validators=[DateInRange("Observed on")])
+    url = models.URLField(_("URL"), max_length=400, blank=True)
+    in_stock = models.BooleanField(_("in stock"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True, validators=[PlainText("Note")])
     recorded_at = models.DateTimeField(
         default=timezone.now, editable=False, help_text="When the product learnt the price."
     )
@@ -283,6 +335,8 @@ class PriceObservation(models.Model):
     )
 
     class Meta:
+        verbose_name = _("price observation")
+        verbose_name_plural = _("price observations")
         ordering = ["component", "observed_on", "price"]
         indexes = [
             models.Index(fields=["component", "vendor", "observed_on"], name="price_obs_history")
@@ -291,46 +345,57 @@ class PriceObservation(models.Model):
             models.CheckConstraint(
                 condition=Q(price__gte=0),
                 name="price_observation_price_not_negative",
-                violation_error_message="A price cannot be negative.",
+                violation_error_message=_("A price cannot be negative."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.component} at {self.vendor} on {self.observed_on}: {self.price}"
+        return f"{self.component} at {self.vendor} on {swiss_date(self.observed_on)}: {self.price}"
 
 
 class Requirements(models.Model):
     """The buyer's brief, against which builds and quotes are judged."""
 
     class Noise(models.TextChoices):
-        QUIET = "quiet", "Quiet"
-        MODERATE = "moderate", "Moderate"
-        LOUD = "loud", "Loud"
-        VERY_LOUD = "very_loud", "Very loud"
+        QUIET = "quiet", _("Quiet")
+        MODERATE = "moderate", _("Moderate")
+        LOUD = "loud", _("Loud")
+        VERY_LOUD = "very_loud", _("Very loud")
 
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=120)
-    budget_min = MoneyField(max_digits=12, decimal_places=2, default_currency="CHF")
-    budget_max = MoneyField(max_digits=12, decimal_places=2, default_currency="CHF")
-    vram_min_gb = models.PositiveIntegerField(verbose_name="VRAM minimum (GB)")
-    vram_max_gb = models.PositiveIntegerField(verbose_name="VRAM maximum (GB)")
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    budget_min = MoneyField(
+        _("budget min"), max_digits=12, decimal_places=2, default_currency="CHF"
+    )
+    budget_max = MoneyField(
+        _("budget max"), max_digits=12, decimal_places=2, default_currency="CHF"
+    )
+    vram_min_gb = models.PositiveIntegerField(verbose_name=_("VRAM minimum (GB)"))
+    vram_max_gb = models.PositiveIntegerField(verbose_name=_("VRAM maximum (GB)"))
     circuit_watts = models.PositiveIntegerField(
-        help_text="Wall power one circuit carries (Swiss 10 A / 230 V: 2,300 W)."
+        _("circuit watts"),
+        help_text=_("Wall power one circuit carries (Swiss 10 A / 230 V: 2,300 W)."),
     )
-    noise_tolerance = models.CharField(max_length=20, choices=Noise.choices)
+    noise_tolerance = models.CharField(_("noise tolerance"), max_length=20, choices=Noise.choices)
     throughput_min_tok_s = models.PositiveIntegerField(
-        verbose_name="throughput target from (tok/s)"
+        verbose_name=_("throughput target from (tok/s)")
     )
-    throughput_max_tok_s = models.PositiveIntegerField(verbose_name="throughput target to (tok/s)")
+    throughput_max_tok_s = models.PositiveIntegerField(
+        verbose_name=_("throughput target to (tok/s)")
+    )
     throughput_model = models.CharField(
         max_length=80,
         default="GPT-OSS-120B",
-        verbose_name="throughput measured with",
-        help_text="The model whose tokens per second the target counts (the acceptance "
-        "benchmark runs it).",
+        verbose_name=_("throughput measured with"),
+        help_text=_(
+            "The model whose tokens per second the target counts (the acceptance "
+            "benchmark runs it)."
+        ),
     )
     vat_registered = models.BooleanField(
-        default=False, help_text="A VAT-registered buyer recovers import VAT."
+        _("VAT registered"),
+        default=False,
+        help_text=_("A VAT-registered buyer recovers import VAT."),
     )
     electricity_tariff = models.DecimalField(
         max_digits=6,
@@ -388,11 +453,12 @@ class Requirements(models.Model):
         help_text="Empty: the warranty years of each option, else 3.",
     )
     notes = models.TextField(
-        blank=True, validators=bounded_text("Notes", UNPRINTED_NOTE_MAX_LENGTH)
+        _("notes"), blank=True, validators=bounded_text("Notes", UNPRINTED_NOTE_MAX_LENGTH)
     )
 
     class Meta:
-        verbose_name_plural = "requirements"
+        verbose_name = _("requirements")
+        verbose_name_plural = _("requirements")
         constraints = [
             models.CheckConstraint(
                 condition=Q(electricity_tariff__gt=0),
@@ -409,24 +475,27 @@ class Requirements(models.Model):
             models.CheckConstraint(
                 condition=Q(budget_min__gte=0) & Q(budget_max__gte=models.F("budget_min")),
                 name="requirements_budget_range",
-                violation_error_message="The budget range must run from a non-negative minimum "
-                "up to a maximum not below it.",
+                violation_error_message=_(
+                    "The budget range must run from a non-negative minimum "
+                    "up to a maximum not below it."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(vram_max_gb__gte=models.F("vram_min_gb")),
                 name="requirements_vram_range",
-                violation_error_message="The VRAM maximum cannot be below the minimum.",
+                violation_error_message=_("The VRAM maximum cannot be below the minimum."),
             ),
             models.CheckConstraint(
                 condition=Q(throughput_max_tok_s__gte=models.F("throughput_min_tok_s")),
                 name="requirements_throughput_range",
-                violation_error_message="The throughput target's upper end cannot be below its "
-                "lower end.",
+                violation_error_message=_(
+                    "The throughput target's upper end cannot be below its lower end."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(circuit_watts__gt=0),
                 name="requirements_circuit_positive",
-                violation_error_message="A circuit carries more than 0 W.",
+                violation_error_message=_("A circuit carries more than 0 W."),
             ),
         ]
 
@@ -440,36 +509,52 @@ class Build(models.Model):
     # Set only by the build services, along procurement.build_flow.
     Status = BuildStatus
 
-    slug = models.SlugField(unique=True)
-    code = models.CharField(max_length=10, help_text="The research note's name, e.g. 2.0 or E'.")
-    name = models.CharField(max_length=160)
-    description = models.TextField(
-        blank=True, validators=bounded_text("Description", NOTE_MAX_LENGTH)
+    slug = models.SlugField(_("slug"), unique=True)
+    code = models.CharField(
+        _("code"), max_length=10, help_text=_("The research note's name, e.g. 2.0 or E'.")
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CANDIDATE)
+    name = models.CharField(_("name"), max_length=160)
+    description = models.TextField(
+        _("description"), blank=True, validators=bounded_text("Description", NOTE_MAX_LENGTH)
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.CANDIDATE
+    )
     requirements = models.ForeignKey(
-        Requirements, on_delete=models.PROTECT, null=True, blank=True, related_name="builds"
+        Requirements,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="builds",
+        verbose_name=_("requirements"),
     )
     noise_class = models.CharField(
-        max_length=20, choices=Requirements.Noise.choices, default=Requirements.Noise.MODERATE
+        _("noise class"),
+        max_length=20,
+        choices=Requirements.Noise.choices,
+        default=Requirements.Noise.MODERATE,
     )
     system_power_w = models.PositiveIntegerField(
+        _("system power (W)"),
         default=0,
-        help_text="Power drawn under full GPU load besides the GPUs' TDP (CPU, board, drives).",
+        help_text=_("Power drawn under full GPU load besides the GPUs' TDP (CPU, board, drives)."),
     )
     seed_estimate = MoneyField(
+        _("seed estimate"),
         max_digits=12,
         decimal_places=2,
         default_currency="CHF",
         null=True,
         blank=True,
-        help_text="The total the research note gives, rounded as it was written.",
+        help_text=_("The total the research note gives, rounded as it was written."),
     )
     notes = models.TextField(
-        blank=True, validators=bounded_text("Notes", UNPRINTED_NOTE_MAX_LENGTH)
+        _("notes"), blank=True, validators=bounded_text("Notes", UNPRINTED_NOTE_MAX_LENGTH)
     )
 
     class Meta:
+        verbose_name = _("build")
+        verbose_name_plural = _("builds")
         ordering = ["slug"]
 
     def __str__(self) -> str:
@@ -477,31 +562,40 @@ class Build(models.Model):
 
 
 class BuildLine(models.Model):
-    build = models.ForeignKey(Build, on_delete=models.CASCADE, related_name="lines")
-    component = models.ForeignKey(Component, on_delete=models.PROTECT, related_name="build_lines")
-    quantity = models.PositiveIntegerField(default=1)
-    estimated_unit_price = MoneyField(max_digits=12, decimal_places=2, default_currency="CHF")
-    note = models.CharField(max_length=200, blank=True, validators=[PlainText("Note")])
-    position = models.PositiveSmallIntegerField(default=0)
+    build = models.ForeignKey(
+        Build, on_delete=models.CASCADE, related_name="lines", verbose_name=_("build")
+    )
+    component = models.ForeignKey(
+        Component, on_delete=models.PROTECT, related_name="build_lines", verbose_name=_("component")
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    estimated_unit_price = MoneyField(
+        _("estimated unit price"), max_digits=12, decimal_places=2, default_currency="CHF"
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True, validators=[PlainText("Note")])
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
+        verbose_name = _("build line")
+        verbose_name_plural = _("build lines")
         ordering = ["build", "position", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity__gte=1),
                 name="build_line_quantity_positive",
-                violation_error_message="A quantity is at least 1.",
+                violation_error_message=_("A quantity is at least 1."),
             ),
             models.CheckConstraint(
                 condition=Q(estimated_unit_price__gte=0),
                 name="build_line_price_not_negative",
-                violation_error_message="An estimated price cannot be negative.",
+                violation_error_message=_("An estimated price cannot be negative."),
             ),
             models.UniqueConstraint(
                 fields=["build", "component"],
                 name="build_line_unique_component",
-                violation_error_message="This component is already a line of the build; change "
-                "its quantity instead.",
+                violation_error_message=_(
+                    "This component is already a line of the build; change its quantity instead."
+                ),
             ),
         ]
 
@@ -591,16 +685,23 @@ class Order(models.Model):
     """What the buyer orders from one vendor for a build: from an accepted quote revision,
     or by hand for parts bought elsewhere."""
 
-    build = models.ForeignKey(Build, on_delete=models.PROTECT, related_name="orders")
-    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="orders")
+    build = models.ForeignKey(
+        Build, on_delete=models.PROTECT, related_name="orders", verbose_name=_("build")
+    )
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.PROTECT, related_name="orders", verbose_name=_("vendor")
+    )
     revision = models.OneToOneField(
         "quotes.QuoteRevision",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="order",
-        help_text="The accepted quote revision this order was made from; empty for an order "
-        "entered by hand.",
+        help_text=_(
+            "The accepted quote revision this order was made from; empty for an order "
+            "entered by hand."
+        ),
+        verbose_name=_("revision"),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -608,28 +709,33 @@ class Order(models.Model):
         null=True,
         blank=True,
         related_name="orders",
-        help_text="Who is told when a delivery is late.",
+        help_text=_("Who is told when a delivery is late."),
+        verbose_name=_("owner"),
     )
-    currency = models.CharField(max_length=3, default="CHF")
+    currency = models.CharField(_("currency"), max_length=3, default="CHF")
     ship_from = models.CharField(
+        _("ship from"),
         max_length=2,
         default="CH",
-        help_text="ISO country code the parts ship from; parts from abroad pass customs.",
+        help_text=_("ISO country code the parts ship from; parts from abroad pass customs."),
     )
     vendor_reference = models.CharField(
-        max_length=80, blank=True, help_text="The vendor's order number."
+        _("vendor reference"), max_length=80, blank=True, help_text=_("The vendor's order number.")
     )
-    note = models.TextField(blank=True, validators=bounded_text("Note", NOTE_MAX_LENGTH))
-    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(_("note"), blank=True, validators=bounded_text("Note", NOTE_MAX_LENGTH))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         ordering = ["build", "created_at", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(Exact(Length("ship_from"), 2)) & Q(ship_from=Upper("ship_from")),
                 name="order_ship_from_country_code",
-                violation_error_message="The country parts ship from is a two-letter code "
-                "such as CH or DE.",
+                violation_error_message=_(
+                    "The country parts ship from is a two-letter code such as CH or DE."
+                ),
             ),
         ]
 
@@ -770,10 +876,17 @@ class OrderLine(models.Model):
 
     Status = LineStatus
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveSmallIntegerField(default=0)
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
     component = models.ForeignKey(
-        Component, on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines"
+        Component,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+        verbose_name=_("component"),
     )
     build_line = models.ForeignKey(
         BuildLine,
@@ -781,7 +894,8 @@ class OrderLine(models.Model):
         null=True,
         blank=True,
         related_name="order_lines",
-        help_text="The line of the build this part is for.",
+        help_text=_("The line of the build this part is for."),
+        verbose_name=_("build line"),
     )
     quote_line = models.ForeignKey(
         "quotes.QuoteLine",
@@ -789,37 +903,64 @@ class OrderLine(models.Model):
         null=True,
         blank=True,
         related_name="order_lines",
-        help_text="The accepted quote line this part was ordered from.",
+        help_text=_("The accepted quote line this part was ordered from."),
+        verbose_name=_("quote line"),
     )
-    description = models.CharField(max_length=200, validators=[PlainText("Description")])
-    quantity = models.PositiveIntegerField(default=1, validators=[AtMost("Quantity", MAX_QUANTITY)])
+    description = models.CharField(
+        _("description"), max_length=200, validators=[PlainText("Description")]
+    )
+    quantity = models.PositiveIntegerField(
+        _("quantity"), default=1, validators=[AtMost("Quantity", MAX_QUANTITY)]
+    )
     unit_price = MoneyField(
-        max_digits=12, decimal_places=2, default_currency="CHF", null=True, blank=True
+        _("unit price"),
+        max_digits=12,
+        decimal_places=2,
+        default_currency="CHF",
+        null=True,
+        blank=True,
     )
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
-    ordered_on = models.DateField(null=True, blank=True, validators=[DateInRange("Ordered on")])
-    confirmed_on = models.DateField(null=True, blank=True, validators=[DateInRange("Confirmed on")])
-    shipped_on = models.DateField(null=True, blank=True, validators=[DateInRange("Shipped on")])
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
+    )
+    ordered_on = models.DateField(
+        _("ordered on"), null=True, blank=True, validators=[DateInRange("Ordered on")]
+    )
+    confirmed_on = models.DateField(
+        _("confirmed on"), null=True, blank=True, validators=[DateInRange("Confirmed on")]
+    )
+    shipped_on = models.DateField(
+        _("shipped on"), null=True, blank=True, validators=[DateInRange("Shipped on")]
+    )
     at_customs_on = models.DateField(
         null=True,
         blank=True,
-        verbose_name="at customs on",
+        verbose_name=_("at customs on"),
         validators=[DateInRange("At customs on")],
     )
-    delivered_on = models.DateField(null=True, blank=True, validators=[DateInRange("Delivered on")])
-    installed_on = models.DateField(null=True, blank=True, validators=[DateInRange("Installed on")])
-    cancelled_on = models.DateField(null=True, blank=True, validators=[DateInRange("Cancelled on")])
-    returned_on = models.DateField(null=True, blank=True, validators=[DateInRange("Returned on")])
+    delivered_on = models.DateField(
+        _("delivered on"), null=True, blank=True, validators=[DateInRange("Delivered on")]
+    )
+    installed_on = models.DateField(
+        _("installed on"), null=True, blank=True, validators=[DateInRange("Installed on")]
+    )
+    cancelled_on = models.DateField(
+        _("cancelled on"), null=True, blank=True, validators=[DateInRange("Cancelled on")]
+    )
+    returned_on = models.DateField(
+        _("returned on"), null=True, blank=True, validators=[DateInRange("Returned on")]
+    )
     exit_reason = models.TextField(
+        _("exit reason"),
         blank=True,
         validators=bounded_text("Reason", NOTE_MAX_LENGTH),
-        help_text="Why the line was cancelled or returned.",
+        help_text=_("Why the line was cancelled or returned."),
     )
     expected_on = models.DateField(
         null=True,
         blank=True,
-        verbose_name="expected delivery",
-        help_text="Expected delivery date.",
+        verbose_name=_("expected delivery"),
+        help_text=_("Expected delivery date."),
         validators=[DateInRange("Expected delivery")],
     )
     carrier = models.ForeignKey(
@@ -828,16 +969,19 @@ class OrderLine(models.Model):
         null=True,
         blank=True,
         related_name="order_lines",
+        verbose_name=_("carrier"),
     )
     tracking_number = models.CharField(
-        max_length=80, blank=True, validators=[PlainText("Tracking number")]
+        _("tracking number"), max_length=80, blank=True, validators=[PlainText("Tracking number")]
     )
-    quantity_received = models.PositiveIntegerField(default=0)
-    note = models.TextField(blank=True, validators=bounded_text("Note", NOTE_MAX_LENGTH))
-    created_at = models.DateTimeField(auto_now_add=True)
+    quantity_received = models.PositiveIntegerField(_("quantity received"), default=0)
+    note = models.TextField(_("note"), blank=True, validators=bounded_text("Note", NOTE_MAX_LENGTH))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = audit_trail()
 
     class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
         ordering = ["order", "position", "id"]
         indexes = [models.Index(fields=["status", "expected_on"], name="order_line_status_due")]
         constraints = [*_order_line_row_rules(), *_order_line_date_rules()]
@@ -888,29 +1032,34 @@ class OrderLine(models.Model):
 class DeliveredUnit(models.Model):
     """One unit of an order line received, with its serial number (warranty is per unit)."""
 
-    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="units")
-    received_on = models.DateField(validators=[DateInRange("Received on")])
+    line = models.ForeignKey(
+        OrderLine, on_delete=models.PROTECT, related_name="units", verbose_name=_("line")
+    )
+    received_on = models.DateField(_("received on"), validators=[DateInRange("Received on")])
     serial_number = models.CharField(
+        _("serial number"),
         max_length=100,
         blank=True,
         validators=[PlainText("Serial number")],
-        help_text="Empty for parts without a serial number.",
+        help_text=_("Empty for parts without a serial number."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("delivered unit")
+        verbose_name_plural = _("delivered units")
         ordering = ["line", "received_on", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["line", "serial_number"],
                 condition=~Q(serial_number=""),
                 name="delivered_unit_unique_serial",
-                violation_error_message="This serial number is already recorded for this line.",
+                violation_error_message=_("This serial number is already recorded for this line."),
             ),
             models.CheckConstraint(
                 condition=~Q(serial_number__startswith=" ") & ~Q(serial_number__endswith=" "),
                 name="delivered_unit_serial_trimmed",
-                violation_error_message="A serial number has no leading or trailing spaces.",
+                violation_error_message=_("A serial number has no leading or trailing spaces."),
             ),
         ]
 
@@ -924,24 +1073,30 @@ class CalendarFeed(models.Model):
     is shown once when it is issued; a lost address is replaced by a new one."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+        verbose_name=_("user"),
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
     hint = models.CharField(
-        max_length=8, editable=False, help_text="The first characters of the secret."
+        _("hint"), max_length=8, editable=False, help_text=_("The first characters of the secret.")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
         ordering = ["user", "-created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["user"],
                 condition=Q(revoked_at__isnull=True),
                 name="calendar_feed_one_active_per_user",
-                violation_error_message="This person already has a calendar address; revoke it "
-                "or issue a new one.",
+                violation_error_message=_(
+                    "This person already has a calendar address; revoke it or issue a new one."
+                ),
             ),
         ]
 

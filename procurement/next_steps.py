@@ -190,8 +190,8 @@ def steps_for_warranties(ending: list[EndingWarranties]) -> list[NextStep]:
     ]
 
 
-def sheet_url(build_slugs: list[str]) -> str:
-    return reverse("quotes:comparison_pdf") + "?" + urlencode([("build", s) for s in build_slugs])
+def sheet_url(build_slugs: list[str], view: str = "quotes:comparison_pdf") -> str:
+    return reverse(view) + "?" + urlencode([("build", s) for s in build_slugs])
 
 
 def _revision_name(revision: QuoteRevision) -> str:

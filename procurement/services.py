@@ -84,14 +84,18 @@ def order_create_from_revision(
     name = f"{revision.quote.reference} revision {revision.number}"
     if revision.status != QuoteRevision.Status.ACCEPTED:
         raise ValidationError(
-            f"Only an accepted revision can be ordered; {name} is {revision.get_status_display().lower()}."
+            _("Only an accepted revision can be ordered; %(name)s is %(lower)s.")
+            % {"name": name, "lower": revision.get_status_display().lower()}
         )
     if Order.objects.filter(revision=revision).exists():
-        raise ValidationError(f"{name} is already ordered.")
+        raise ValidationError(_("%(name)s is already ordered.") % {"name": name})
     build = build or _build_for_revision(revision)
     if build is None:
         raise ValidationError(
-            f"Say which build {name} is for: its quote names no build and its lines source none."
+            _(
+                "Say which build %(name)s is for: its quote names no build and its lines source none."
+            )
+            % {"name": name}
         )
     order = Order(
         build=build,
@@ -105,7 +109,7 @@ def order_create_from_revision(
     try:
         order.save()
     except IntegrityError:
-        raise ValidationError(f"{name} is already ordered.") from None
+        raise ValidationError(_("%(name)s is already ordered.") % {"name": name}) from None
     quote_lines = QuoteLine.objects.filter(revision=revision).select_related(
         "component", "build_line"
     )
@@ -247,12 +251,18 @@ def _latest_step_date(line: OrderLine) -> tuple[str, date] | None:
 
 def _check_step_date(line: OrderLine, on: date, doing: str) -> None:
     if on > timezone.localdate():
-        raise ValidationError(f"A line cannot be {doing} on {on}: that date is in the future.")
+        raise ValidationError(
+            _("A line cannot be %(doing)s on %(on)s: that date is in the future.")
+            % {"doing": doing, "on": on}
+        )
     latest = _latest_step_date(line)
     if latest is not None and on < latest[1]:
         step, when = latest
         raise ValidationError(
-            f"This line was {step} on {when}; it cannot be {doing} on an earlier date ({on})."
+            _(
+                "This line was %(step)s on %(when)s; it cannot be %(doing)s on an earlier date (%(on)s)."
+            )
+            % {"step": step, "when": when, "doing": doing, "on": on}
         )
 
 
@@ -290,7 +300,7 @@ def order_line_advance(
     """
     require(user, CHANGE_ORDER_LINE, _("move order lines on"))
     if to is not None and to not in LineStatus.values:
-        raise ValidationError(f"There is no step called {to!r}.")
+        raise ValidationError(_("There is no step called %(to)s.") % {"to": repr(to)})
     line = _locked(line)
     on = on or timezone.localdate()
     target = LineStatus(to) if to else flow.next_status(line.status, line.order.crosses_border)
@@ -302,7 +312,7 @@ def order_line_advance(
             else f"This line is {flow.label(line.status)}; there is no further step."
         )
     if target in flow.EXITS:
-        raise ValidationError("Cancel or return a line with its reason, not by advancing it.")
+        raise ValidationError(_("Cancel or return a line with its reason, not by advancing it."))
     _move(line, target, on)
     if target == LineStatus.DELIVERED and line.quantity_outstanding:
         outstanding = line.quantity_outstanding
@@ -397,10 +407,11 @@ def order_line_receive(
     ready = flow.receiving_status(crosses_border)
     if line.status != ready:
         if line.status in flow.ARRIVED:
-            raise ValidationError("Every unit of this line has been received already.")
+            raise ValidationError(_("Every unit of this line has been received already."))
         where = "at customs" if crosses_border else "shipped"
         raise ValidationError(
-            f"This line is {flow.label(line.status)}; units are received once it is {where}."
+            _("This line is %(label)s; units are received once it is %(where)s.")
+            % {"label": flow.label(line.status), "where": where}
         )
     if quantity < 1:
         raise ValidationError({"quantity": "Receive at least one unit."})

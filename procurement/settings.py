@@ -74,6 +74,8 @@ MIDDLEWARE = [
     # Static files (compressed, hashed names) straight from the web server's processes.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the one chosen on the start page, else the browser's (Accept-Language).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -174,9 +176,14 @@ ADMIN_REQUIRE_OTP = env_bool("DJANGO_ADMIN_OTP", False)
 OTP_TOTP_ISSUER = "Procurement desk"
 
 LANGUAGE_CODE = "en"
+LANGUAGES = [("de", "Deutsch"), ("fr", "Français"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Zurich"
 USE_I18N = True
 USE_TZ = True
+# Swiss formats in every language (procurement/locale_formats/<language>/formats.py): dates
+# 20.11.2026, typed as 20.11.2026 or 2026-11-20; weeks start on Monday.
+FORMAT_MODULE_PATH = ["procurement.locale_formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

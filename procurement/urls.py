@@ -13,6 +13,8 @@ if settings.ADMIN_REQUIRE_OTP:
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # The language chosen on the start page (Django's set_language view).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("builds/<slug:slug>/acceptance.pdf", views.acceptance_pdf, name="acceptance_pdf"),
     path("acceptance/evidence/<str:token>", views.acceptance_evidence, name="acceptance_evidence"),

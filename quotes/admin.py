@@ -13,15 +13,18 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from djmoney.money import Money
 from simple_history.admin import SimpleHistoryAdmin
 
 from procurement.admin_orders import order_selected_revisions
+from procurement.exports import ExportActionsMixin
 from procurement.formats import chf, money
 from procurement.history import NamedHistoryHelper
 from procurement.permissions import refusal_text
 from quotes import selectors, services
+from quotes.exports import QuoteResource, QuoteRevisionResource
 from quotes.models import (
     Carrier,
     ClearanceFeeSchedule,
@@ -105,7 +108,7 @@ def amount_field(*, label: str, required: bool = True) -> forms.DecimalField:
         decimal_places=2,
         min_value=0,
         required=required,
-        help_text="In the revision's currency.",
+        help_text=gettext_lazy("In the revision's currency."),
     )
 
 
@@ -147,7 +150,7 @@ class ClearanceFeeScheduleAdmin(admin.ModelAdmin):
 
 
 class ValidityFilter(admin.SimpleListFilter):
-    title = "validity"
+    title = gettext_lazy("validity")
     parameter_name = "validity"
 
     def lookups(self, request, model_admin):
@@ -183,7 +186,7 @@ class ValidityFilter(admin.SimpleListFilter):
 
 
 class LatestRevisionStatusFilter(admin.SimpleListFilter):
-    title = "status of latest revision"
+    title = gettext_lazy("status of latest revision")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
@@ -248,13 +251,13 @@ class RevisionSummaryInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="landed total")
+    @admin.display(description=gettext_lazy("landed total"))
     def landed_total(self, revision):
         return landed_text(revision)
 
 
 @admin.register(Quote)
-class QuoteAdmin(AuditedAdmin):
+class QuoteAdmin(ExportActionsMixin, AuditedAdmin):
     # Newest first, by primary key: the index serves it and the page stops at 100 rows.
     ordering = ["-pk"]
     list_display = [
@@ -275,11 +278,13 @@ class QuoteAdmin(AuditedAdmin):
     autocomplete_fields = ["vendor", "build", "owner"]
     filter_horizontal = ["watchers"]
     inlines = [RevisionSummaryInline]
-    actions = ["new_revision", "comparison_sheet"]
+    actions = ["new_revision", "comparison_sheet", "export_csv", "export_xlsx"]
+    export_resource = QuoteResource
     change_form_template = "admin/quotes/quote/change_form.html"
 
     @admin.action(
-        description="Comparison sheet (PDF) of the selected quotes", permissions=["read_prices"]
+        description=gettext_lazy("Comparison sheet (PDF) of the selected quotes"),
+        permissions=["read_prices"],
     )
     def comparison_sheet(self, request, queryset):
         references = list(queryset.order_by("reference").values_list("reference", flat=True))
@@ -321,6 +326,9 @@ class QuoteAdmin(AuditedAdmin):
     def has_read_prices_permission(self, request):
         return may_read_prices(request.user)
 
+    def has_export_permission(self, request):
+        return may_read_prices(request.user)
+
     def has_add_revision_permission(self, request):
         return request.user.has_perm("quotes.add_quoterevision")
 
@@ -348,24 +356,24 @@ class QuoteAdmin(AuditedAdmin):
         extra = {"lifecycle_buttons": buttons, "first_revision_url": first_revision_url}
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
-    @admin.display(description="revision", ordering="latest_number")
+    @admin.display(description=gettext_lazy("revision"), ordering="latest_number")
     def latest_revision(self, quote):
         return quote.latest_number
 
-    @admin.display(description="status", ordering="latest_status")
+    @admin.display(description=gettext_lazy("status"), ordering="latest_status")
     def status(self, quote):
         return QuoteRevision.Status(quote.latest_status).label if quote.latest_status else ""
 
-    @admin.display(description="valid until", ordering="latest_valid_until")
+    @admin.display(description=gettext_lazy("valid until"), ordering="latest_valid_until")
     def valid_until(self, quote):
         return quote.latest_valid_until
 
-    @admin.display(description="goods (quote currency)")
+    @admin.display(description=gettext_lazy("goods (quote currency)"))
     def revision_total(self, quote):
         latest = getattr(quote, "latest", None)
         return goods_text(latest) if latest is not None else ""
 
-    @admin.display(description="landed (CHF)", ordering="latest_landed_total")
+    @admin.display(description=gettext_lazy("landed (CHF)"), ordering="latest_landed_total")
     def landed_total(self, quote):
         latest = getattr(quote, "latest", None)
         return landed_text(latest) if latest is not None else ""
@@ -376,7 +384,8 @@ class QuoteAdmin(AuditedAdmin):
         return warnings_html(latest, compact=True) if latest is not None else ""
 
     @admin.action(
-        description="New revision: copy the latest as a draft", permissions=["add_revision"]
+        description=gettext_lazy("New revision: copy the latest as a draft"),
+        permissions=["add_revision"],
     )
     def new_revision(self, request, queryset):
         created = []
@@ -389,8 +398,11 @@ class QuoteAdmin(AuditedAdmin):
             created.append(revision)
             self.message_user(
                 request,
-                f"{_label(revision)} is a new draft copied from the latest revision; change "
-                "it, then receive it.",
+                _(
+                    "%(label)s is a new draft copied from the latest revision; change "
+                    "it, then receive it."
+                )
+                % {"label": _label(revision)},
                 messages.SUCCESS,
             )
         if len(created) == 1:
@@ -440,7 +452,8 @@ class QuoteAdmin(AuditedAdmin):
                 return by_number[int(wanted)]
             self.message_user(
                 request,
-                f"This quote has no revision {wanted}; showing revision {default.number}.",
+                _("This quote has no revision %(wanted)s; showing revision %(number)s.")
+                % {"wanted": wanted, "number": default.number},
                 messages.WARNING,
             )
             return default
@@ -454,7 +467,7 @@ class QuoteAdmin(AuditedAdmin):
 class QuoteLineForm(forms.ModelForm):
     """A line priced in its revision's currency: only the amount is asked for."""
 
-    unit_price = amount_field(label="Unit price")
+    unit_price = amount_field(label=gettext_lazy("Unit price"))
 
     class Meta:
         model = QuoteLine
@@ -483,7 +496,7 @@ class QuoteLineFormSet(BaseInlineFormSet):
             if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
         ]
         if not live:
-            raise ValidationError("A revision needs at least one line.")
+            raise ValidationError(_("A revision needs at least one line."))
 
 
 class QuoteLineInline(admin.TabularInline):
@@ -503,7 +516,7 @@ class QuoteLineInline(admin.TabularInline):
     def get_readonly_fields(self, request, obj=None):
         return [] if _is_draft(obj) else self.get_fields(request, obj)
 
-    @admin.display(description="unit price")
+    @admin.display(description=gettext_lazy("unit price"))
     def unit_price_amount(self, line):
         return money(line.unit_price)
 
@@ -524,8 +537,8 @@ class QuoteRevisionForm(forms.ModelForm):
     # The version the editor loaded: a save based on an older one is refused.
     loaded_version = forms.IntegerField(widget=forms.HiddenInput)
     # Shipping and foreign VAT are in the revision's currency: only their amounts are asked.
-    shipping = amount_field(label="Shipping")
-    foreign_vat = amount_field(label="Foreign VAT", required=False)
+    shipping = amount_field(label=gettext_lazy("Shipping"))
+    foreign_vat = amount_field(label=gettext_lazy("Foreign VAT"), required=False)
 
     class Meta:
         model = QuoteRevision
@@ -555,13 +568,13 @@ class QuoteRevisionForm(forms.ModelForm):
 REVISION_FIELDSETS = [
     (None, {"fields": ["quote", "number", "status", "issued_on", "valid_until", "loaded_version"]}),
     (
-        "Prices",
+        gettext_lazy("Prices"),
         {"fields": ["currency", "prices_include_vat", "shipping", "foreign_vat", "warranty_years"]},
     ),
-    ("Delivery", {"fields": ["ship_from", "carrier"]}),
-    ("Exchange rate", {"fields": ["fx_rate", "fx_rate_date", "fx_rate_source"]}),
+    (gettext_lazy("Delivery"), {"fields": ["ship_from", "carrier"]}),
+    (gettext_lazy("Exchange rate"), {"fields": ["fx_rate", "fx_rate_date", "fx_rate_source"]}),
     (
-        "Landed cost",
+        gettext_lazy("Landed cost"),
         {
             "fields": [
                 "price_warnings",
@@ -572,9 +585,9 @@ REVISION_FIELDSETS = [
             ]
         },
     ),
-    ("Vendor's document", {"fields": ["attachment"]}),
+    (gettext_lazy("Vendor's document"), {"fields": ["attachment"]}),
     (
-        "Decision",
+        gettext_lazy("Decision"),
         {
             "fields": [
                 "received_at",
@@ -653,7 +666,7 @@ def _line_data(line: QuoteLine) -> services.LineData:
 
 
 @admin.register(QuoteRevision)
-class QuoteRevisionAdmin(AuditedAdmin):
+class QuoteRevisionAdmin(ExportActionsMixin, AuditedAdmin):
     # Newest first, by primary key: the index serves it and the page stops at 100 rows.
     ordering = ["-pk"]
     form = QuoteRevisionForm
@@ -679,9 +692,16 @@ class QuoteRevisionAdmin(AuditedAdmin):
         "accept_revisions",
         "reject_revisions",
         order_selected_revisions,
+        "export_csv",
+        "export_xlsx",
     ]
+    export_resource = QuoteRevisionResource
     change_form_template = "admin/quotes/quoterevision/change_form.html"
     object_history_template = "admin/quotes/quoterevision/object_history.html"
+
+    def has_export_permission(self, request):
+        # The export carries every figure of the landed cost.
+        return may_read_prices(request.user)
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
@@ -697,7 +717,7 @@ class QuoteRevisionAdmin(AuditedAdmin):
             return HttpResponseRedirect(request.get_full_path())
         return super().changelist_view(request, extra_context)
 
-    @admin.display(description="landed cost, step by step")
+    @admin.display(description=gettext_lazy("landed cost, step by step"))
     def landed_cost_breakdown(self, revision):
         price = price_of(revision)
         return render_to_string(
@@ -734,32 +754,32 @@ class QuoteRevisionAdmin(AuditedAdmin):
         ]
         return kept if obj.attachment else [name for name in kept if name != "attachment"]
 
-    @admin.display(description="landed total")
+    @admin.display(description=gettext_lazy("landed total"))
     def landed_total_amount(self, revision):
         return landed_text(revision)
 
-    @admin.display(description="warnings")
+    @admin.display(description=gettext_lazy("warnings"))
     def price_warnings(self, revision):
         return warnings_html(revision)
 
-    @admin.display(description="at today's rate")
+    @admin.display(description=gettext_lazy("at today's rate"))
     def today_total(self, revision):
         return today_text(revision)
 
-    @admin.display(description="warnings")
+    @admin.display(description=gettext_lazy("warnings"))
     def warnings(self, revision):
         return warnings_html(revision, compact=True)
 
-    @admin.display(description="net of VAT")
+    @admin.display(description=gettext_lazy("net of VAT"))
     def landed_net_amount(self, revision):
         price = price_of(revision)
         return chf(price.net_chf) if price else ""
 
-    @admin.display(description="shipping")
+    @admin.display(description=gettext_lazy("shipping"))
     def shipping_amount(self, revision):
         return money(revision.shipping)
 
-    @admin.display(description="foreign VAT")
+    @admin.display(description=gettext_lazy("foreign VAT"))
     def foreign_vat_amount(self, revision):
         return money(revision.foreign_vat)
 
@@ -780,15 +800,15 @@ class QuoteRevisionAdmin(AuditedAdmin):
     def has_decide_permission(self, request):
         return request.user.has_perm(services.DECIDE_PERMISSION)
 
-    @admin.display(description="vendor", ordering="quote__vendor__name")
+    @admin.display(description=gettext_lazy("vendor"), ordering="quote__vendor__name")
     def vendor(self, revision):
         return revision.quote.vendor
 
-    @admin.display(description="goods")
+    @admin.display(description=gettext_lazy("goods"))
     def goods_total(self, revision):
         return goods_text(revision)
 
-    @admin.display(description="landed (CHF)", ordering="landed_total_chf")
+    @admin.display(description=gettext_lazy("landed (CHF)"), ordering="landed_total_chf")
     def landed_total(self, revision):
         return landed_text(revision)
 
@@ -961,7 +981,9 @@ class QuoteRevisionAdmin(AuditedAdmin):
             )
         return None
 
-    @admin.action(description="Receive: keep as the vendor sent it", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Receive: keep as the vendor sent it"), permissions=["change"]
+    )
     def receive_revisions(self, request, queryset):
         """Receive each; a revision priced at a stale stored rate is received only once the
         buyer confirms it on a page that says which rate and why (nothing saved before)."""
@@ -1002,7 +1024,7 @@ class QuoteRevisionAdmin(AuditedAdmin):
             request, "admin/quotes/quoterevision/confirm_stale_rate.html", context
         )
 
-    @admin.action(description="Accept (Approvers)", permissions=["decide"])
+    @admin.action(description=gettext_lazy("Accept (Approvers)"), permissions=["decide"])
     def accept_revisions(self, request, queryset):
         def describe(done):
             build = done.quote.build
@@ -1016,7 +1038,7 @@ class QuoteRevisionAdmin(AuditedAdmin):
             describe,
         )
 
-    @admin.action(description="Reject (Approvers)", permissions=["decide"])
+    @admin.action(description=gettext_lazy("Reject (Approvers)"), permissions=["decide"])
     def reject_revisions(self, request, queryset):
         reason = request.POST.get("reason", "").strip()
         if request.POST.get("_confirm") and reason:

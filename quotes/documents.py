@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from pypdf import PdfReader
 
 DOCUMENT_FOLDER = "revision-documents"
@@ -59,8 +60,10 @@ def check_pdf(document: File[Any]) -> None:
     document.seek(0)
     if head != PDF_SIGNATURE:
         raise ValidationError(
-            "This file is not a PDF (its content does not begin like one). "
-            "Attach the vendor's quote as a PDF.",
+            _(
+                "This file is not a PDF (its content does not begin like one). "
+                "Attach the vendor's quote as a PDF."
+            ),
             code="not_pdf",
         )
     try:
@@ -69,8 +72,10 @@ def check_pdf(document: File[Any]) -> None:
             len(reader.pages)
     except Exception as error:  # pypdf raises many kinds of error on a broken file
         raise ValidationError(
-            "This file begins like a PDF but cannot be read as one; it may be damaged. "
-            "Ask the vendor for the document again.",
+            _(
+                "This file begins like a PDF but cannot be read as one; it may be damaged. "
+                "Ask the vendor for the document again."
+            ),
             code="unreadable_pdf",
         ) from error
     finally:

@@ -206,9 +206,12 @@ def _lock_quote(quote_id: int) -> Quote:
 def _require_draft(revision: QuoteRevision) -> None:
     if revision.status != DRAFT:
         raise ValidationError(
-            f"{_label(revision)} is {revision.get_status_display().lower()} and can no longer be "
-            "changed: a received revision is kept as the vendor sent it. Make a new revision "
-            "for the change."
+            _(
+                "%(label)s is %(lower)s and can no longer be "
+                "changed: a received revision is kept as the vendor sent it. Make a new revision "
+                "for the change."
+            )
+            % {"label": _label(revision), "lower": revision.get_status_display().lower()}
         )
 
 
@@ -226,9 +229,18 @@ def _check_line_currencies(revision: QuoteRevision) -> None:
     for line in revision.lines.all():
         if str(line.unit_price.currency) != revision.currency:
             raise ValidationError(
-                f"Line {line.position} ({line.description}) is priced in "
-                f"{line.unit_price.currency} but {_label(revision).lower()} is in "
-                f"{revision.currency}; enter its price in {revision.currency}."
+                _(
+                    "Line %(position)s (%(description)s) is priced in "
+                    "%(currency)s but %(lower)s is in "
+                    "%(currency2)s; enter its price in %(currency2)s."
+                )
+                % {
+                    "position": line.position,
+                    "description": line.description,
+                    "currency": line.unit_price.currency,
+                    "lower": _label(revision).lower(),
+                    "currency2": revision.currency,
+                }
             )
 
 
@@ -251,18 +263,25 @@ def quote_revision_receive(
     revision = _locked(revision)
     if revision.status != DRAFT:
         raise ValidationError(
-            f"Only a draft can be received; revision {revision.number} is {revision.status}."
+            _("Only a draft can be received; revision %(number)s is %(status)s.")
+            % {"number": revision.number, "status": revision.status}
         )
     later = (
         quote.revisions.filter(number__gt=revision.number).exclude(status=DRAFT).order_by("number")
     ).first()
     if later is not None:
         raise ValidationError(
-            f"Revision {later.number} of {quote.reference} was already received; this older "
-            f"draft (revision {revision.number}) can no longer be received."
+            _(
+                "Revision %(number)s of %(reference)s was already received; this older "
+                "draft (revision %(number2)s) can no longer be received."
+            )
+            % {"number": later.number, "reference": quote.reference, "number2": revision.number}
         )
     if not revision.lines.exists():
-        raise ValidationError(f"{_label(revision)} has no lines; a revision needs at least one.")
+        raise ValidationError(
+            _("%(label)s has no lines; a revision needs at least one.")
+            % {"label": _label(revision)}
+        )
     _check_line_currencies(revision)
     _store_landed_cost(revision, keep_rate=True)
     revision.refresh_from_db()
@@ -301,8 +320,11 @@ def quote_revision_refresh_landed_cost(
     current = _locked(revision)
     if current.status != DRAFT:
         raise ValidationError(
-            f"{_label(current)} is {current.get_status_display().lower()}: its landed cost is "
-            "kept as it was computed when the revision was received."
+            _(
+                "%(label)s is %(lower)s: its landed cost is "
+                "kept as it was computed when the revision was received."
+            )
+            % {"label": _label(current), "lower": current.get_status_display().lower()}
         )
     return _store_landed_cost(current, book)
 
@@ -320,7 +342,9 @@ def _store_landed_cost(
     try:
         result = compute_landed_cost(revision, book)
     except LandedCostError as error:
-        raise ValidationError(f"The landed cost cannot be computed: {error}.") from error
+        raise ValidationError(
+            _("The landed cost cannot be computed: %(error)s.") % {"error": error}
+        ) from error
     if max(result.total_chf, result.net_chf) > MAX_STORED_CHF:
         raise ValidationError(
             f"{_label(revision)} would land at more than {chf(MAX_STORED_CHF)}, more than "
@@ -357,11 +381,17 @@ def quote_revision_new_from_latest(*, quote: Quote, user: User) -> QuoteRevision
     _lock_quote(quote.pk)
     latest = revisions_for_pricing().filter(quote=quote).order_by("-number").first()
     if latest is None:
-        raise ValidationError(f"{quote.reference} has no revision to copy; enter its first one.")
+        raise ValidationError(
+            _("%(reference)s has no revision to copy; enter its first one.")
+            % {"reference": quote.reference}
+        )
     if latest.status == DRAFT:
         raise ValidationError(
-            f"{_label(latest)} is still a draft; change it, or receive it before making "
-            "another revision."
+            _(
+                "%(label)s is still a draft; change it, or receive it before making "
+                "another revision."
+            )
+            % {"label": _label(latest)}
         )
     lines = [
         LineData(
@@ -407,8 +437,11 @@ def _claim_draft(revision: QuoteRevision, expected_version: int) -> QuoteRevisio
     who = f" by {person}" if person else ""
     when = timezone.localtime(current.updated_at).strftime("%d.%m.%Y %H:%M")
     raise ValidationError(
-        f"{_label(current)} was changed{who} at {when} while you were editing it, so your "
-        "changes were not saved. Reload the revision and make them again.",
+        _(
+            "%(label)s was changed%(who)s at %(when)s while you were editing it, so your "
+            "changes were not saved. Reload the revision and make them again."
+        )
+        % {"label": _label(current), "who": who, "when": when},
         code="stale",
     )
 
@@ -497,7 +530,7 @@ def quote_line_delete(*, line: QuoteLine, user: User) -> None:
     require(user, DELETE_LINE, _("delete lines of quote revisions"))
     draft = _draft_for_edit(line.revision_id)
     if not draft.lines.exclude(pk=line.pk).exists():
-        raise ValidationError("A revision needs at least one line; this is its last one.")
+        raise ValidationError(_("A revision needs at least one line; this is its last one."))
     QuoteLine.objects.filter(pk=line.pk).get().delete()
 
 
@@ -515,8 +548,11 @@ def quote_revision_attach(
     previous = current.attachment.name
     if current.status != DRAFT and (current.attachment or document is None):
         raise ValidationError(
-            f"{_label(current)} is {current.get_status_display().lower()}; the vendor's "
-            "document it was received with is kept as it came."
+            _(
+                "%(label)s is %(lower)s; the vendor's "
+                "document it was received with is kept as it came."
+            )
+            % {"label": _label(current), "lower": current.get_status_display().lower()}
         )
     if document is None:
         current.attachment = ""
@@ -546,14 +582,20 @@ def _require_acceptable(revision: QuoteRevision) -> None:
         raise ValidationError(refusals[revision.status], code=revision.status)
     if revision.valid_until < timezone.localdate():
         raise ValidationError(
-            f"{label} was valid until {valid_until} and can no longer be accepted; ask the "
-            "vendor for a new revision.",
+            _(
+                "%(label)s was valid until %(valid_until)s and can no longer be accepted; ask the "
+                "vendor for a new revision."
+            )
+            % {"label": label, "valid_until": valid_until},
             code="expired",
         )
     if revision.quote.is_estimate:
         raise ValidationError(
-            f"{revision.quote.reference} is an estimate from published prices, not an offer; "
-            "ask the vendor for a quote before accepting.",
+            _(
+                "%(reference)s is an estimate from published prices, not an offer; "
+                "ask the vendor for a quote before accepting."
+            )
+            % {"reference": revision.quote.reference},
             code="estimate",
         )
 
@@ -600,8 +642,8 @@ def quote_revision_reject(*, revision: QuoteRevision, user: User, reason: str) -
     current = _locked(revision)
     if current.status != RECEIVED:
         raise ValidationError(
-            f"Only a received revision can be rejected; {_label(current).lower()} is "
-            f"{current.get_status_display().lower()}."
+            _("Only a received revision can be rejected; %(lower)s is %(lower2)s.")
+            % {"lower": _label(current).lower(), "lower2": current.get_status_display().lower()}
         )
     current.status = QuoteRevision.Status.REJECTED
     current.rejected_at = timezone.now()
@@ -625,8 +667,8 @@ def quote_revision_expire(*, revision: QuoteRevision, today: date | None = None)
     revision = QuoteRevision.objects.select_for_update().get(pk=revision.pk)
     if revision.status != QuoteRevision.Status.RECEIVED:
         raise ValidationError(
-            f"Only a received revision can expire; revision {revision.number} is "
-            f"{revision.get_status_display().lower()}."
+            _("Only a received revision can expire; revision %(number)s is %(lower)s.")
+            % {"number": revision.number, "lower": revision.get_status_display().lower()}
         )
     if revision.valid_until >= today:
         raise ValidationError(

@@ -18,6 +18,10 @@ from quotes.comparison import (
     comparison_filename,
     comparison_pdf,
 )
+from quotes.comparison import (
+    comparison_sheet as sheet_for,
+)
+from quotes.comparison.workbook import CONTENT_TYPE, comparison_xlsx, comparison_xlsx_filename
 from quotes.documents import document_name
 from quotes.models import QuoteRevision
 from quotes.permissions import READ_PRICES, may_read_prices
@@ -54,6 +58,26 @@ def comparison_sheet(request):
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     except PdfError as error:
         return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
+
+
+@login_required
+@require_GET
+def comparison_workbook(request):
+    """/quotes/compare.xlsx?build=SLUG&quote=REFERENCE...: the comparison sheet as XLSX."""
+    if not may_read_prices(request.user):
+        raise PermissionDenied
+    try:
+        sheet = sheet_for(
+            build_slugs=request.GET.getlist("build"),
+            quote_references=request.GET.getlist("quote"),
+        )
+    except UnknownOption as error:
+        return HttpResponseNotFound(str(error), content_type="text/plain; charset=utf-8")
+    except ComparisonError as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    response = HttpResponse(comparison_xlsx(sheet), content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{comparison_xlsx_filename(sheet)}"'
+    return response
 
 
 def comparison_for_admin(model_admin, request, *, build_slugs=(), quote_references=()):

@@ -1,5 +1,30 @@
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
+from django.utils import translation
+
+
+def pytest_configure(config):
+    """The German and French catalogues compiled as `make` compiles them, for a run of pytest
+    started without make."""
+    if shutil.which("msgfmt") is None:
+        return
+    for catalogue in Path(__file__).resolve().parent.parent.glob("locale/*/LC_MESSAGES/*.po"):
+        compiled = catalogue.with_suffix(".mo")
+        if not compiled.exists() or compiled.stat().st_mtime < catalogue.stat().st_mtime:
+            subprocess.run(["msgfmt", "-o", str(compiled), str(catalogue)], check=True)
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request in German or French leaves its
+    language active in the thread (LocaleMiddleware), as would a test that activates one."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -109,5 +109,5 @@ def test_old_claims_become_notices_and_nothing_sent_is_sent_again(signed_build):
     outbox.run("warranty_reminder", today=ends_on - timedelta(days=30))
     # Only the expiry notice that never went out goes now, to the quote's owner.
     assert [(message.to, message.subject) for message in mail.outbox] == [
-        (["anna.q@example.ch"], "RECT RC-7: quote expired on 14 March 2026")
+        (["anna.q@example.ch"], "RECT RC-7: quote expired on 14.03.2026")
     ]

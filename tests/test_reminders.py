@@ -31,11 +31,11 @@ pytestmark = pytest.mark.django_db
 ZURICH = ZoneInfo("Europe/Zurich")
 VALID_UNTIL = date(2026, 3, 18)
 EXPIRY = reminders.EXPIRY_STEP
-SUBJECT_7_DAYS = "BIZON BZ-2026-0142: quote expires in 7 days (valid until 18 March 2026)"
-SUBJECT_2_DAYS = "BIZON BZ-2026-0142: quote expires in 2 days (valid until 18 March 2026)"
-SUBJECT_1_DAY = "BIZON BZ-2026-0142: quote expires in 1 day (valid until 18 March 2026)"
+SUBJECT_7_DAYS = "BIZON BZ-2026-0142: quote expires in 7 days (valid until 18.03.2026)"
+SUBJECT_2_DAYS = "BIZON BZ-2026-0142: quote expires in 2 days (valid until 18.03.2026)"
+SUBJECT_1_DAY = "BIZON BZ-2026-0142: quote expires in 1 day (valid until 18.03.2026)"
 SUBJECT_TODAY = "BIZON BZ-2026-0142: quote expires today (0 days left)"
-SUBJECT_EXPIRED = "BIZON BZ-2026-0142: quote expired on 18 March 2026"
+SUBJECT_EXPIRED = "BIZON BZ-2026-0142: quote expired on 18.03.2026"
 
 
 def morning(day: date, hour: int = 7) -> datetime:
@@ -155,7 +155,7 @@ def test_the_reminder_days_come_from_the_setting(revision, settings):
 
     assert (
         scan_on(date(2026, 3, 8))
-        == ["BIZON BZ-2026-0142: quote expires in 10 days (valid until 18 March 2026)"] * 2
+        == ["BIZON BZ-2026-0142: quote expires in 10 days (valid until 18.03.2026)"] * 2
     )
     assert scan_on(date(2026, 3, 11)) == []
     assert scan_on(date(2026, 3, 17)) == [SUBJECT_1_DAY] * 2
@@ -317,12 +317,12 @@ def test_the_reminder_email_says_what_the_quote_costs_and_what_to_do(revision, s
         assert "expires in 2 days" in body
         assert "CHF 12’478.34" in body
         assert "CHF 11’543.33" in body
-        assert "18 March 2026" in body
+        assert "18.03.2026" in body
         assert "B: 2x RTX 5090" in body
         assert link in body
         assert "accept the revision before it expires" in body
         assert "ask BIZON for a new revision with a later validity" in " ".join(body.split())
-    assert "expires in 2 days, on Wednesday 18 March 2026." in message.body
+    assert "expires in 2 days, on Wednesday, 18.03.2026." in message.body
     assert (
         "Landed total:  CHF 12’478.34 (quote BZ-2026-0142, received)\nNet of VAT:    CHF 11’543.33"
     ) in message.body

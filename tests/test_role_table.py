@@ -224,6 +224,22 @@ def refreshing_estimates(user):
     )
 
 
+def exporting(make_record, file_format: str):
+    """An export of one selected row: a file to download, nothing changed."""
+    content_type = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats"}[file_format]
+
+    def make(user):
+        record = make_record()
+        return Scenario(
+            selected=[record.pk],
+            done=lambda response: (
+                response.status_code == 200 and response["Content-Type"].startswith(content_type)
+            ),
+        )
+
+    return make
+
+
 def moving_build(start: str, end: str):
     def make(user):
         build = BuildFactory(status=start)
@@ -372,6 +388,27 @@ ACTIONS: dict[tuple[str, str], Row] = {
     ("procurement.OrderLine", "mark_at_customs"): Row(BUYERS, advancing(LineStatus.AT_CUSTOMS)),
     ("procurement.OrderLine", "mark_delivered"): Row(BUYERS, advancing(LineStatus.DELIVERED)),
     ("procurement.OrderLine", "mark_installed"): Row(BUYERS, advancing(LineStatus.INSTALLED)),
+    # Exports: for whoever may read the list (quotes and revisions: whoever may read prices).
+    ("procurement.OrderLine", "export_csv"): Row(READERS, exporting(OrderLineFactory, "csv")),
+    ("procurement.OrderLine", "export_xlsx"): Row(READERS, exporting(OrderLineFactory, "xlsx")),
+    ("procurement.PriceObservation", "export_csv"): Row(
+        READERS, exporting(PriceObservationFactory, "csv")
+    ),
+    ("procurement.PriceObservation", "export_xlsx"): Row(
+        READERS, exporting(PriceObservationFactory, "xlsx")
+    ),
+    ("quotes.Quote", "export_csv"): Row(
+        READERS, exporting(lambda: revision_through_services().quote, "csv")
+    ),
+    ("quotes.Quote", "export_xlsx"): Row(
+        READERS, exporting(lambda: revision_through_services().quote, "xlsx")
+    ),
+    ("quotes.QuoteRevision", "export_csv"): Row(
+        READERS, exporting(revision_through_services, "csv")
+    ),
+    ("quotes.QuoteRevision", "export_xlsx"): Row(
+        READERS, exporting(revision_through_services, "xlsx")
+    ),
     # One's own calendar address.
     ("procurement.CalendarFeed", "revoke"): Row(BUYERS, revoking),
     ("procurement.CalendarFeed", "issue_new"): Row(BUYERS, reissuing),
@@ -1069,6 +1106,8 @@ SITE_PAGES = {
     "password_reset_confirm": lambda: reverse("password_reset_confirm", args=["MQ", "x-y"]),
     "password_reset_complete": lambda: reverse("password_reset_complete"),
     "quotes:comparison_pdf": lambda: reverse("quotes:comparison_pdf"),
+    "quotes:comparison_xlsx": lambda: reverse("quotes:comparison_xlsx"),
+    "set_language": lambda: reverse("set_language"),
     "quotes:revision_document": lambda: reverse("quotes:revision_document", args=["a" * 32]),
 }
 

@@ -5,6 +5,7 @@ draft."""
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from procurement.acceptance.selectors import AcceptanceProtocol, acceptance_protocol
 from procurement.models import Build
@@ -19,8 +20,11 @@ def protocol_for(build: Build) -> AcceptanceProtocol:
     protocol = acceptance_protocol(build, timezone.localdate())
     if protocol is None:
         raise NoChecklist(
-            f"Build {build.slug} has no acceptance checklist yet: it is made once every part "
-            "is delivered or installed."
+            _(
+                "Build %(slug)s has no acceptance checklist yet: it is made once every part "
+                "is delivered or installed."
+            )
+            % {"slug": build.slug}
         )
     return protocol
 

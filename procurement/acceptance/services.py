@@ -86,12 +86,17 @@ def _checklist_create(build: Build, user: User) -> AcceptanceChecklist:
         .get(pk=build.pk)
     )
     if AcceptanceChecklist.objects.filter(build=build).exists():
-        raise ValidationError(f"Build {build.slug} already has its acceptance checklist.")
+        raise ValidationError(
+            _("Build %(slug)s already has its acceptance checklist.") % {"slug": build.slug}
+        )
     progress = build_progress(build)
     if not all_parts_arrived(progress):
         raise ValidationError(
-            f"The acceptance checklist of {build.slug} is made once every part is delivered or "
-            f"installed; now {progress.summary()}."
+            _(
+                "The acceptance checklist of %(slug)s is made once every part is delivered or "
+                "installed; now %(summary)s."
+            )
+            % {"slug": build.slug, "summary": progress.summary()}
         )
     checklist = AcceptanceChecklist(build=build, created_by=user)
     checklist.full_clean()
@@ -99,7 +104,9 @@ def _checklist_create(build: Build, user: User) -> AcceptanceChecklist:
         with transaction.atomic():
             checklist.save()
     except IntegrityError:
-        raise ValidationError(f"Build {build.slug} already has its acceptance checklist.") from None
+        raise ValidationError(
+            _("Build %(slug)s already has its acceptance checklist.") % {"slug": build.slug}
+        ) from None
     for position, spec in enumerate(checks.checklist_items(acceptance_build_facts(build)), 1):
         item = _item_from(checklist, position, spec)
         item.full_clean()
@@ -140,8 +147,11 @@ def open_checklist_of(build: Build) -> AcceptanceChecklist:
     if checklist is None:
         progress = build_progress(build)
         raise ValidationError(
-            f"Build {build.slug} has no acceptance checklist yet: it is made once every part "
-            f"is delivered or installed (now {progress.summary()})."
+            _(
+                "Build %(slug)s has no acceptance checklist yet: it is made once every part "
+                "is delivered or installed (now %(summary)s)."
+            )
+            % {"slug": build.slug, "summary": progress.summary()}
         )
     return _open_checklist(checklist)
 
@@ -164,26 +174,44 @@ def _result_for(item: AcceptanceItem, result: str | None, measured: Decimal | No
     A number outside them cannot pass (an Approver waives the item instead); any item may be
     failed or found not applicable."""
     if result == ItemResult.PENDING or (result is not None and result not in ItemResult.values):
-        raise ValidationError("Record a result: passed, failed or not applicable.")
+        raise ValidationError(_("Record a result: passed, failed or not applicable."))
     if result in (ItemResult.FAIL, ItemResult.NOT_APPLICABLE):
         return result
     if not _has_limits(item):
         if result is None:
             raise ValidationError(
-                f"Say whether “{item}” passed, failed or is not applicable: it is judged by eye."
+                _(
+                    "Say whether “%(item)s” passed, failed or is not applicable: it is judged by eye."
+                )
+                % {"item": item}
             )
         return result
     if measured is None:
         raise ValidationError(
-            f"Give the measured number in {item.measure_unit} for “{item}”: it is judged "
-            f"against {item.expected_value}."
+            _(
+                "Give the measured number in %(measure_unit)s for “%(item)s”: it is judged "
+                "against %(expected_value)s."
+            )
+            % {
+                "measure_unit": item.measure_unit,
+                "item": item,
+                "expected_value": item.expected_value,
+            }
         )
     judged = judge(measured, item.limit_min, item.limit_max)
     if result == ItemResult.PASS and judged == ItemResult.FAIL:
         raise ValidationError(
-            f"{checks.number(measured)} {item.measure_unit} is not what “{item}” expects "
-            f"({item.expected_value}): it fails. Record it as failed, or have an Approver waive "
-            "the item with a reason."
+            _(
+                "%(number)s %(measure_unit)s is not what “%(item)s” expects "
+                "(%(expected_value)s): it fails. Record it as failed, or have an Approver waive "
+                "the item with a reason."
+            )
+            % {
+                "number": checks.number(measured),
+                "measure_unit": item.measure_unit,
+                "item": item,
+                "expected_value": item.expected_value,
+            }
         )
     return judged
 
@@ -228,7 +256,7 @@ def acceptance_item_record(
     require(user, RECORD_RESULT, _("record acceptance results"))
     item = _locked_item(item)
     if evidence is not None and evidence.checklist_id != item.checklist_id:
-        raise ValidationError("That evidence belongs to another build's acceptance.")
+        raise ValidationError(_("That evidence belongs to another build's acceptance."))
     outcome = _result_for(item, result, measured_number)
     value = measured_value.strip()
     if not value and measured_number is not None:
@@ -281,7 +309,7 @@ def acceptance_item_waive(*, item: AcceptanceItem, user: User, reason: str) -> A
     if not reason.strip():
         raise ValidationError({"reason": "Say why the item is waived."})
     if item.result == ItemResult.PASS:
-        raise ValidationError(f"“{item}” passed; there is nothing to waive.")
+        raise ValidationError(_("“%(item)s” passed; there is nothing to waive.") % {"item": item})
     item.waived_reason = reason.strip()
     item.waived_by = user
     item.waived_at = timezone.now()
@@ -379,7 +407,9 @@ def acceptance_import_nvidia_smi(
     checklist = open_checklist_of(build)
     units = gpu_units_delivered(build)
     if not units:
-        raise ValidationError(f"Build {build.slug} has no delivered GPU to check.")
+        raise ValidationError(
+            _("Build %(slug)s has no delivered GPU to check.") % {"slug": build.slug}
+        )
     matching = nvidia_smi.match_gpus(units, report.gpus)
     # Kept as the UTF-8 text it is read as (a UTF-16 file from Windows is transcoded).
     kept = nvidia_smi.report_as_utf8(content, name=name)
@@ -495,13 +525,17 @@ def acceptance_checklist_sign_off(
     progress = build_progress(build)
     if not all_parts_arrived(progress):
         raise ValidationError(
-            f"Every part of {build.slug} must be delivered or installed before it is accepted; "
-            f"now {progress.summary()}."
+            _(
+                "Every part of %(slug)s must be delivered or installed before it is accepted; "
+                "now %(summary)s."
+            )
+            % {"slug": build.slug, "summary": progress.summary()}
         )
     blocking = [item for item in checklist.items.all() if item.blocks_sign_off]
     if blocking:
         raise ValidationError(
-            f"The acceptance of {build.slug} cannot be signed off yet: {_blocking_text(blocking)}"
+            _("The acceptance of %(slug)s cannot be signed off yet: %(blocking_text)s")
+            % {"slug": build.slug, "blocking_text": _blocking_text(blocking)}
         )
     checklist.status = AcceptanceChecklist.Status.SIGNED
     checklist.signed_by = user

@@ -126,7 +126,7 @@ class NotificationSettingsForm(forms.ModelForm):
 
     class Meta:
         model = NotificationSettings
-        fields = ["user", "muted_kinds"]
+        fields = ["user", "muted_kinds", "language"]
 
 
 @admin.register(NotificationSettings)
@@ -134,7 +134,7 @@ class NotificationSettingsAdmin(admin.ModelAdmin):
     """Every person with a login to the admin keeps their own; a superuser keeps anyone's."""
 
     form = NotificationSettingsForm
-    list_display = ["user", "turned_off", "updated_at"]
+    list_display = ["user", "turned_off", "language", "updated_at"]
     list_select_related = ["user"]
 
     @admin.display(description=gettext_lazy("turned off"))
@@ -147,7 +147,8 @@ class NotificationSettingsAdmin(admin.ModelAdmin):
         return queryset if request.user.is_superuser else queryset.filter(user=request.user)
 
     def get_fields(self, request, obj=None):
-        return ["user", "muted_kinds"] if request.user.is_superuser else ["muted_kinds"]
+        own = ["muted_kinds", "language"]
+        return ["user", *own] if request.user.is_superuser else own
 
     def _own(self, request, obj) -> bool:
         return (
@@ -189,6 +190,10 @@ class NotificationSettingsAdmin(admin.ModelAdmin):
         else:
             person = obj.user if change else request.user
         saved = services.notification_settings_update(
-            person=person, muted_kinds=form.cleaned_data["muted_kinds"], user=request.user
+            person=person,
+            muted_kinds=form.cleaned_data["muted_kinds"],
+            language=form.cleaned_data["language"],
+            user=request.user,
         )
         obj.pk, obj.user, obj.muted_kinds = saved.pk, saved.user, saved.muted_kinds
+        obj.language = saved.language

@@ -27,7 +27,9 @@ class Notice(models.Model):
 
     kind = models.CharField(_("kind"), max_length=40)
     subject_key = models.CharField(
-        max_length=100, help_text=_("What the notice is about, as its kind names it.")
+        _("subject key"),
+        max_length=100,
+        help_text=_("What the notice is about, as its kind names it."),
     )
     subject = models.CharField(_("subject"), max_length=200)
     step = models.CharField(_("step"), max_length=20)
@@ -48,9 +50,9 @@ class Notice(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    leased_until = models.DateTimeField(null=True, blank=True)
-    lease_token = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    leased_until = models.DateTimeField(_("leased until"), null=True, blank=True)
+    lease_token = models.CharField(_("lease token"), max_length=32, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("error"), max_length=500, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -98,7 +100,8 @@ class Notice(models.Model):
 
 
 class NotificationSettings(models.Model):
-    """The kinds of notice a person has turned off for themselves."""
+    """The kinds of notice a person has turned off for themselves, and the language their
+    e-mails are written in."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -112,7 +115,14 @@ class NotificationSettings(models.Model):
         blank=True,
         help_text=_("The kinds of e-mail this person does not receive."),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of this person's e-mails; empty: the site's language."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["user"]

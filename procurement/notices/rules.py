@@ -73,8 +73,10 @@ def people_to_tell(people: Iterable[Any]) -> list[Any]:
 
 
 def language_of(person: Any) -> str:
-    """The language a person's e-mails are written in: theirs once people have one."""
-    return getattr(person, "language", "") or settings.LANGUAGE_CODE
+    """The language a person's e-mails are written in: the one in their notification
+    settings, else the site's. Read from the settings fetched with the person."""
+    chosen = getattr(person, "notification_settings", None)
+    return getattr(chosen, "language", "") or settings.LANGUAGE_CODE
 
 
 def plan_record(

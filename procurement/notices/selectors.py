@@ -31,7 +31,7 @@ def notices_leased(*, token: str) -> list[Notice]:
     """The notices one sender leased, with their recipients, in the order they go out."""
     return list(
         Notice.objects.filter(lease_token=token)
-        .select_related("recipient")
+        .select_related("recipient__notification_settings")
         .order_by(F("send_by").asc(nulls_last=True), "due_on", "pk")
     )
 

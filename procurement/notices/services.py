@@ -176,10 +176,10 @@ def _queue_sending() -> None:
 
 
 def notification_settings_update(
-    *, person, muted_kinds: Iterable[str], user
+    *, person, muted_kinds: Iterable[str], user, language: str | None = None
 ) -> NotificationSettings:
-    """Turn kinds of notice off (and the others on) for `person`; only they themselves or a
-    superuser may."""
+    """Turn kinds of notice off (and the others on) for `person`, and choose the language of
+    their e-mails (None: unchanged); only they themselves or a superuser may."""
     if user.pk != person.pk and not user.is_superuser:
         raise PermissionDenied(_("You may change only your own notification settings."))
     muted = sorted(set(muted_kinds))
@@ -193,6 +193,8 @@ def notification_settings_update(
             user=person
         )
         settings.muted_kinds = muted
+        if language is not None:
+            settings.language = language
         settings.full_clean()
         settings.save()
     return settings

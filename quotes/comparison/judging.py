@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from procurement.formats import swiss_number
 from procurement.models import Build, Requirements
 from quotes.comparison.options import Mark, Option
@@ -95,38 +97,47 @@ def compared_amount(option: Option, brief: Brief | None) -> Decimal:
 def _budget_mark(option: Option, brief: Brief) -> Mark:
     amount = compared_amount(option, brief)
     if amount > brief.budget_max:
-        return Mark("miss", f"Over budget by CHF {swiss_number(amount - brief.budget_max)}")
+        return Mark(
+            "miss",
+            _("Over budget by CHF %(swiss_number)s")
+            % {"swiss_number": swiss_number(amount - brief.budget_max)},
+        )
     if amount < brief.budget_min:
-        return Mark("fit", "Below the budget range")
-    return Mark("fit", "Within budget")
+        return Mark("fit", _("Below the budget range"))
+    return Mark("fit", _("Within budget"))
 
 
 def _vram_mark(vram: int | None, brief: Brief) -> Mark:
     if vram is None:
-        return Mark("unknown", "VRAM not known")
+        return Mark("unknown", _("VRAM not known"))
     if vram < brief.vram_min_gb:
-        return Mark("miss", f"{brief.vram_min_gb - vram} GB below the minimum")
+        return Mark(
+            "miss", _("%(value)s GB below the minimum") % {"value": brief.vram_min_gb - vram}
+        )
     if vram > brief.vram_max_gb:
-        return Mark("caution", "More than the range asks")
-    return Mark("fit", "Within the VRAM range")
+        return Mark("caution", _("More than the range asks"))
+    return Mark("fit", _("Within the VRAM range"))
 
 
 def _circuit_mark(power: int | None, percent: int | None, brief: Brief) -> Mark:
     if power is None or percent is None:
-        return Mark("unknown", "Power draw not known")
+        return Mark("unknown", _("Power draw not known"))
     if power > brief.circuit_watts:
-        return Mark("miss", "Needs a dedicated circuit")
+        return Mark("miss", _("Needs a dedicated circuit"))
     if percent > CIRCUIT_HEADROOM_PERCENT:
-        return Mark("caution", f"Fits, {percent}% of the circuit: little headroom")
-    return Mark("fit", f"Fits, {percent}% of the circuit")
+        return Mark(
+            "caution",
+            _("Fits, %(percent)s%% of the circuit: little headroom") % {"percent": percent},
+        )
+    return Mark("fit", _("Fits, %(percent)s%% of the circuit") % {"percent": percent})
 
 
 def _noise_mark(option: Option, brief: Brief) -> Mark:
     if option.noise_value is None:
-        return Mark("unknown", "Noise not known")
+        return Mark("unknown", _("Noise not known"))
     if NOISE_ORDER.index(option.noise_value) > NOISE_ORDER.index(brief.noise_tolerance):
-        return Mark("miss", f"Louder than {brief.noise_label.lower()}")
-    return Mark("fit", f"{brief.noise_label} or quieter")
+        return Mark("miss", _("Louder than %(lower)s") % {"lower": brief.noise_label.lower()})
+    return Mark("fit", _("%(noise_label)s or quieter") % {"noise_label": brief.noise_label})
 
 
 BEST_BY_LANDED = "landed"

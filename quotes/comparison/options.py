@@ -51,7 +51,7 @@ def builds_for_comparison(slugs: Sequence[str]) -> list[Build]:
     found = {build.slug: build for build in build_list().filter(slug__in=slugs)}
     missing = [slug for slug in slugs if slug not in found]
     if missing:
-        raise UnknownOption(f"No build with the slug {_names(missing)}.")
+        raise UnknownOption(_("No build with the slug %(names)s.") % {"names": _names(missing)})
     return [found[slug] for slug in slugs]
 
 
@@ -63,7 +63,9 @@ def latest_revisions_for_comparison(references: Sequence[str]) -> list[QuoteRevi
     known = set(Quote.objects.filter(reference__in=references).values_list("reference", flat=True))
     missing = [reference for reference in references if reference not in known]
     if missing:
-        raise UnknownOption(f"No quote with the reference {_names(missing)}.")
+        raise UnknownOption(
+            _("No quote with the reference %(names)s.") % {"names": _names(missing)}
+        )
     latest_number = (
         QuoteRevision.objects.filter(quote=OuterRef("quote")).order_by("-number").values("number")
     )
@@ -83,7 +85,9 @@ def latest_revisions_for_comparison(references: Sequence[str]) -> list[QuoteRevi
     found = {revision.quote.reference: revision for revision in revisions}
     empty = [reference for reference in references if reference not in found]
     if empty:
-        raise ComparisonError(f"The quote {_names(empty)} has no revision yet.")
+        raise ComparisonError(
+            _("The quote %(names)s has no revision yet.") % {"names": _names(empty)}
+        )
     return [found[reference] for reference in references]
 
 
@@ -386,8 +390,13 @@ def _quote_flags(revision: QuoteRevision, price: RevisionPrice) -> list[Flag]:
         QuoteRevision.Status.RECEIVED,
         QuoteRevision.Status.ACCEPTED,
     ):
-        flags.append(Flag("status", f"Revision is {revision.get_status_display().lower()}"))
+        flags.append(
+            Flag(
+                "status",
+                _("Revision is %(lower)s") % {"lower": revision.get_status_display().lower()},
+            )
+        )
     if not vendor.is_option:
         reason = vendor.status_reason or vendor.get_status_display()
-        flags.append(Flag("vendor", f"Vendor is not an option: {reason}"))
+        flags.append(Flag("vendor", _("Vendor is not an option: %(reason)s") % {"reason": reason}))
     return flags

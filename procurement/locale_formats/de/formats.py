@@ -1,0 +1,1 @@
+from procurement.locale_formats.swiss import *  # noqa: F403
