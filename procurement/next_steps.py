@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from procurement.formats import swiss_date, swiss_number
 from procurement.models import Build
 from quotes.comparison.judging import may_be_best
-from quotes.models import QuoteRevision
+from quotes.models import QuoteRequest, QuoteRevision
 from quotes.pricing.results import Source
 
 if TYPE_CHECKING:
@@ -49,6 +50,36 @@ def steps_for_candidates_without_quotes(
         )
         for row in candidates
         if row.build.status == Build.Status.CANDIDATE and row.build.pk not in quoted
+    ]
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    request: QuoteRequest
+    follow_up_on: date
+
+
+def steps_for_follow_ups(requests: list[FollowUp], today: date) -> list[NextStep]:
+    """A request for quotation still unanswered after its follow-up day."""
+    return [
+        NextStep(
+            "follow_up",
+            _(
+                "%(vendor)s has not answered the request for quotation of %(build)s sent on "
+                "%(sent)s; its follow-up day was %(follow_up)s."
+            )
+            % {
+                "vendor": entry.request.vendor.name,
+                "build": str(entry.request.build),
+                "sent": swiss_date(timezone.localtime(entry.request.sent_at).date()),
+                "follow_up": swiss_date(entry.follow_up_on),
+            },
+            _("Open the request"),
+            reverse("admin:quotes_quoterequest_change", args=[entry.request.pk]),
+            "quotes.change_quoterequest",
+        )
+        for entry in requests
+        if entry.follow_up_on < today
     ]
 
 

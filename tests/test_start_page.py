@@ -4,9 +4,10 @@ sheet's best value rule, what to do next; money committed against the brief."""
 import json
 import re
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -23,7 +24,7 @@ from procurement.dashboard import start_page
 from procurement.models import Build
 from procurement.purchase_stages import PurchaseFacts, Stage, current_stage
 from quotes.comparison import comparison_sheet
-from quotes.models import QuoteRevision
+from quotes.models import QuoteRequest, QuoteRevision
 from quotes.pricing.reads import commitment_of
 from quotes.pricing.results import Warning as PriceWarning
 from tests.factories import (
@@ -40,6 +41,7 @@ from tests.factories import (
     QuoteRevisionFactory,
     RequirementsFactory,
     UserFactory,
+    VendorFactory,
     user_in_role,
 )
 
@@ -86,6 +88,11 @@ def next_steps(html: str) -> list[str]:
         text(item).strip()
         for item in re.findall(r"<li class=\"step-[^\"]*\">(.*?)</li>", html, re.S)
     ]
+
+
+def row_text(html: str, row_id: str) -> str:
+    """The text of the table row with id `row_id`."""
+    return text(html[html.index(f'<tr id="{row_id}"') :].split("</tr>")[0]).strip()
 
 
 def candidate_slugs(html: str) -> list[str]:
@@ -391,8 +398,9 @@ def test_start_page_commits_what_the_build_commitment_counts(staff_client, froze
 
 def _more_of_everything(brief, ordered: Build, count: int) -> None:
     """`count` more candidate builds with a GPU line, each with a received quote lapsing
-    soon that prices it, and `count` more late lines and open acceptance items on the
-    ordered build."""
+    soon that prices it and two requests for quotation to a vendor of its own (one answered,
+    one past its follow-up day), and `count` more late lines and open acceptance items on
+    the ordered build."""
     for _ in range(count):
         build = BuildFactory(requirements=brief)
         line = BuildLineFactory(for_build=build, component=GpuFactory())
@@ -406,6 +414,9 @@ def _more_of_everything(brief, ordered: Build, count: int) -> None:
         QuoteLineFactory(revision=revision, build_line=line, component=line.component)
         OrderLineFactory(order=ordered.orders.get(), expected_on=TODAY - timedelta(days=2))
         AcceptanceItemFactory(checklist=ordered.acceptance)
+        vendor = VendorFactory()
+        _request(build, vendor, date(2026, 2, 2), date(2026, 2, 20), answered_on=date(2026, 2, 5))
+        _request(build, vendor, date(2026, 2, 20), date(2026, 3, 10))
 
 
 def _queries(client) -> list[str]:
@@ -431,14 +442,17 @@ def test_start_page_reads_in_as_many_queries_for_30_builds_quotes_and_lines_as_f
     # session, user, then the briefs, builds, the money committed (accepted revisions,
     # hand-ordered lines), order line counts, acceptance checklists with their open checks,
     # their open items, late lines, warranties, the builds' prices (their lines, the
-    # revisions that source them and their lines, Swiss VAT), expiring revisions and the
-    # quotes by build (a superuser's permissions need no query)
-    assert len(one) == 17
-    with django_assert_num_queries(17):
+    # revisions that source them and their lines, Swiss VAT), expiring revisions, the
+    # quotes by build, the open requests for quotation and the vendors' answer times (a
+    # superuser's permissions need no query)
+    assert len(one) == 19
+    with django_assert_num_queries(19):
         response = staff_client.get(reverse("home"))
     page = response.context["page"]
     assert len(page.choosing.candidates) == 31
     assert len(page.builds[0].open_items) == 30
+    assert len(page.requests) == 30
+    assert sum(step.kind == "follow_up" for step in page.next_steps) == 30
 
 
 def _signed_build_with_warranty(ends_on: date) -> Build:
@@ -586,3 +600,102 @@ def test_without_an_option_that_meets_the_brief_no_best_value_is_marked(
         "No best value marked. No option meets every requirement of the brief (budget, VRAM, "
         "one circuit, noise), so none is marked as the best value." in text(html)
     )
+
+
+# Requests for quotation ----------------------------------------------------------------------
+
+ZURICH = ZoneInfo("Europe/Zurich")
+
+
+def _request(build, vendor, sent_on: date, answer_by: date, answered_on: date | None = None):
+    """A request for quotation sent at nine in Zurich on `sent_on`, answered on `answered_on`."""
+    sent_at = datetime(sent_on.year, sent_on.month, sent_on.day, 9, 0, tzinfo=ZURICH)
+    answered_at = (
+        datetime(answered_on.year, answered_on.month, answered_on.day, 9, 0, tzinfo=ZURICH)
+        if answered_on
+        else None
+    )
+    return QuoteRequest.objects.create(
+        build=build,
+        vendor=vendor,
+        sent_at=sent_at,
+        answer_by=answer_by,
+        status="answered" if answered_on else "sent",
+        answered_at=answered_at,
+        language="en",
+        address="sales@example.ch",
+        email_subject=f"Request for quotation: {build.slug}",
+        email_body="Please quote.",
+    )
+
+
+def _requests_while_quoting():
+    """Two open requests for one build: BIZ's, sent on Friday 20.02.2026 (its follow-up day,
+    five working days later, was Friday 27.02), and NEW's, sent on 27.02 (follow-up on
+    06.03). BIZ answered twice before, in 3 and 4 days, for a build since dropped; NEW
+    never. A build asked about is no candidate without a quote."""
+    build = BuildFactory(code="Q1", name="Quiet one")
+    biz = VendorFactory(name="BIZ")
+    new = VendorFactory(name="NEW")
+    other = BuildFactory(status=Build.Status.DROPPED)
+    _request(other, biz, date(2026, 2, 2), date(2026, 2, 20), answered_on=date(2026, 2, 5))
+    _request(other, biz, date(2026, 2, 9), date(2026, 2, 20), answered_on=date(2026, 2, 13))
+    late = _request(build, biz, date(2026, 2, 20), date(2026, 3, 10))
+    recent = _request(build, new, date(2026, 2, 27), date(2026, 3, 13))
+    return build, late, recent
+
+
+def test_open_requests_are_listed_while_quoting_with_each_vendors_answer_time(
+    staff_client, frozen_today
+):
+    _, late, recent = _requests_while_quoting()
+
+    html = staff_client.get(reverse("home")).content.decode()
+
+    assert (
+        "Now: Quoting 0 quote revisions received or accepted; 2 requests for quotation "
+        "awaiting an answer" in text(html)
+    )
+    block = html[html.index('<div id="requests">') :].split("</table>")[0]
+    assert row_text(block, f"request-{late.pk}") == (
+        "BIZ Q1: Quiet one 20.02.2026 10.03.2026 sent 3.5 days (median of 2 answers)"
+    )
+    assert row_text(block, f"request-{recent.pk}") == (
+        "NEW Q1: Quiet one 27.02.2026 13.03.2026 sent no answer on record"
+    )
+    assert reverse("admin:quotes_quoterequest_change", args=[late.pk]) in block
+
+
+def test_a_request_unanswered_past_its_follow_up_day_is_a_next_step(staff_client, frozen_today):
+    _, late, _recent = _requests_while_quoting()
+
+    html = staff_client.get(reverse("home")).content.decode()
+
+    assert next_steps(section(html, "next-steps")) == [
+        "BIZ has not answered the request for quotation of Q1: Quiet one sent on 20.02.2026; "
+        "its follow-up day was 27.02.2026. Open the request"
+    ]
+    link = reverse("admin:quotes_quoterequest_change", args=[late.pk])
+    assert f'<a href="{link}">Open the request</a>' in section(html, "next-steps")
+
+
+def test_on_its_follow_up_day_a_request_is_not_yet_a_next_step(staff_client):
+    _requests_while_quoting()
+
+    with time_machine.travel("2026-02-27 09:00 +01:00", tick=False):
+        html = staff_client.get(reverse("home")).content.decode()
+
+    assert next_steps(section(html, "next-steps")) == []
+
+
+def test_a_viewer_reads_the_requests_without_the_action_to_follow_up(client, frozen_today):
+    _requests_while_quoting()
+    client.force_login(user_in_role("Viewer"))
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert next_steps(section(html, "next-steps")) == [
+        "BIZ has not answered the request for quotation of Q1: Quiet one sent on 20.02.2026; "
+        "its follow-up day was 27.02.2026."
+    ]
+    assert "Open the request" not in html
