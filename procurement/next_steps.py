@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class NextStep:
     """Something to do, one line, with the page where it is done. `permission`: what the
-    action needs; a user without it reads the line without the action."""
+    action needs; a user without it reads the line without the action. With `post`, the
+    action is a button posting these fields to `url` (an admin action), not a link."""
 
     kind: str
     text: str
@@ -33,6 +34,7 @@ class NextStep:
     url: str
     permission: str = ""
     shows_prices: bool = False
+    post: tuple[tuple[str, str], ...] = ()
 
 
 def steps_for_candidates_without_quotes(
@@ -45,8 +47,9 @@ def steps_for_candidates_without_quotes(
             _("%(build)s has no quote yet: request quotes from %(vendors)s.")
             % {"build": row.option.title, "vendors": asked},
             _("Request quotes"),
-            reverse("admin:quotes_quote_add") + "?" + urlencode({"build": row.build.pk}),
-            "quotes.add_quote",
+            reverse("admin:procurement_build_changelist"),
+            "quotes.add_quoterequest",
+            post=request_quotes_action(row.build),
         )
         for row in candidates
         if row.build.status == Build.Status.CANDIDATE and row.build.pk not in quoted
@@ -81,6 +84,11 @@ def steps_for_follow_ups(requests: list[FollowUp], today: date) -> list[NextStep
         for entry in requests
         if entry.follow_up_on < today
     ]
+
+
+def request_quotes_action(build: Build) -> tuple[tuple[str, str], ...]:
+    """The builds' "Request quotes" admin action for one build: it asks which vendors."""
+    return (("action", "request_quotes_for_builds"), ("_selected_action", str(build.pk)))
 
 
 def steps_for_lapsing(expiring: list[ExpiringRevision], today: date) -> list[NextStep]:

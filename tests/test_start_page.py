@@ -21,7 +21,7 @@ from djmoney.money import Money
 
 from procurement.acceptance.models import UnitWarranty
 from procurement.dashboard import start_page
-from procurement.models import Build
+from procurement.models import Build, Vendor
 from procurement.purchase_stages import PurchaseFacts, Stage, current_stage
 from quotes.comparison import comparison_sheet
 from quotes.models import QuoteRequest, QuoteRevision
@@ -138,6 +138,8 @@ def test_on_the_seed_all_eight_candidates_are_ranked_with_2_0_first_and_its_reas
     assert "96 GB" in best and "CHF 8’183.00 estimate CHF 85.24" in best
     assert "400 W, 17% of one circuit" in best
     assert "Within budget Within the VRAM range Fits, 17% of the circuit Quiet or quieter" in best
+    # 1’518.40 kWh a year at the brief's tariff; CHF 8’183.00 and three years of energy
+    assert "CHF 420.60 of energy a year (1’518 kWh) CHF 9’444.80 over 3 years" in best
     for slug in SEED_RANKING:
         row = html[html.index(f'id="candidate-{slug}"') :].split("</tr>")[0]
         assert '<span class="source source-estimate">estimate</span>' in row, slug
@@ -157,7 +159,11 @@ def test_on_the_seed_each_candidate_without_a_quote_has_a_next_step(
     assert len(steps) == 8
     assert all(ASK in step for step in steps)
     build = Build.objects.get(slug="a-2x-rtx-4090")
-    assert f"{reverse('admin:quotes_quote_add')}?build={build.pk}" in html
+    assert (
+        f'<input type="hidden" name="action" value="request_quotes_for_builds">'
+        f'<input type="hidden" name="_selected_action" value="{build.pk}">'
+        '<button type="submit" class="link">Request quotes</button>' in html
+    )
 
 
 def test_the_start_page_marks_the_best_value_the_sheet_marks(seed, staff_client, frozen_today):
@@ -340,8 +346,9 @@ def test_a_viewer_sees_the_candidates_without_the_actions_a_viewer_may_not_take(
     html = client.get(reverse("home")).content.decode()
 
     assert candidate_slugs(html) == SEED_RANKING
-    assert reverse("admin:quotes_quote_add") not in html
+    assert "request_quotes_for_builds" not in html
     assert "Request quotes" not in html
+    assert "CHF 420.60 of energy a year (1’518 kWh) CHF 9’444.80 over 3 years" in text(html)
     # Reading is allowed: the comparison sheet of the selected candidates.
     assert f'<form method="get" action="{reverse("quotes:comparison_pdf")}">' in html
     assert '<input type="checkbox" name="build" value="pro-6000">' in html
@@ -352,7 +359,9 @@ def test_a_buyer_may_request_quotes_for_each_candidate(seed, client, frozen_toda
     client.force_login(user_in_role("Buyer"))
     html = client.get(reverse("home")).content.decode()
 
-    assert html.count(">Request quotes</a>") == 16  # in the table and in the next steps
+    # in the table and in the next steps
+    assert html.count('<button type="submit" class="link">Request quotes</button>') == 8
+    assert html.count('class="link" form="request-quotes-') == 8
 
 
 # Money ---------------------------------------------------------------------------------------
@@ -519,16 +528,28 @@ def test_on_an_empty_desk_the_page_asks_for_the_brief_and_the_builds(client, fro
     assert reverse("admin:procurement_requirements_add") not in html
 
 
-def test_request_quotes_opens_a_new_quote_for_the_build(seed, client, frozen_today):
-    client.force_login(user_in_role("Buyer"))
+def test_request_quotes_asks_which_vendors_and_sends_the_requests(seed, client, frozen_today):
+    """The start page's button opens the builds' "Request quotes" action for the build."""
+    client.force_login(user_in_role("Buyer", email="buyer@example.ch"))
     build = Build.objects.get(slug="pro-6000")
+    vendor = Vendor.objects.get(contact_email="service@rect.coreto-europe.com")
     html = client.get(reverse("home")).content.decode()
-    link = f"{reverse('admin:quotes_quote_add')}?build={build.pk}"
-    assert link in html
+    form = html[html.index('<form id="request-quotes-pro-6000"') :].split("</form>")[0]
+    assert f'action="{reverse("admin:procurement_build_changelist")}"' in form
+    fields = {"action": "request_quotes_for_builds", "_selected_action": str(build.pk)}
 
-    form = client.get(link).content.decode()
+    asked = client.post(reverse("admin:procurement_build_changelist"), fields)
 
-    assert re.search(rf'<option value="{build.pk}" selected>2\.0: ', form), "build not chosen"
+    page = text(asked.content.decode())
+    assert "Request quotes" in page and "Vendors to ask" in page
+    assert "2.0: 1x RTX PRO 6000 Blackwell (recommended)" in page
+    assert 'value="2026-03-16"' in asked.content.decode()  # answer wanted in 14 days
+    client.post(
+        reverse("admin:procurement_build_changelist"),
+        {**fields, "_confirm": "1", "vendors": [vendor.pk], "answer_by": "2026-03-16"},
+    )
+    request = QuoteRequest.objects.get()
+    assert (request.build, request.vendor, request.answer_by) == (build, vendor, date(2026, 3, 16))
 
 
 def test_pricing_warnings_show_with_their_code_and_message(seed, frozen_today):
