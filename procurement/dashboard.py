@@ -29,6 +29,7 @@ from procurement.next_steps import (
     steps_for_follow_ups,
     steps_for_lapsing,
     steps_for_late,
+    steps_for_rates,
     steps_for_warranties,
 )
 from procurement.notices.kinds.quote_request_follow_up import follow_up_on
@@ -347,6 +348,10 @@ def start_page(today: date) -> StartPage:
         ),
         *steps_for_lapsing(expiring, today),
         *steps_for_better_quotes(chosen.candidates),
+        *steps_for_rates(
+            [revision for row in chosen.candidates for revision in row.price.revisions]
+            + [entry.price for entry in expiring if entry.price is not None]
+        ),
         *steps_for_late(late),
         *steps_for_acceptance(rows),
         *steps_for_warranties(ending),

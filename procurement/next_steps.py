@@ -16,7 +16,8 @@ from procurement.formats import swiss_date, swiss_number
 from procurement.models import Build
 from quotes.comparison.judging import may_be_best
 from quotes.models import QuoteRequest, QuoteRevision
-from quotes.pricing.results import Source
+from quotes.pricing.results import RevisionPrice, Source
+from quotes.pricing.warnings import DRIFTING_STATUSES, RATE_DRIFT, STALE_RATE
 
 if TYPE_CHECKING:
     from procurement.dashboard import BuildRow, Candidate, ExpiringRevision
@@ -147,6 +148,50 @@ def steps_for_better_quotes(candidates: list[Candidate]) -> list[NextStep]:
         and row.option.chf_per_gb is not None
         and row.option.chf_per_gb < chosen.option.chf_per_gb
     ]
+
+
+def steps_for_rates(prices: list[RevisionPrice]) -> list[NextStep]:
+    """A received or accepted revision priced at a stale rate, or whose total the latest
+    rate moves past the threshold: one line per revision and warning, in pricing's words."""
+    steps: list[NextStep] = []
+    seen: set[int] = set()
+    for price in prices:
+        if price.revision_id in seen or price.status not in DRIFTING_STATUSES:
+            continue
+        seen.add(price.revision_id)
+        named = {
+            "quote": _("%(vendor)s %(reference)s rev. %(number)d")
+            % {"vendor": price.vendor, "reference": price.reference, "number": price.number},
+            "status": str(QuoteRevision.Status(price.status).label).lower(),
+        }
+        for warning in price.warnings:
+            if warning.code == STALE_RATE:
+                steps.append(
+                    NextStep(
+                        "stale_rate",
+                        _("%(quote)s (%(status)s) is priced at an old rate: %(warning)s")
+                        % {**named, "warning": warning.title},
+                        _("Update the rates"),
+                        reverse("admin:quotes_exchangerate_changelist")
+                        + "?"
+                        + urlencode({"currency__exact": price.currency}),
+                        "quotes.add_exchangerate",
+                        shows_prices=True,
+                    )
+                )
+            elif warning.code == RATE_DRIFT:
+                steps.append(
+                    NextStep(
+                        "rate_drift",
+                        _("%(quote)s (%(status)s) has drifted with the rate: %(warning)s")
+                        % {**named, "warning": warning.title},
+                        _("Open the revision"),
+                        reverse("admin:quotes_quoterevision_change", args=[price.revision_id]),
+                        "quotes.view_quoterevision",
+                        shows_prices=True,
+                    )
+                )
+    return steps
 
 
 @dataclass(frozen=True)
