@@ -9,22 +9,30 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from procurement.acceptance.checks import ItemResult
 from procurement.acceptance.models import AcceptanceChecklist, AcceptanceItem, UnitWarranty
+from procurement.formats import swiss_number
 from procurement.models import Build, OrderLine, Requirements, Vendor
 from procurement.next_steps import (
     EndingWarranties,
+    FollowUp,
     LateDeliveries,
     NextStep,
     sheet_url,
     steps_for_acceptance,
     steps_for_better_quotes,
     steps_for_candidates_without_quotes,
+    steps_for_follow_ups,
     steps_for_lapsing,
     steps_for_late,
+    steps_for_rates,
     steps_for_warranties,
 )
+from procurement.notices.kinds.quote_request_follow_up import follow_up_on
 from procurement.order_flow import ARRIVED, EXITS, LineStatus, late_condition
 from procurement.purchase_stages import PurchaseFacts, StageLine, stage_lines
 from quotes.comparison import ranked_options
@@ -42,6 +50,7 @@ from quotes.pricing.reads import (
 )
 from quotes.pricing.results import BuildPrice, Commitment, RevisionPrice
 from quotes.pricing.results import Warning as PriceWarning
+from quotes.requests.selectors import OpenRequestRow, open_requests_with_answer_times
 
 ZERO = Decimal("0.00")
 # Builds past the choosing stage: their money is committed and their parts are tracked.
@@ -107,6 +116,36 @@ class ExpiringRevision:
 
 
 @dataclass
+class OpenRequest:
+    """A request for quotation awaiting an answer, its follow-up day (as the follow-up notice
+    computes it) and how long its vendor has taken to answer before."""
+
+    row: OpenRequestRow
+    follow_up_on: date
+
+    @property
+    def request(self):
+        return self.row.request
+
+    @property
+    def sent_on(self) -> date:
+        return timezone.localtime(self.request.sent_at).date()
+
+    @property
+    def answer_time(self) -> str:
+        """The vendor's median days to answer before, or that it has not answered yet."""
+        median = self.row.vendor_median_days
+        if median is None:
+            return _("no answer on record")
+        places = 0 if median == int(median) else 1
+        return ngettext(
+            "%(days)s day (median of %(count)d answer)",
+            "%(days)s days (median of %(count)d answers)",
+            self.row.vendor_answered,
+        ) % {"days": swiss_number(median, places), "count": self.row.vendor_answered}
+
+
+@dataclass
 class StartPage:
     today: date
     brief: Requirements | None
@@ -118,6 +157,7 @@ class StartPage:
     choosing: Choosing | None = None
     stages: list[StageLine] = field(default_factory=list)
     next_steps: list[NextStep] = field(default_factory=list)
+    requests: list[OpenRequest] = field(default_factory=list)
 
     @property
     def current_stage(self) -> StageLine | None:
@@ -263,7 +303,8 @@ def start_page(today: date) -> StartPage:
     commitments), order line counts, acceptance checklists with their open checks and
     items, late order lines, the warranties, the prices of the builds not dropped
     (pricing's build prices), expiring revisions (their figures are kept with them), the
-    quotes by build and, while no build is chosen, the vendors to ask for quotes."""
+    quotes by build, the open requests for quotation with their vendors' answer times (two)
+    and, while no build is chosen, the vendors to ask for quotes."""
     requirements = list(Requirements.objects.order_by("pk"))
     builds = list(Build.objects.select_related("requirements").order_by("slug"))
     money = commitments()
@@ -282,8 +323,13 @@ def start_page(today: date) -> StartPage:
     )
     expiring = [ExpiringRevision(revision, kept.get(revision.pk)) for revision in lapsing]
     quotes = quotes_by_build()
+    requests = [
+        OpenRequest(row, follow_up_on(row.request)) for row in open_requests_with_answer_times()
+    ]
     facts = replace(
-        purchase_facts(builds, rows, late, warranties, quotes), money_committed=bool(money)
+        purchase_facts(builds, rows, late, warranties, quotes),
+        money_committed=bool(money),
+        requests_open=len(requests),
     )
     ending = [
         EndingWarranties(by_pk[row.build_id], row.checklist_id, row.ending, row.first_end)
@@ -295,11 +341,21 @@ def start_page(today: date) -> StartPage:
             []
             if facts.builds_chosen
             else steps_for_candidates_without_quotes(
-                chosen.candidates, set(quotes), vendors_to_ask()
+                chosen.candidates,
+                # A build already asked about waits for its answers.
+                set(quotes) | {entry.request.build_id for entry in requests},
+                vendors_to_ask(),
             )
+        ),
+        *steps_for_follow_ups(
+            [FollowUp(entry.request, entry.follow_up_on) for entry in requests], today
         ),
         *steps_for_lapsing(expiring, today),
         *steps_for_better_quotes(chosen.candidates),
+        *steps_for_rates(
+            [revision for row in chosen.candidates for revision in row.price.revisions]
+            + [entry.price for entry in expiring if entry.price is not None]
+        ),
         *steps_for_late(late),
         *steps_for_acceptance(rows),
         *steps_for_warranties(ending),
@@ -315,6 +371,7 @@ def start_page(today: date) -> StartPage:
         choosing=chosen,
         stages=stage_lines(facts, chosen.best.option.title if chosen.best else None),
         next_steps=steps,
+        requests=requests,
     )
 
 

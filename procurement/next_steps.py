@@ -8,14 +8,16 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from procurement.formats import swiss_date, swiss_number
 from procurement.models import Build
 from quotes.comparison.judging import may_be_best
-from quotes.models import QuoteRevision
-from quotes.pricing.results import Source
+from quotes.models import QuoteRequest, QuoteRevision
+from quotes.pricing.results import RevisionPrice, Source
+from quotes.pricing.warnings import DRIFTING_STATUSES, RATE_DRIFT, STALE_RATE
 
 if TYPE_CHECKING:
     from procurement.dashboard import BuildRow, Candidate, ExpiringRevision
@@ -24,7 +26,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class NextStep:
     """Something to do, one line, with the page where it is done. `permission`: what the
-    action needs; a user without it reads the line without the action."""
+    action needs; a user without it reads the line without the action. With `post`, the
+    action is a button posting these fields to `url` (an admin action), not a link."""
 
     kind: str
     text: str
@@ -32,6 +35,7 @@ class NextStep:
     url: str
     permission: str = ""
     shows_prices: bool = False
+    post: tuple[tuple[str, str], ...] = ()
 
 
 def steps_for_candidates_without_quotes(
@@ -44,12 +48,48 @@ def steps_for_candidates_without_quotes(
             _("%(build)s has no quote yet: request quotes from %(vendors)s.")
             % {"build": row.option.title, "vendors": asked},
             _("Request quotes"),
-            reverse("admin:quotes_quote_add") + "?" + urlencode({"build": row.build.pk}),
-            "quotes.add_quote",
+            reverse("admin:procurement_build_changelist"),
+            "quotes.add_quoterequest",
+            post=request_quotes_action(row.build),
         )
         for row in candidates
         if row.build.status == Build.Status.CANDIDATE and row.build.pk not in quoted
     ]
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    request: QuoteRequest
+    follow_up_on: date
+
+
+def steps_for_follow_ups(requests: list[FollowUp], today: date) -> list[NextStep]:
+    """A request for quotation still unanswered after its follow-up day."""
+    return [
+        NextStep(
+            "follow_up",
+            _(
+                "%(vendor)s has not answered the request for quotation of %(build)s sent on "
+                "%(sent)s; its follow-up day was %(follow_up)s."
+            )
+            % {
+                "vendor": entry.request.vendor.name,
+                "build": str(entry.request.build),
+                "sent": swiss_date(timezone.localtime(entry.request.sent_at).date()),
+                "follow_up": swiss_date(entry.follow_up_on),
+            },
+            _("Open the request"),
+            reverse("admin:quotes_quoterequest_change", args=[entry.request.pk]),
+            "quotes.change_quoterequest",
+        )
+        for entry in requests
+        if entry.follow_up_on < today
+    ]
+
+
+def request_quotes_action(build: Build) -> tuple[tuple[str, str], ...]:
+    """The builds' "Request quotes" admin action for one build: it asks which vendors."""
+    return (("action", "request_quotes_for_builds"), ("_selected_action", str(build.pk)))
 
 
 def steps_for_lapsing(expiring: list[ExpiringRevision], today: date) -> list[NextStep]:
@@ -108,6 +148,50 @@ def steps_for_better_quotes(candidates: list[Candidate]) -> list[NextStep]:
         and row.option.chf_per_gb is not None
         and row.option.chf_per_gb < chosen.option.chf_per_gb
     ]
+
+
+def steps_for_rates(prices: list[RevisionPrice]) -> list[NextStep]:
+    """A received or accepted revision priced at a stale rate, or whose total the latest
+    rate moves past the threshold: one line per revision and warning, in pricing's words."""
+    steps: list[NextStep] = []
+    seen: set[int] = set()
+    for price in prices:
+        if price.revision_id in seen or price.status not in DRIFTING_STATUSES:
+            continue
+        seen.add(price.revision_id)
+        named = {
+            "quote": _("%(vendor)s %(reference)s rev. %(number)d")
+            % {"vendor": price.vendor, "reference": price.reference, "number": price.number},
+            "status": str(QuoteRevision.Status(price.status).label).lower(),
+        }
+        for warning in price.warnings:
+            if warning.code == STALE_RATE:
+                steps.append(
+                    NextStep(
+                        "stale_rate",
+                        _("%(quote)s (%(status)s) is priced at an old rate: %(warning)s")
+                        % {**named, "warning": warning.title},
+                        _("Update the rates"),
+                        reverse("admin:quotes_exchangerate_changelist")
+                        + "?"
+                        + urlencode({"currency__exact": price.currency}),
+                        "quotes.add_exchangerate",
+                        shows_prices=True,
+                    )
+                )
+            elif warning.code == RATE_DRIFT:
+                steps.append(
+                    NextStep(
+                        "rate_drift",
+                        _("%(quote)s (%(status)s) has drifted with the rate: %(warning)s")
+                        % {**named, "warning": warning.title},
+                        _("Open the revision"),
+                        reverse("admin:quotes_quoterevision_change", args=[price.revision_id]),
+                        "quotes.view_quoterevision",
+                        shows_prices=True,
+                    )
+                )
+    return steps
 
 
 @dataclass(frozen=True)

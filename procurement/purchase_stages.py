@@ -38,6 +38,7 @@ class PurchaseFacts:
 
     candidates: int = 0
     quotes_received: int = 0
+    requests_open: int = 0
     builds_chosen: int = 0
     money_committed: bool = False
     lines: int = 0
@@ -63,7 +64,7 @@ def current_stage(facts: PurchaseFacts) -> Stage:
         return Stage.DELIVERY
     if facts.builds_chosen or facts.money_committed or facts.lines:
         return Stage.ORDERING
-    if facts.quotes_received:
+    if facts.quotes_received or facts.requests_open:
         return Stage.QUOTING
     return Stage.CHOOSING
 
@@ -95,11 +96,18 @@ def stage_summary(stage: Stage, facts: PurchaseFacts, best: str | None) -> str:
             text += "; " + _("best value: %(build)s") % {"build": best}
         return text
     if stage is Stage.QUOTING:
-        return ngettext(
+        text = ngettext(
             "%(count)d quote revision received or accepted",
             "%(count)d quote revisions received or accepted",
             facts.quotes_received,
         ) % {"count": facts.quotes_received}
+        if facts.requests_open:
+            text += "; " + ngettext(
+                "%(count)d request for quotation awaiting an answer",
+                "%(count)d requests for quotation awaiting an answer",
+                facts.requests_open,
+            ) % {"count": facts.requests_open}
+        return text
     if stage is Stage.ORDERING:
         chosen = ngettext(
             "%(count)d build chosen", "%(count)d builds chosen", facts.builds_chosen

@@ -133,7 +133,8 @@ def home(request):
         ],
         "title": _("Start"),
         "may_read_prices": readable,
-        "may_add_quotes": user.has_perm("quotes.add_quote"),
+        "may_request_quotes": user.has_perm("quotes.add_quoterequest"),
+        "may_view_requests": user.has_perm("quotes.view_quoterequest"),
         "may_add_brief": user.has_perm("procurement.add_requirements"),
     }
     return render(request, "home.html", context)

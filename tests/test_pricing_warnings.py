@@ -3,6 +3,7 @@ mislead (a stale or drifting rate, an unverified fee, an estimate, an expired of
 build), and shows a foreign total at today's rate beside the frozen one."""
 
 import json
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from tests.factories import (
     bizon,
     design_rules,
     revision_through_services,
+    user_in_role,
 )
 
 pytestmark = pytest.mark.django_db
@@ -293,6 +295,49 @@ def test_the_start_page_shows_the_warnings_of_quotes_and_builds(stale_revision, 
 
     assert page.count(STALE) == 2  # the expiring quote, and the build it prices
     assert f"BZ-2026-0199: {STALE}" in page
+
+
+def next_steps_of(html: str) -> list[str]:
+    """The next steps of the start page, as read: tags dropped, white space folded."""
+    start = html.index('<section id="next-steps"')
+    steps = html[start : html.index("</section>", start)]
+    return [
+        " ".join(re.sub(r"<[^>]+>", " ", item).split()).replace("&#x27;", "'")
+        for item in re.findall(r'<li class="step-[^"]*">(.*?)</li>', steps, re.S)
+    ]
+
+
+def test_a_quote_at_a_stale_rate_is_one_next_step_to_update_the_rates(stale_revision, admin_client):
+    html = admin_client.get(reverse("home")).content.decode()
+
+    assert [step for step in next_steps_of(html) if "rate" in step] == [
+        "BIZON BZ-2026-0199 rev. 1 (received) is priced at an old rate: Stale rate: USD of "
+        "14.11.2026 Update the rates"
+    ]
+    assert f"{reverse('admin:quotes_exchangerate_changelist')}?currency__exact=USD" in html
+
+
+def test_a_quote_drifted_with_the_rate_is_a_next_step_to_open_it(drifting_revision, client):
+    client.force_login(user_in_role("Buyer"))
+    html = client.get(reverse("home")).content.decode()
+
+    assert [step for step in next_steps_of(html) if "rate" in step] == [
+        "BIZON BZ-2026-0199 rev. 1 (received) has drifted with the rate: Rate drift: +2.01% at "
+        "today's rate Open the revision"
+    ]
+    link = reverse("admin:quotes_quoterevision_change", args=[drifting_revision.pk])
+    assert f'<a href="{link}">Open the revision</a>' in html
+
+
+def test_a_viewer_reads_a_stale_rate_without_the_action_to_update_the_rates(stale_revision, client):
+    client.force_login(user_in_role("Viewer"))
+    html = client.get(reverse("home")).content.decode()
+
+    assert [step for step in next_steps_of(html) if "rate" in step] == [
+        "BIZON BZ-2026-0199 rev. 1 (received) is priced at an old rate: Stale rate: USD of "
+        "14.11.2026"
+    ]
+    assert "Update the rates" not in html
 
 
 def test_a_percentage_fee_without_a_published_cap_says_so(carriers, capsys):

@@ -4,9 +4,10 @@ sheet's best value rule, what to do next; money committed against the brief."""
 import json
 import re
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -20,10 +21,10 @@ from djmoney.money import Money
 
 from procurement.acceptance.models import UnitWarranty
 from procurement.dashboard import start_page
-from procurement.models import Build
+from procurement.models import Build, Vendor
 from procurement.purchase_stages import PurchaseFacts, Stage, current_stage
 from quotes.comparison import comparison_sheet
-from quotes.models import QuoteRevision
+from quotes.models import QuoteRequest, QuoteRevision
 from quotes.pricing.reads import commitment_of
 from quotes.pricing.results import Warning as PriceWarning
 from tests.factories import (
@@ -40,6 +41,7 @@ from tests.factories import (
     QuoteRevisionFactory,
     RequirementsFactory,
     UserFactory,
+    VendorFactory,
     user_in_role,
 )
 
@@ -88,6 +90,11 @@ def next_steps(html: str) -> list[str]:
     ]
 
 
+def row_text(html: str, row_id: str) -> str:
+    """The text of the table row with id `row_id`."""
+    return text(html[html.index(f'<tr id="{row_id}"') :].split("</tr>")[0]).strip()
+
+
 def candidate_slugs(html: str) -> list[str]:
     return re.findall(r'<tr id="candidate-([^"]+)"', html)
 
@@ -131,6 +138,8 @@ def test_on_the_seed_all_eight_candidates_are_ranked_with_2_0_first_and_its_reas
     assert "96 GB" in best and "CHF 8’183.00 estimate CHF 85.24" in best
     assert "400 W, 17% of one circuit" in best
     assert "Within budget Within the VRAM range Fits, 17% of the circuit Quiet or quieter" in best
+    # 1’518.40 kWh a year at the brief's tariff; CHF 8’183.00 and three years of energy
+    assert "CHF 420.60 of energy a year (1’518 kWh) CHF 9’444.80 over 3 years" in best
     for slug in SEED_RANKING:
         row = html[html.index(f'id="candidate-{slug}"') :].split("</tr>")[0]
         assert '<span class="source source-estimate">estimate</span>' in row, slug
@@ -150,7 +159,11 @@ def test_on_the_seed_each_candidate_without_a_quote_has_a_next_step(
     assert len(steps) == 8
     assert all(ASK in step for step in steps)
     build = Build.objects.get(slug="a-2x-rtx-4090")
-    assert f"{reverse('admin:quotes_quote_add')}?build={build.pk}" in html
+    assert (
+        f'<input type="hidden" name="action" value="request_quotes_for_builds">'
+        f'<input type="hidden" name="_selected_action" value="{build.pk}">'
+        '<button type="submit" class="link">Request quotes</button>' in html
+    )
 
 
 def test_the_start_page_marks_the_best_value_the_sheet_marks(seed, staff_client, frozen_today):
@@ -333,8 +346,9 @@ def test_a_viewer_sees_the_candidates_without_the_actions_a_viewer_may_not_take(
     html = client.get(reverse("home")).content.decode()
 
     assert candidate_slugs(html) == SEED_RANKING
-    assert reverse("admin:quotes_quote_add") not in html
+    assert "request_quotes_for_builds" not in html
     assert "Request quotes" not in html
+    assert "CHF 420.60 of energy a year (1’518 kWh) CHF 9’444.80 over 3 years" in text(html)
     # Reading is allowed: the comparison sheet of the selected candidates.
     assert f'<form method="get" action="{reverse("quotes:comparison_pdf")}">' in html
     assert '<input type="checkbox" name="build" value="pro-6000">' in html
@@ -345,7 +359,9 @@ def test_a_buyer_may_request_quotes_for_each_candidate(seed, client, frozen_toda
     client.force_login(user_in_role("Buyer"))
     html = client.get(reverse("home")).content.decode()
 
-    assert html.count(">Request quotes</a>") == 16  # in the table and in the next steps
+    # in the table and in the next steps
+    assert html.count('<button type="submit" class="link">Request quotes</button>') == 8
+    assert html.count('class="link" form="request-quotes-') == 8
 
 
 # Money ---------------------------------------------------------------------------------------
@@ -391,8 +407,9 @@ def test_start_page_commits_what_the_build_commitment_counts(staff_client, froze
 
 def _more_of_everything(brief, ordered: Build, count: int) -> None:
     """`count` more candidate builds with a GPU line, each with a received quote lapsing
-    soon that prices it, and `count` more late lines and open acceptance items on the
-    ordered build."""
+    soon that prices it and two requests for quotation to a vendor of its own (one answered,
+    one past its follow-up day), and `count` more late lines and open acceptance items on
+    the ordered build."""
     for _ in range(count):
         build = BuildFactory(requirements=brief)
         line = BuildLineFactory(for_build=build, component=GpuFactory())
@@ -406,6 +423,9 @@ def _more_of_everything(brief, ordered: Build, count: int) -> None:
         QuoteLineFactory(revision=revision, build_line=line, component=line.component)
         OrderLineFactory(order=ordered.orders.get(), expected_on=TODAY - timedelta(days=2))
         AcceptanceItemFactory(checklist=ordered.acceptance)
+        vendor = VendorFactory()
+        _request(build, vendor, date(2026, 2, 2), date(2026, 2, 20), answered_on=date(2026, 2, 5))
+        _request(build, vendor, date(2026, 2, 20), date(2026, 3, 10))
 
 
 def _queries(client) -> list[str]:
@@ -431,14 +451,17 @@ def test_start_page_reads_in_as_many_queries_for_30_builds_quotes_and_lines_as_f
     # session, user, then the briefs, builds, the money committed (accepted revisions,
     # hand-ordered lines), order line counts, acceptance checklists with their open checks,
     # their open items, late lines, warranties, the builds' prices (their lines, the
-    # revisions that source them and their lines, Swiss VAT), expiring revisions and the
-    # quotes by build (a superuser's permissions need no query)
-    assert len(one) == 17
-    with django_assert_num_queries(17):
+    # revisions that source them and their lines, Swiss VAT), expiring revisions, the
+    # quotes by build, the open requests for quotation and the vendors' answer times (a
+    # superuser's permissions need no query)
+    assert len(one) == 19
+    with django_assert_num_queries(19):
         response = staff_client.get(reverse("home"))
     page = response.context["page"]
     assert len(page.choosing.candidates) == 31
     assert len(page.builds[0].open_items) == 30
+    assert len(page.requests) == 30
+    assert sum(step.kind == "follow_up" for step in page.next_steps) == 30
 
 
 def _signed_build_with_warranty(ends_on: date) -> Build:
@@ -505,16 +528,28 @@ def test_on_an_empty_desk_the_page_asks_for_the_brief_and_the_builds(client, fro
     assert reverse("admin:procurement_requirements_add") not in html
 
 
-def test_request_quotes_opens_a_new_quote_for_the_build(seed, client, frozen_today):
-    client.force_login(user_in_role("Buyer"))
+def test_request_quotes_asks_which_vendors_and_sends_the_requests(seed, client, frozen_today):
+    """The start page's button opens the builds' "Request quotes" action for the build."""
+    client.force_login(user_in_role("Buyer", email="buyer@example.ch"))
     build = Build.objects.get(slug="pro-6000")
+    vendor = Vendor.objects.get(contact_email="service@rect.coreto-europe.com")
     html = client.get(reverse("home")).content.decode()
-    link = f"{reverse('admin:quotes_quote_add')}?build={build.pk}"
-    assert link in html
+    form = html[html.index('<form id="request-quotes-pro-6000"') :].split("</form>")[0]
+    assert f'action="{reverse("admin:procurement_build_changelist")}"' in form
+    fields = {"action": "request_quotes_for_builds", "_selected_action": str(build.pk)}
 
-    form = client.get(link).content.decode()
+    asked = client.post(reverse("admin:procurement_build_changelist"), fields)
 
-    assert re.search(rf'<option value="{build.pk}" selected>2\.0: ', form), "build not chosen"
+    page = text(asked.content.decode())
+    assert "Request quotes" in page and "Vendors to ask" in page
+    assert "2.0: 1x RTX PRO 6000 Blackwell (recommended)" in page
+    assert 'value="2026-03-16"' in asked.content.decode()  # answer wanted in 14 days
+    client.post(
+        reverse("admin:procurement_build_changelist"),
+        {**fields, "_confirm": "1", "vendors": [vendor.pk], "answer_by": "2026-03-16"},
+    )
+    request = QuoteRequest.objects.get()
+    assert (request.build, request.vendor, request.answer_by) == (build, vendor, date(2026, 3, 16))
 
 
 def test_pricing_warnings_show_with_their_code_and_message(seed, frozen_today):
@@ -586,3 +621,102 @@ def test_without_an_option_that_meets_the_brief_no_best_value_is_marked(
         "No best value marked. No option meets every requirement of the brief (budget, VRAM, "
         "one circuit, noise), so none is marked as the best value." in text(html)
     )
+
+
+# Requests for quotation ----------------------------------------------------------------------
+
+ZURICH = ZoneInfo("Europe/Zurich")
+
+
+def _request(build, vendor, sent_on: date, answer_by: date, answered_on: date | None = None):
+    """A request for quotation sent at nine in Zurich on `sent_on`, answered on `answered_on`."""
+    sent_at = datetime(sent_on.year, sent_on.month, sent_on.day, 9, 0, tzinfo=ZURICH)
+    answered_at = (
+        datetime(answered_on.year, answered_on.month, answered_on.day, 9, 0, tzinfo=ZURICH)
+        if answered_on
+        else None
+    )
+    return QuoteRequest.objects.create(
+        build=build,
+        vendor=vendor,
+        sent_at=sent_at,
+        answer_by=answer_by,
+        status="answered" if answered_on else "sent",
+        answered_at=answered_at,
+        language="en",
+        address="sales@example.ch",
+        email_subject=f"Request for quotation: {build.slug}",
+        email_body="Please quote.",
+    )
+
+
+def _requests_while_quoting():
+    """Two open requests for one build: BIZ's, sent on Friday 20.02.2026 (its follow-up day,
+    five working days later, was Friday 27.02), and NEW's, sent on 27.02 (follow-up on
+    06.03). BIZ answered twice before, in 3 and 4 days, for a build since dropped; NEW
+    never. A build asked about is no candidate without a quote."""
+    build = BuildFactory(code="Q1", name="Quiet one")
+    biz = VendorFactory(name="BIZ")
+    new = VendorFactory(name="NEW")
+    other = BuildFactory(status=Build.Status.DROPPED)
+    _request(other, biz, date(2026, 2, 2), date(2026, 2, 20), answered_on=date(2026, 2, 5))
+    _request(other, biz, date(2026, 2, 9), date(2026, 2, 20), answered_on=date(2026, 2, 13))
+    late = _request(build, biz, date(2026, 2, 20), date(2026, 3, 10))
+    recent = _request(build, new, date(2026, 2, 27), date(2026, 3, 13))
+    return build, late, recent
+
+
+def test_open_requests_are_listed_while_quoting_with_each_vendors_answer_time(
+    staff_client, frozen_today
+):
+    _, late, recent = _requests_while_quoting()
+
+    html = staff_client.get(reverse("home")).content.decode()
+
+    assert (
+        "Now: Quoting 0 quote revisions received or accepted; 2 requests for quotation "
+        "awaiting an answer" in text(html)
+    )
+    block = html[html.index('<div id="requests">') :].split("</table>")[0]
+    assert row_text(block, f"request-{late.pk}") == (
+        "BIZ Q1: Quiet one 20.02.2026 10.03.2026 sent 3.5 days (median of 2 answers)"
+    )
+    assert row_text(block, f"request-{recent.pk}") == (
+        "NEW Q1: Quiet one 27.02.2026 13.03.2026 sent no answer on record"
+    )
+    assert reverse("admin:quotes_quoterequest_change", args=[late.pk]) in block
+
+
+def test_a_request_unanswered_past_its_follow_up_day_is_a_next_step(staff_client, frozen_today):
+    _, late, _recent = _requests_while_quoting()
+
+    html = staff_client.get(reverse("home")).content.decode()
+
+    assert next_steps(section(html, "next-steps")) == [
+        "BIZ has not answered the request for quotation of Q1: Quiet one sent on 20.02.2026; "
+        "its follow-up day was 27.02.2026. Open the request"
+    ]
+    link = reverse("admin:quotes_quoterequest_change", args=[late.pk])
+    assert f'<a href="{link}">Open the request</a>' in section(html, "next-steps")
+
+
+def test_on_its_follow_up_day_a_request_is_not_yet_a_next_step(staff_client):
+    _requests_while_quoting()
+
+    with time_machine.travel("2026-02-27 09:00 +01:00", tick=False):
+        html = staff_client.get(reverse("home")).content.decode()
+
+    assert next_steps(section(html, "next-steps")) == []
+
+
+def test_a_viewer_reads_the_requests_without_the_action_to_follow_up(client, frozen_today):
+    _requests_while_quoting()
+    client.force_login(user_in_role("Viewer"))
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert next_steps(section(html, "next-steps")) == [
+        "BIZ has not answered the request for quotation of Q1: Quiet one sent on 20.02.2026; "
+        "its follow-up day was 27.02.2026."
+    ]
+    assert "Open the request" not in html

@@ -33,6 +33,12 @@ def sent_on(request: QuoteRequest) -> date:
     return timezone.localtime(request.sent_at).date()
 
 
+def follow_up_on(request: QuoteRequest) -> date:
+    """The day an unanswered request is followed up: RFQ_FOLLOW_UP_DAYS working days after
+    it was sent (Zurich)."""
+    return rules.follow_up_due_on(sent_on(request), settings.RFQ_FOLLOW_UP_DAYS)
+
+
 def awaiting_sent_before(day: date) -> Any:
     """Requests awaiting an answer sent before `day` (Zurich), with what a notice needs."""
     start = timezone.make_aware(datetime.combine(day, time.min))
@@ -66,7 +72,7 @@ class QuoteRequestFollowUp(NoticeKind):
         scan = Scan(counts={"lapsed": quote_requests_lapse(today=today), "unaddressed": 0})
         # N working days are at least N calendar days: older requests only.
         for request in awaiting_sent_before(today - timedelta(days=days - 1)):
-            if rules.follow_up_due_on(sent_on(request), days) > today:
+            if follow_up_on(request) > today:
                 continue
             draft = follow_up_draft(request)
             if draft is None:
