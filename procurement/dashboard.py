@@ -207,6 +207,12 @@ class StartPage:
         return engine.budget_position(self.borne_chf, self.budget)
 
     @property
+    def budget_position_label(self) -> str:
+        """The budget position in the reader's language ("Below", "Within", "Above")."""
+        labels = {"below": _("Below"), "within": _("Within"), "above": _("Above")}
+        return labels.get(self.budget_position or "", "")
+
+    @property
     def budget_percent(self) -> int | None:
         """The committed money as a share of the top of the budget."""
         budget = self.budget
