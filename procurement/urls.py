@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from procurement import views
 from procurement.admin_site import ProcurementOTPAdminSite
@@ -13,8 +15,8 @@ if settings.ADMIN_REQUIRE_OTP:
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    # The language chosen on the start page (Django's set_language view).
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language chosen on the start page (Django's set_language view, for those logged in).
+    path("i18n/setlang/", login_required(set_language), name="set_language"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("builds/<slug:slug>/acceptance.pdf", views.acceptance_pdf, name="acceptance_pdf"),
     path("acceptance/evidence/<str:token>", views.acceptance_evidence, name="acceptance_evidence"),

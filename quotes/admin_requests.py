@@ -233,7 +233,7 @@ class RequestQuotesForm(forms.Form):
     )
     answer_by = forms.DateField(
         label=gettext_lazy("Answer wanted by"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": gettext_lazy("Answer wanted by: give a date."),
             "invalid": gettext_lazy("Answer wanted by: give a date as YYYY-MM-DD."),

@@ -14,11 +14,13 @@ from procurement.models import (
     CalendarFeed,
     Component,
     DeliveredUnit,
+    EstimateRefresh,
     Notice,
     NotificationSettings,
     Order,
     OrderLine,
     PriceObservation,
+    PriceTarget,
     Requirements,
     Vendor,
 )
@@ -102,6 +104,8 @@ ROW_MAKERS = {
     AcceptanceItem: factories.AcceptanceItemFactory,
     Notice: factories.NoticeFactory,
     NotificationSettings: factories.NotificationSettingsFactory,
+    PriceTarget: factories.price_target,
+    EstimateRefresh: factories.estimate_refresh,
 }
 
 OUR_APPS = {"procurement", "quotes"}

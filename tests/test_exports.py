@@ -12,7 +12,12 @@ from djmoney.money import Money
 from openpyxl import load_workbook
 
 from tests import comparison_helpers as helpers
-from tests.factories import OrderLineFactory, PriceObservationFactory, user_in_role
+from tests.factories import (
+    BuildLineFactory,
+    OrderLineFactory,
+    PriceObservationFactory,
+    user_in_role,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -141,8 +146,9 @@ def test_the_comparison_sheet_is_written_as_xlsx_by_its_extension(usd_quote, tmp
 
 
 def test_the_sheets_workbook_is_linked_beside_its_pdf_and_served(staff_client, usd_quote):
+    candidate = BuildLineFactory().build  # the sheets of the candidates are linked
     page = staff_client.get(reverse("home")).content.decode()
-    assert "/quotes/compare.xlsx?" in page
+    assert f"/quotes/compare.xlsx?build={candidate.slug}" in page
 
     response = staff_client.get(
         reverse("quotes:comparison_xlsx"), {"quote": usd_quote.reference}, HTTP_ACCEPT_LANGUAGE="fr"

@@ -242,4 +242,4 @@ def test_worker_with_beat_sends_the_due_reminders_through_the_broker(environment
 
 def long_date(today: date, days: int) -> str:
     day = today + timedelta(days=days)
-    return f"{day.day} {day:%B %Y}"
+    return f"{day:%d.%m.%Y}"

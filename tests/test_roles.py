@@ -167,8 +167,11 @@ def test_a_viewer_sees_a_draft_but_cannot_save_it(client, revisions):
 @pytest.mark.parametrize(
     ("role", "actions"),
     [
-        ("Viewer", []),
-        ("Buyer", ["receive_revisions", "order_selected_revisions"]),
+        ("Viewer", ["export_csv", "export_xlsx"]),
+        (
+            "Buyer",
+            ["receive_revisions", "order_selected_revisions", "export_csv", "export_xlsx"],
+        ),
         (
             "Approver",
             [
@@ -176,6 +179,8 @@ def test_a_viewer_sees_a_draft_but_cannot_save_it(client, revisions):
                 "accept_revisions",
                 "reject_revisions",
                 "order_selected_revisions",
+                "export_csv",
+                "export_xlsx",
             ],
         ),
     ],

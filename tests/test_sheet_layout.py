@@ -1,6 +1,8 @@
 """The sheet reads well at any scale: chart ticks for totals from CHF 100 to CHF 10 million,
 "Not stated" for a CPU a quote does not name, no option alone on a page."""
 
+from decimal import Decimal
+
 import pytest
 
 from quotes.comparison import balanced_pages, comparison_pdf, comparison_sheet
@@ -12,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 def swiss_quote(reference: str, total: str) -> str:
     revision_through_services(
-        quote=QuoteFactory(reference=reference), lines=(("G3000 base system", 1, total),)
+        # Two units at half the total each: a unit price stays within its bound (9,999,999.99).
+        quote=QuoteFactory(reference=reference),
+        lines=(("G3000 base system", 2, str(Decimal(total) / 2)),),
     )
     return reference
 
