@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from procurement.models import Build, BuildLine, Component, Notice, PriceObservation, Vendor
 from procurement.notices import outbox
+from procurement.notices.services import notification_settings_update
 from procurement.price_watch.rules import PriceFileError, read_price_file
 from procurement.price_watch.services import (
     build_estimate_refresh,
@@ -237,6 +238,39 @@ def test_a_viewer_cannot_set_a_target(seed):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("language", "subject", "body"),
+    [
+        (
+            "de",
+            "NVIDIA RTX PRO 6000 Blackwell Workstation Edition für pro-6000: CHF 5’899.00, auf "
+            "oder unter Ihrem Zielpreis",
+            "Guten Tag\n\nBRACK.CH verlangt CHF 5’899.00 für NVIDIA RTX PRO 6000 Blackwell "
+            "Workstation Edition (gesehen am 02.03.2026)",
+        ),
+        (
+            "fr",
+            "NVIDIA RTX PRO 6000 Blackwell Workstation Edition pour pro-6000 : CHF 5’899.00, au "
+            "niveau ou en dessous de votre prix cible",
+            "Bonjour,\n\nBRACK.CH demande CHF 5’899.00 pour NVIDIA RTX PRO 6000 Blackwell "
+            "Workstation Edition (vu le 02.03.2026)",
+        ),
+    ],
+)
+def test_the_price_alert_is_written_in_its_owners_language(
+    target, tmp_path, language, subject, body
+):
+    notification_settings_update(
+        person=target.owner, muted_kinds=[], language=language, user=target.owner
+    )
+    import_prices(tmp_path, HEADER + "rtx-pro-6000,brack,2026-03-02,5899.00,CHF,\n")
+
+    assert alerts() == 1
+    [message] = mail.outbox
+    assert message.subject == subject
+    assert message.body.startswith(body)
+
+
 def test_two_scans_at_once_send_the_alert_once(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them anyway)")
