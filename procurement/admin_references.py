@@ -59,6 +59,9 @@ class KeptWhenReferencedAdmin(admin.ModelAdmin):
         return actions
 
     def _kept(self, delete_selected):
+        # Django's own bulk delete, which needs the delete permission; said here as on every
+        # other action rather than left to the attributes `wraps` copies.
+        @admin.action(permissions=["delete"])
         @functools.wraps(delete_selected)
         def action(modeladmin, request, queryset):
             try:
