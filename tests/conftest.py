@@ -28,6 +28,17 @@ def _site_language():
 
 
 @pytest.fixture(autouse=True)
+def _broker_as_configured():
+    """A test that points the Celery app at another broker puts it back: a later test that
+    queues a task would otherwise publish to a broker that is not there."""
+    from procurement.celery import app
+
+    before = app.conf.broker_url
+    yield
+    assert app.conf.broker_url == before, f"the test left the broker at {app.conf.broker_url}"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -60,10 +60,11 @@ def _drop_broker_connections():
 @pytest.fixture
 def broker_down(monkeypatch):
     """The Celery app pointed at a Redis broker that refuses connections."""
-    # Celery reads CELERY_BROKER_URL from the environment before its configuration.
-    monkeypatch.setenv("CELERY_BROKER_URL", CLOSED_BROKER)
     conf = celery_app.conf
+    # Saved before the environment changes: Celery reads CELERY_BROKER_URL from the
+    # environment before its configuration, so reading it later would save the closed broker.
     saved = conf.broker_url, conf.broker_transport_options
+    monkeypatch.setenv("CELERY_BROKER_URL", CLOSED_BROKER)
     conf.broker_url = CLOSED_BROKER
     conf.broker_transport_options = {"socket_connect_timeout": 3, "socket_timeout": 5}
     _drop_broker_connections()
