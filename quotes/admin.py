@@ -20,7 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from procurement.admin_orders import order_selected_revisions
 from procurement.exports import ExportActionsMixin
-from procurement.formats import chf, money
+from procurement.formats import chf, money, swiss_date
 from procurement.history import NamedHistoryHelper
 from procurement.permissions import refusal_text
 from quotes import selectors, services
@@ -37,8 +37,7 @@ from quotes.models import (
 )
 from quotes.permissions import may_read_prices
 from quotes.pricing.presenter import describe_today
-from quotes.pricing.reads import revision_prices
-from quotes.pricing.warnings import vendor_defaults
+from quotes.pricing.reads import revision_prices, unlike_vendor
 from quotes.revision_diff import diff_revisions
 from quotes.views import comparison_for_admin
 
@@ -76,19 +75,12 @@ def landed_text(revision) -> str:
 
 
 def warnings_html(revision, *, compact: bool = False) -> str:
-    """The warnings of the revision's price (pricing's), and for a draft unlike its
-    vendor's defaults that one, as a list or as an icon whose title holds them."""
+    """The warnings of the revision's price (pricing's, a draft unlike its vendor's defaults
+    included), as a list or as an icon whose title holds them."""
     price = price_of(revision) if revision is not None and revision.pk else None
     found = list(price.warnings) if price is not None else []
-    if revision is not None and revision.pk and revision.status == DRAFT:
-        vendor = revision.quote.vendor
-        unlike = vendor_defaults(
-            vendor=vendor.name,
-            currency=revision.currency,
-            ship_from=revision.ship_from,
-            vendor_currency=vendor.default_currency,
-            vendor_ship_from=vendor.default_ship_from,
-        )
+    if price is None and revision is not None and revision.pk and revision.status == DRAFT:
+        unlike = unlike_vendor(revision)  # said even when the draft cannot be priced yet
         found += [unlike] if unlike is not None else []
     if not found:
         return ""
@@ -596,6 +588,7 @@ REVISION_FIELDSETS = [
                 "rejected_at",
                 "rejected_by",
                 "rejection_reason",
+                "paid_on",
             ]
         },
     ),
@@ -617,6 +610,7 @@ SERVICE_FIELDS = [
     "rejected_at",
     "rejected_by",
     "rejection_reason",
+    "paid_on",
 ]
 MONEY_TERMS = ("shipping", "foreign_vat")
 # Amounts shown read-only in their currency the Swiss way (`USD 4’500.00`).
@@ -691,6 +685,7 @@ class QuoteRevisionAdmin(ExportActionsMixin, AuditedAdmin):
         "receive_revisions",
         "accept_revisions",
         "reject_revisions",
+        "record_payments",
         order_selected_revisions,
         "export_csv",
         "export_xlsx",
@@ -727,6 +722,24 @@ class QuoteRevisionAdmin(ExportActionsMixin, AuditedAdmin):
                 "error": revision.price_error,
                 "kept": price.kept if price else False,
             },
+        )
+
+    @admin.action(
+        description=gettext_lazy("Record payment: paid today (accepted revisions)"),
+        permissions=["change"],
+    )
+    def record_payments(self, request, queryset):
+        paid_on = timezone.localdate()
+        return self._run_each(
+            request,
+            queryset,
+            lambda revision: services.quote_revision_record_payment(
+                revision=revision, user=request.user, paid_on=paid_on
+            ),
+            lambda done: (
+                _("%(revision)s: paid on %(date)s; its rate no longer drifts.")
+                % {"revision": _label(done), "date": swiss_date(paid_on)}
+            ),
         )
 
     def has_order_permission(self, request) -> bool:

@@ -410,6 +410,15 @@ class QuoteRevision(models.Model):
         related_name="+",
         verbose_name=_("rejected by"),
     )
+    paid_on = models.DateField(
+        _("paid on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day the vendor was paid: from then on the money no longer moves with the "
+            "exchange rate."
+        ),
+    )
     rejection_reason = models.TextField(
         _("rejection reason"),
         blank=True,
@@ -455,6 +464,11 @@ class QuoteRevision(models.Model):
                 condition=~Q(status="accepted") | Q(accepted_at__isnull=False),
                 name="revision_accepted_has_time",
                 violation_error_message=_("An accepted revision records when it was accepted."),
+            ),
+            models.CheckConstraint(
+                condition=Q(paid_on__isnull=True) | Q(accepted_at__isnull=False),
+                name="revision_paid_was_accepted",
+                violation_error_message=_("Only an accepted revision is paid."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="rejected")

@@ -87,6 +87,8 @@ class QuoteFile:
     lines: tuple[FileLine, ...]
     ship_from: str | None = None
     carrier: str | None = None
+    # "carrier": null says no carrier (no clearance fee); no "carrier" takes the vendor's.
+    carrier_stated: bool = False
     shipping: Decimal = Decimal("0.00")
     warranty_years: int | None = None
     fx_rate: Decimal | None = None
@@ -141,6 +143,7 @@ def parse_quote_file(text: str) -> QuoteFile:
         lines=_lines(data.get("lines")),
         ship_from=_optional(data, "ship_from", _country),
         carrier=_optional(data, "carrier", _text),
+        carrier_stated="carrier" in data,
         shipping=_optional(data, "shipping", _bounded(_amount, MAX_SHIPPING)) or Decimal("0.00"),
         warranty_years=_optional(
             data, "warranty_years", _bounded(_whole_number, MAX_WARRANTY_YEARS)
@@ -432,7 +435,7 @@ class ResolvedQuoteFile:
 
     @property
     def ship_from(self) -> str:
-        return self.file.ship_from or self.vendor.country.upper()
+        return self.file.ship_from or self.vendor.default_ship_from
 
 
 def resolve_quote_file(quote_file: QuoteFile) -> ResolvedQuoteFile:
@@ -448,7 +451,7 @@ def resolve_quote_file(quote_file: QuoteFile) -> ResolvedQuoteFile:
         file=quote_file,
         vendor=vendor,
         quote=quote,
-        carrier=_carrier(quote_file),
+        carrier=_carrier(quote_file) if quote_file.carrier_stated else vendor.default_carrier,
         build=build,
         components=_components(quote_file),
         build_lines={line.component_id: line for line in build.lines.all()} if build else {},
@@ -466,7 +469,10 @@ def resolve_quote_file(quote_file: QuoteFile) -> ResolvedQuoteFile:
 
 def _vendor(quote_file: QuoteFile) -> Vendor:
     vendor = (
-        Vendor.objects.prefetch_related("warranty_options").filter(slug=quote_file.vendor).first()
+        Vendor.objects.select_related("default_carrier")
+        .prefetch_related("warranty_options")
+        .filter(slug=quote_file.vendor)
+        .first()
     )
     if vendor is None:
         raise field_error("vendor", f"no vendor with the slug {quote_file.vendor!r}")

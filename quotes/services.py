@@ -21,7 +21,7 @@ from djmoney.money import Money
 from procurement import build_flow
 from procurement.bounds import MAX_STORED_CHF
 from procurement.build_services import build_follow
-from procurement.formats import chf
+from procurement.formats import chf, swiss_date
 from procurement.history import acting, history_person
 from procurement.models import Build, BuildLine, Component
 from procurement.permissions import require
@@ -628,6 +628,36 @@ def quote_revision_accept(*, revision: QuoteRevision, user: User) -> QuoteRevisi
     current.full_clean()
     current.save(update_fields=["status", "accepted_at", "accepted_by", "updated_at"])
     _choose_build(quote.build, user)
+    return current
+
+
+@acting
+@transaction.atomic
+def quote_revision_record_payment(
+    *, revision: QuoteRevision, user: User, paid_on: date
+) -> QuoteRevision:
+    """The vendor of an accepted revision was paid on `paid_on`: its money no longer moves
+    with the exchange rate, so pricing stops warning of drift."""
+    require(user, CHANGE_REVISION, _("record payments"))
+    current = _locked(revision)
+    if current.status != ACCEPTED:
+        raise ValidationError(
+            _("Only an accepted revision is paid; %(revision)s is %(status)s.")
+            % {"revision": _label(current), "status": current.get_status_display().lower()}
+        )
+    accepted_on = timezone.localdate(current.accepted_at)
+    if not accepted_on <= paid_on <= timezone.localdate():
+        raise ValidationError(
+            {
+                "paid_on": _(
+                    "A payment is dated from %(accepted)s, the day of acceptance, to today."
+                )
+                % {"accepted": swiss_date(accepted_on)}
+            }
+        )
+    current.paid_on = paid_on
+    current.full_clean()
+    current.save(update_fields=["paid_on", "updated_at"])
     return current
 
 

@@ -97,7 +97,10 @@ def test_design_example_file_becomes_a_received_revision(catalog, tmp_path, caps
     assert (revision.fx_rate, revision.fx_rate_source) == (Decimal("0.80"), "given with the quote")
     # 13,837.00 USD x 0.80 = 11,069.60; VAT 896.64; FedEx 22.42 and its VAT 1.82
     assert revision.landed_total_chf == Decimal("11990.48")
-    assert output == "Imported BZ-2026-0142 revision 1 (received): landed CHF 11’990.48.\n"
+    assert output == (
+        "Imported BZ-2026-0142 revision 1 (received): landed CHF 11’990.48.\n"
+        "Warning (expired): Valid until 18.03.2026: the offer has expired.\n"
+    )
 
 
 def test_lines_for_the_quoted_build_are_tied_to_its_lines(catalog, tmp_path):

@@ -291,6 +291,17 @@ def ordering(user):
     )
 
 
+def paying(user):
+    build = BuildFactory()
+    part = ComponentFactory()
+    BuildLineFactory(for_build=build, component=part)
+    revision = accepted_revision_for(build, parts=[(part, 1, "10.00")])
+    return Scenario(
+        selected=[revision.pk],
+        done=lambda response: QuoteRevision.objects.get(pk=revision.pk).paid_on is not None,
+    )
+
+
 def access_attempt() -> AccessAttempt:
     return AccessAttempt.objects.create(
         user_agent="curl",
@@ -442,6 +453,7 @@ ACTIONS: dict[tuple[str, str], Row] = {
         APPROVERS, revision_in("received", reason="Lead time", _confirm="1")("reject_revisions")
     ),
     ("quotes.QuoteRevision", "order_selected_revisions"): Row(BUYERS, ordering),
+    ("quotes.QuoteRevision", "record_payments"): Row(BUYERS, paying),
     # Deleting is an administrator's: catalog, reference data, accounts, lockouts.
     ("procurement.Vendor", "delete_selected"): Row(NOBODY, deleting(VendorFactory)),
     ("procurement.Component", "delete_selected"): Row(NOBODY, deleting(ComponentFactory)),

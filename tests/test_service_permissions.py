@@ -356,6 +356,15 @@ SERVICES: dict[str, tuple[frozenset[str], Callable[[object], Callable[[], object
         APPROVERS,
         call(today_revision, quotes.quote_revision_reject, revision=it, reason=constant("Dear")),
     ),
+    "quote_revision_record_payment": (
+        BUYERS,
+        call(
+            an_accepted_revision,
+            quotes.quote_revision_record_payment,
+            revision=it,
+            paid_on=constant(timezone.localdate()),
+        ),
+    ),
     "quote_import": (BUYERS, call(a_quote_file, quotes.quote_import, quote_file=it)),
     "request_quotes": (
         BUYERS,

@@ -252,6 +252,20 @@ def _revision_warnings(
         has_build=revision.quote.build_id is not None,
         on=on,
         thresholds=thresholds(),
+        paid=revision.paid_on is not None,
+        unlike_vendor=unlike_vendor(revision) if revision.status == DRAFT else None,
+    )
+
+
+def unlike_vendor(revision: QuoteRevision) -> warnings.Warning | None:
+    """`vendor_defaults` when the revision's currency or country is not its vendor's."""
+    vendor = revision.quote.vendor
+    return warnings.vendor_defaults(
+        vendor=vendor.name,
+        currency=revision.currency,
+        ship_from=revision.ship_from,
+        vendor_currency=vendor.default_currency,
+        vendor_ship_from=vendor.default_ship_from,
     )
 
 

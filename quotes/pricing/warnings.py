@@ -26,7 +26,16 @@ UNVERIFIED_FEE_SCHEDULE = "unverified_fee_schedule"
 ESTIMATE = "estimate"
 EXPIRED = "expired"
 NO_BUILD = "no_build"
-CODES = (STALE_RATE, RATE_DRIFT, UNVERIFIED_FEE_SCHEDULE, ESTIMATE, EXPIRED, NO_BUILD)
+VENDOR_DEFAULTS = "vendor_defaults"
+CODES = (
+    STALE_RATE,
+    RATE_DRIFT,
+    UNVERIFIED_FEE_SCHEDULE,
+    ESTIMATE,
+    EXPIRED,
+    NO_BUILD,
+    VENDOR_DEFAULTS,
+)
 
 # The source of a rate the vendor's quote gave (not a stored rate): never stale.
 RATE_GIVEN_WITH_QUOTE = "given with the quote"
@@ -165,9 +174,6 @@ def no_build() -> Warning:
     )
 
 
-VENDOR_DEFAULTS = "vendor_defaults"
-
-
 def vendor_defaults(
     *, vendor: str, currency: str, ship_from: str, vendor_currency: str, vendor_ship_from: str
 ) -> Warning | None:
@@ -201,15 +207,20 @@ def revision_warnings(
     has_build: bool,
     on: date,
     thresholds: Thresholds,
+    paid: bool = False,
+    unlike_vendor: Warning | None = None,
 ) -> tuple[Warning, ...]:
-    """Every warning of one revision's price, in the order of `CODES`."""
+    """Every warning of one revision's price, in the order of `CODES`. A paid revision's
+    money no longer moves with the rate: no drift. `unlike_vendor`: `vendor_defaults` of a
+    draft, which the reads pass."""
     found = [
         stale_rate(rate, issued_on=issued_on, stale_days=thresholds.stale_days),
-        rate_drift(price, price.today, drift_percent=thresholds.drift_percent),
+        None if paid else rate_drift(price, price.today, drift_percent=thresholds.drift_percent),
         unverified_fee_schedule(price),
         estimate() if price.is_estimate else None,
         expired(price, on=on),
         None if has_build else no_build(),
+        unlike_vendor,
     ]
     return tuple(warning for warning in found if warning is not None)
 

@@ -7,7 +7,8 @@ from procurement.formats import chf
 from procurement.management.options import acting_user, add_acting_user_argument
 from procurement.permissions import refusal_text
 from quotes.management.commands._errors import one_line
-from quotes.pricing.reads import stored_price
+from quotes.pricing.engine import LandedCostError
+from quotes.pricing.reads import revision_price, revisions_for_pricing, unlike_vendor
 from quotes.quote_file import MAX_FILE_BYTES, read_quote_file
 from quotes.services import quote_import
 
@@ -53,12 +54,21 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {one_line(error)}{hint if stale else ''}") from None
         except PermissionDenied as error:
             raise CommandError(f"--as {acting_username}: {refusal_text(error)}") from None
-        price = stored_price(revision)
+        try:
+            price = revision_price(revisions_for_pricing().get(pk=revision.pk))
+        except LandedCostError:
+            price = None
         self.stdout.write(
             f"Imported {revision.quote.reference} revision {revision.number} "
             f"({revision.get_status_display().lower()}): landed "
             f"{chf(price.total_chf) if price else 'not computed yet'}."
         )
+        found = list(price.warnings) if price else []
+        unlike = unlike_vendor(revision)  # a received revision's too: no page showed it first
+        if unlike is not None and unlike.code not in {warning.code for warning in found}:
+            found.append(unlike)
+        for warning in found:
+            self.stdout.write(f"Warning ({warning.code}): {warning.message}")
 
 
 def _codes(error: ValidationError) -> set[str]:
