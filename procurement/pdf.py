@@ -10,7 +10,8 @@ Layout has a time budget, PDF_TIMEOUT_SECONDS: WeasyPrint cannot be interrupted,
 document is laid out in a forked child process that is killed when the budget is spent; the
 caller gets PdfTimeout, never a worker held for longer. What WeasyPrint logs in the child
 (a refused fetch) is logged here. At most PDF_LAYOUT_SLOTS documents are laid out at once on
-the machine; the wait for a slot counts within the budget.
+the machine, each at PDF_LAYOUT_NICENESS below the pages' priority; the wait for a slot
+counts within the budget.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import multiprocessing
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -158,8 +160,10 @@ class _KeptRecords(logging.Handler):
         self.records.append(record)
 
 
-def _layout_in_child(html: str, root: str, answer: Connection) -> None:
-    """The child's work: the PDF (or why not) and what WeasyPrint logged, sent back."""
+def _layout_in_child(html: str, root: str, answer: Connection, niceness: int) -> None:
+    """The child's work, at a lower priority than the pages (`niceness`): the PDF (or why
+    not) and what WeasyPrint logged, sent back."""
+    os.nice(niceness)
     kept = _KeptRecords()
     logging.getLogger("weasyprint").addHandler(kept)
     try:
@@ -200,7 +204,9 @@ def _layout_until(html: str, deadline: float, seconds: float) -> tuple[str, Any,
     context = _layout_context()
     answer, sender = context.Pipe(duplex=False)
     child = context.Process(
-        target=_layout_in_child, args=(html, str(static_root()), sender), daemon=True
+        target=_layout_in_child,
+        args=(html, str(static_root()), sender, settings.PDF_LAYOUT_NICENESS),
+        daemon=True,
     )
     child.start()
     sender.close()

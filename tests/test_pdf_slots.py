@@ -1,6 +1,7 @@
 """At most PDF_LAYOUT_SLOTS documents are laid out at once on the machine, across processes."""
 
 import io
+import os
 import subprocess
 import sys
 import threading
@@ -91,3 +92,14 @@ def test_a_document_is_never_refused_when_its_wait_runs_out(slots, settings):
         document = pdf.pdf_from_html("<p>Laid out all the same</p>")
 
     assert document.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("niceness", [10, 0])
+def test_a_layout_runs_at_a_lower_priority_than_the_pages(slots, settings, monkeypatch, niceness):
+    # The child answers with its own priority instead of a PDF: forked, it runs this stand-in.
+    monkeypatch.setattr(pdf, "_layout", lambda html, root: str(os.nice(0)).encode())
+    settings.PDF_LAYOUT_NICENESS = niceness
+    here = os.nice(0)
+
+    assert int(pdf.pdf_from_html("<p>x</p>", timeout=30)) == min(here + niceness, 19)
+    assert os.nice(0) == here  # the page's own process keeps its priority
