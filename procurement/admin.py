@@ -22,6 +22,7 @@ from procurement.acceptance.services import MAKE_CHECKLIST
 from procurement.admin_acceptance import make_acceptance_checklists
 from procurement.admin_orders import ORDER_PARAMETER
 from procurement.admin_references import KeptWhenReferencedAdmin
+from procurement.admin_rows import QuickRows
 from procurement.exports import ExportActionsMixin, PriceObservationResource
 from procurement.formats import chf
 from procurement.models import (
@@ -139,7 +140,7 @@ class ComponentAdmin(KeptWhenReferencedAdmin):
 
 
 @admin.register(PriceObservation)
-class PriceObservationAdmin(ExportActionsMixin, admin.ModelAdmin):
+class PriceObservationAdmin(QuickRows, ExportActionsMixin, admin.ModelAdmin):
     list_display = ["component", "vendor", "price", "observed_on", "in_stock", "recorded_at"]
     list_filter = ["vendor", "observed_on", "in_stock"]
     list_select_related = ["component", "vendor"]

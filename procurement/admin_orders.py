@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from procurement import order_flow, services
+from procurement.admin_rows import QuickRows
 from procurement.exports import ExportActionsMixin, OrderLineResource
 from procurement.models import CalendarFeed, DeliveredUnit, Order, OrderLine
 from procurement.order_flow import ARRIVED, EXITS, LineStatus, late_condition
@@ -198,7 +199,7 @@ class DeliveredUnitInline(admin.TabularInline):
 
 
 @admin.register(OrderLine)
-class OrderLineAdmin(ExportActionsMixin, admin.ModelAdmin):
+class OrderLineAdmin(QuickRows, ExportActionsMixin, admin.ModelAdmin):
     """The order board: every part ordered, where it is, and what is late."""
 
     list_display = [

@@ -19,6 +19,7 @@ from djmoney.money import Money
 from simple_history.admin import SimpleHistoryAdmin
 
 from procurement.admin_orders import order_selected_revisions
+from procurement.admin_rows import QuickRows
 from procurement.exports import ExportActionsMixin
 from procurement.formats import chf, money, swiss_date
 from procurement.history import NamedHistoryHelper
@@ -249,7 +250,7 @@ class RevisionSummaryInline(admin.TabularInline):
 
 
 @admin.register(Quote)
-class QuoteAdmin(ExportActionsMixin, AuditedAdmin):
+class QuoteAdmin(QuickRows, ExportActionsMixin, AuditedAdmin):
     # Newest first, by primary key: the index serves it and the page stops at 100 rows.
     ordering = ["-pk"]
     list_display = [
@@ -660,7 +661,7 @@ def _line_data(line: QuoteLine) -> services.LineData:
 
 
 @admin.register(QuoteRevision)
-class QuoteRevisionAdmin(ExportActionsMixin, AuditedAdmin):
+class QuoteRevisionAdmin(QuickRows, ExportActionsMixin, AuditedAdmin):
     # Newest first, by primary key: the index serves it and the page stops at 100 rows.
     ordering = ["-pk"]
     form = QuoteRevisionForm
