@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from procurement.acceptance import services
 from procurement.acceptance.checks import ItemResult
@@ -62,10 +62,12 @@ def make_acceptance_checklists(modeladmin, request, queryset):
             messages.success(
                 request,
                 format_html(
-                    '<a href="{}">Acceptance checklist of {}</a> made with {} items.',
-                    url,
-                    build.slug,
-                    checklist.items.count(),
+                    _(
+                        '<a href="{url}">Acceptance checklist of {build}</a> made with {count} items.'
+                    ),
+                    url=url,
+                    build=build.slug,
+                    count=checklist.items.count(),
                 ),
             )
 
@@ -258,12 +260,14 @@ class AcceptanceChecklistAdmin(ReadOnlyPageMixin, ObjectPagesMixin, admin.ModelA
             except REFUSALS as error:
                 messages.error(request, _error_text(error))
                 continue
-            text = (
-                f"{checklist.build.slug} accepted; {len(signed.warranties)} warranty period(s) "
-                "started."
-            )
+            text = _("%(build)s accepted; %(count)d warranty period(s) started.") % {
+                "build": checklist.build.slug,
+                "count": len(signed.warranties),
+            }
             if signed.without_terms:
-                text += f" No warranty term recorded for: {', '.join(signed.without_terms)}."
+                text += " " + _("No warranty term recorded for: %(parts)s.") % {
+                    "parts": ", ".join(signed.without_terms)
+                }
             messages.success(request, text)
 
     @admin.action(
@@ -316,17 +320,21 @@ class AcceptanceChecklistAdmin(ReadOnlyPageMixin, ObjectPagesMixin, admin.ModelA
                 form.add_error(None, _error_text(error))
             else:
                 messages.success(
-                    request, f"Kept {evidence.original_name} as evidence E{evidence.pk}."
+                    request,
+                    _("Kept %(name)s as evidence E%(number)s.")
+                    % {"name": evidence.original_name, "number": evidence.pk},
                 )
                 return self._back_to(checklist)
         return self._page(
             request,
             checklist,
             form,
-            f"Add evidence to the acceptance of {checklist.build.slug}",
-            "The file is checked by its content and kept with its SHA-256 checksum; choose it "
-            "for the items it shows when you record their results.",
-            "Keep",
+            _("Add evidence to the acceptance of %(build)s") % {"build": checklist.build.slug},
+            _(
+                "The file is checked by its content and kept with its SHA-256 checksum; choose "
+                "it for the items it shows when you record their results."
+            ),
+            _("Keep"),
         )
 
     def nvidia_smi_view(self, request, pk: int):
@@ -348,16 +356,22 @@ class AcceptanceChecklistAdmin(ReadOnlyPageMixin, ObjectPagesMixin, admin.ModelA
                     messages.info(request, line)
                 level = messages.WARNING if outcome.failed else messages.SUCCESS
                 messages.add_message(
-                    request, level, f"Imported {upload.name}: {outcome.failed} item(s) failed."
+                    request,
+                    level,
+                    _("Imported %(name)s: %(count)d item(s) failed.")
+                    % {"name": upload.name, "count": outcome.failed},
                 )
                 return self._back_to(checklist)
         return self._page(
             request,
             checklist,
             form,
-            f"Import nvidia-smi's report into the acceptance of {checklist.build.slug}",
-            "Each GPU of the report is matched to a GPU of the build; its model, memory total, "
-            "PCIe generation and width and serial number are recorded and judged.",
+            _("Import nvidia-smi's report into the acceptance of %(build)s")
+            % {"build": checklist.build.slug},
+            _(
+                "Each GPU of the report is matched to a GPU of the build; its model, memory "
+                "total, PCIe generation and width and serial number are recorded and judged."
+            ),
             "Import",
         )
 
@@ -467,15 +481,19 @@ class AcceptanceItemAdmin(ReadOnlyPageMixin, ObjectPagesMixin, admin.ModelAdmin)
             except REFUSALS as error:
                 form.add_error(None, _error_text(error))
             else:
-                messages.success(request, f"{item}: {item.get_result_display()}.")
+                messages.success(
+                    request,
+                    _("%(item)s: %(result)s.")
+                    % {"item": item, "result": item.get_result_display()},
+                )
                 return self._back_to(item)
         return self._page(
             request,
             item,
             form,
-            f"Record {item}",
-            f"Expected: {item.expected_value}.",
-            "Record",
+            _("Record %(item)s") % {"item": item},
+            _("Expected: %(expected)s.") % {"expected": item.expected_value},
+            pgettext("verb", "Record"),
         )
 
     def waive_view(self, request, pk: int):
@@ -491,15 +509,21 @@ class AcceptanceItemAdmin(ReadOnlyPageMixin, ObjectPagesMixin, admin.ModelAdmin)
             except REFUSALS as error:
                 form.add_error(None, _error_text(error))
             else:
-                messages.success(request, f"{item} waived.")
+                messages.success(request, _("%(item)s waived.") % {"item": item})
                 return self._back_to(item)
         return self._page(
             request,
             item,
             form,
-            f"Waive {item}",
-            f"Expected: {item.expected_value}; measured: {item.measured_value or 'nothing'} "
-            f"({item.get_result_display()}). A waived item no longer holds up the sign-off; the "
-            "reason is printed in the protocol.",
-            "Waive",
+            _("Waive %(item)s") % {"item": item},
+            _(
+                "Expected: %(expected)s; measured: %(measured)s (%(result)s). A waived item no "
+                "longer holds up the sign-off; the reason is printed in the protocol."
+            )
+            % {
+                "expected": item.expected_value,
+                "measured": item.measured_value or _("nothing"),
+                "result": item.get_result_display(),
+            },
+            _("Waive"),
         )

@@ -391,7 +391,7 @@ class OrderLineAdmin(QuickRows, ExportActionsMixin, admin.ModelAdmin):
             else:
                 moved += 1
         if moved:
-            messages.success(request, f"{moved} line(s) moved on.")
+            messages.success(request, _("%(count)d line(s) moved on.") % {"count": moved})
         for text in refused:
             messages.error(request, text)
 
@@ -443,7 +443,9 @@ class OrderLineAdmin(QuickRows, ExportActionsMixin, admin.ModelAdmin):
                 form.add_error(None, _error_text(error))
             else:
                 messages.success(
-                    request, f"Received {form.cleaned_data['quantity']} of {line.description}."
+                    request,
+                    _("Received %(quantity)s of %(line)s.")
+                    % {"quantity": form.cleaned_data["quantity"], "line": line.description},
                 )
                 return self._back_to(line)
         return self._step_page(
@@ -451,7 +453,7 @@ class OrderLineAdmin(QuickRows, ExportActionsMixin, admin.ModelAdmin):
             line,
             form,
             "admin/procurement/orderline/receive.html",
-            f"Receive {line.description}",
+            _("Receive %(line)s") % {"line": line.description},
         )
 
     def close_view(self, request, pk: int):
@@ -473,14 +475,19 @@ class OrderLineAdmin(QuickRows, ExportActionsMixin, admin.ModelAdmin):
             except (ValidationError, PermissionDenied) as error:
                 form.add_error(None, _error_text(error))
             else:
-                messages.success(request, f"{line.description} is {form.cleaned_data['exit']}.")
+                done = (
+                    _("%(line)s is cancelled.")
+                    if form.cleaned_data["exit"] == LineStatus.CANCELLED
+                    else _("%(line)s is returned.")
+                )
+                messages.success(request, done % {"line": line.description})
                 return self._back_to(line)
         return self._step_page(
             request,
             line,
             form,
             "admin/procurement/orderline/close.html",
-            f"Cancel or return {line.description}",
+            _("Cancel or return %(line)s") % {"line": line.description},
         )
 
 
@@ -688,7 +695,10 @@ def order_selected_revisions(modeladmin, request, queryset):
             messages.success(
                 request,
                 format_html(
-                    '<a href="{}">{}</a> made with {} line(s).', url, order, order.lines.count()
+                    _('<a href="{url}">{order}</a> made with {count} line(s).'),
+                    url=url,
+                    order=order,
+                    count=order.lines.count(),
                 ),
             )
 
@@ -763,8 +773,11 @@ class CalendarFeedAdmin(admin.ModelAdmin):
         url = request.build_absolute_uri(reverse("calendar_feed", args=[issued.token]))
         messages.success(
             request,
-            f"Calendar address of {issued.feed.user}: {url} (copy it now: it is not stored "
-            "and cannot be shown again).",
+            _(
+                "Calendar address of %(user)s: %(url)s (copy it now: it is not stored and cannot "
+                "be shown again)."
+            )
+            % {"user": issued.feed.user, "url": url},
         )
 
     def get_queryset(self, request):
@@ -805,7 +818,7 @@ class CalendarFeedAdmin(admin.ModelAdmin):
             else:
                 revoked += 1
         if revoked:
-            messages.success(request, f"{revoked} address(es) revoked.")
+            messages.success(request, _("%(count)d address(es) revoked.") % {"count": revoked})
 
     @admin.action(
         description=gettext_lazy(

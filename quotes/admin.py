@@ -200,7 +200,10 @@ def _is_draft(revision: QuoteRevision | None) -> bool:
 
 
 def _label(revision: QuoteRevision) -> str:
-    return f"Revision {revision.number} of {revision.quote.reference}"
+    return _("Revision %(number)s of %(quote)s") % {
+        "number": revision.number,
+        "quote": revision.quote.reference,
+    }
 
 
 def _refusal_text(error: ValidationError | PermissionDenied) -> str:
@@ -410,7 +413,9 @@ class QuoteAdmin(QuickRows, ExportActionsMixin, AuditedAdmin):
         if quote.revisions.exists():
             return text
         return format_html(
-            '{} <a href="{}">Add the first revision</a>.', text, first_revision_link(quote.pk)
+            _('{refusal} <a href="{url}">Add the first revision</a>.'),
+            refusal=text,
+            url=first_revision_link(quote.pk),
         )
 
     def compare_view(self, request, object_id):
@@ -423,7 +428,7 @@ class QuoteAdmin(QuickRows, ExportActionsMixin, AuditedAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Compare revisions of {quote.reference}",
+            "title": _("Compare revisions of %(quote)s") % {"quote": quote.reference},
             "quote": quote,
             "revisions": revisions,
         }
@@ -625,8 +630,8 @@ ATTACHMENT_ONLY_HELP = (
     "the vendor's own document (a PDF of at most 20 MB)."
 )
 DECISION_REFUSALS = {
-    "accept_revisions": "Only an Approver may accept a quote revision.",
-    "reject_revisions": "Only an Approver may reject a quote revision.",
+    "accept_revisions": gettext_lazy("Only an Approver may accept a quote revision."),
+    "reject_revisions": gettext_lazy("Only an Approver may reject a quote revision."),
 }
 
 
@@ -1021,7 +1026,8 @@ class QuoteRevisionAdmin(QuickRows, ExportActionsMixin, AuditedAdmin):
             queryset,
             receive,
             lambda done: (
-                f"{_label(done)} received; its landed total of {landed_text(done)} is kept with it."
+                _("%(revision)s received; its landed total of %(total)s is kept with it.")
+                % {"revision": _label(done), "total": landed_text(done)}
             ),
         )
         if not stale:
@@ -1029,7 +1035,7 @@ class QuoteRevisionAdmin(QuickRows, ExportActionsMixin, AuditedAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Receive at a stale exchange rate?",
+            "title": _("Receive at a stale exchange rate?"),
             "stale": stale,
             "from_change_page": request.POST.get("_from_change_page", ""),
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
@@ -1042,8 +1048,12 @@ class QuoteRevisionAdmin(QuickRows, ExportActionsMixin, AuditedAdmin):
     def accept_revisions(self, request, queryset):
         def describe(done):
             build = done.quote.build
-            chosen = f"; build {build.code} is chosen" if build is not None else ""
-            return f"{_label(done)} accepted at a landed total of {landed_text(done)}{chosen}."
+            accepted = {"revision": _label(done), "total": landed_text(done)}
+            if build is None:
+                return _("%(revision)s accepted at a landed total of %(total)s.") % accepted
+            return _(
+                "%(revision)s accepted at a landed total of %(total)s; build %(build)s is chosen."
+            ) % {**accepted, "build": build.code}
 
         return self._run_each(
             request,
@@ -1062,14 +1072,14 @@ class QuoteRevisionAdmin(QuickRows, ExportActionsMixin, AuditedAdmin):
                 lambda revision: services.quote_revision_reject(
                     revision=revision, user=request.user, reason=reason
                 ),
-                lambda done: f"{_label(done)} rejected.",
+                lambda done: _("%(revision)s rejected.") % {"revision": _label(done)},
             )
         revisions = list(queryset.select_related("quote__vendor").order_by("quote", "number"))
         attach_prices(revisions)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Reject quote revisions",
+            "title": _("Reject quote revisions"),
             "revisions": revisions,
             "reason_missing": bool(request.POST.get("_confirm")),
             "from_change_page": request.POST.get("_from_change_page", ""),

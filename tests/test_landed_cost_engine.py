@@ -4,6 +4,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -362,3 +363,17 @@ def test_shares_by_value_add_up_to_the_total_to_the_centime(total, values):
     for value, share in zip(values, shares, strict=True):
         exact = total * (value if sum(values) else 1) / weight
         assert abs(share - exact) < Decimal("0.01")
+
+
+def test_the_kept_breakdown_reads_the_same_whoever_receives_the_revision():
+    inputs = lc.RevisionInputs(
+        currency="USD", lines=[lc.Line(1, Decimal("14000.00"))], ship_from="US"
+    )
+    result = lc.landed_cost(inputs, rules("USD", "0.80", DHL))
+
+    with translation.override("de"):
+        kept = breakdown_record(result)
+
+    by_key = {step["key"]: step for step in kept["steps"]}
+    assert "UNVERIFIED; dhl.ch, seen 2026-02-16" in by_key["fee_chf"]["rule"]
+    assert "UNVERIFIED; dhl.ch, seen 2026-02-16" in kept["rules"]["fee"]["description"]

@@ -18,34 +18,37 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from procurement.formats import swiss_number
 
 
 class ItemKind(models.TextChoices):
-    GPU_MODEL = "gpu_model", "detected model"
-    GPU_MEMORY = "gpu_memory", "memory total"
-    GPU_PCIE_GENERATION = "gpu_pcie_generation", "PCIe generation"
-    GPU_PCIE_WIDTH = "gpu_pcie_width", "PCIe link width"
-    GPU_STRESS = "gpu_stress", "stress test"
-    GPU_SERIAL = "gpu_serial", "serial number"
-    UNIT_SERIAL = "unit_serial", "serial number"
-    PSU_WALL_POWER = "psu_wall_power", "wall power under full load"
-    BURN_IN = "burn_in", "24-hour burn-in"
-    NOISE = "noise", "noise at 1 m under load"
-    SSH = "ssh", "headless SSH access"
-    THROUGHPUT = "throughput", "throughput benchmark"
-    WARRANTY_REGISTERED = "warranty_registered", "warranty registered"
-    IMPORT_VAT_RECEIPT = "import_vat_receipt", "import VAT receipt filed"
+    GPU_MODEL = "gpu_model", gettext_lazy("detected model")
+    GPU_MEMORY = "gpu_memory", gettext_lazy("memory total")
+    GPU_PCIE_GENERATION = "gpu_pcie_generation", gettext_lazy("PCIe generation")
+    GPU_PCIE_WIDTH = "gpu_pcie_width", gettext_lazy("PCIe link width")
+    GPU_STRESS = "gpu_stress", gettext_lazy("stress test")
+    GPU_SERIAL = "gpu_serial", gettext_lazy("serial number")
+    UNIT_SERIAL = "unit_serial", gettext_lazy("serial number")
+    PSU_WALL_POWER = "psu_wall_power", gettext_lazy("wall power under full load")
+    BURN_IN = "burn_in", gettext_lazy("24-hour burn-in")
+    NOISE = "noise", gettext_lazy("noise at 1 m under load")
+    SSH = "ssh", gettext_lazy("headless SSH access")
+    THROUGHPUT = "throughput", gettext_lazy("throughput benchmark")
+    WARRANTY_REGISTERED = "warranty_registered", gettext_lazy("warranty registered")
+    IMPORT_VAT_RECEIPT = "import_vat_receipt", gettext_lazy("import VAT receipt filed")
 
 
 class ItemResult(models.TextChoices):
-    PENDING = "pending", "pending"
-    PASS = "pass", "passed"
-    FAIL = "fail", "failed"
-    NOT_APPLICABLE = "not_applicable", "not applicable"
+    PENDING = "pending", gettext_lazy("pending")
+    PASS = "pass", gettext_lazy("passed")
+    FAIL = "fail", gettext_lazy("failed")
+    NOT_APPLICABLE = "not_applicable", gettext_lazy("not applicable")
 
 
+# What a system-wide item checks, in the language the checklist is made in (`system_subject`);
+# missing serial numbers name it by this mark.
 SYSTEM = "System"
 # What an item keeps of its texts (AcceptanceItem.expected_value and .subject).
 EXPECTED_MAX = 400
@@ -53,7 +56,7 @@ SUBJECT_MAX = 200
 
 # A graphics card's slot is x16 (PCIe CEM); used when the catalog gives the card no width.
 GRAPHICS_CARD_LANES = 16
-UNDER_LOAD = "read under load (an idle card slows its link to save power)"
+UNDER_LOAD = gettext_lazy("read under load (an idle card slows its link to save power)")
 
 
 @dataclass(frozen=True)
@@ -202,12 +205,16 @@ def expected_generation(gpu: PartSpec, facts: BuildFacts) -> tuple[int | None, s
     """The PCIe generation the link should run: the lowest of card, CPU and board."""
     known = [
         (label, part.pcie_generation)
-        for label, part in (("card", gpu), ("CPU", facts.cpu), ("board", facts.motherboard))
+        for label, part in (
+            (_("card"), gpu),
+            (_("CPU"), facts.cpu),
+            (_("board"), facts.motherboard),
+        )
         if part is not None and part.pcie_generation
     ]
     if not known:
-        return None, "the generation card and platform offer (not in the catalog)"
-    generation = min(value for _, value in known)
+        return None, _("the generation card and platform offer (not in the catalog)")
+    generation = min(value for _label, value in known)
     sources = ", ".join(f"{label} Gen {value}" for label, value in known)
     return generation, f"Gen {generation} ({sources}), {UNDER_LOAD}"
 
@@ -223,30 +230,40 @@ def expected_link_width(gpu: GpuUnit, gpu_count: int, cpu: PartSpec | None) -> t
     """The link width the platform offers this GPU: the card's, unless the CPU runs fewer
     GPUs at x16 (its `max_gpus_x16` spec) or has too few lanes for all of them."""
     card = gpu.part.pcie_lanes or GRAPHICS_CARD_LANES
-    card_text = f"card x{card}" if gpu.part.pcie_lanes else f"card x{card}, a graphics card's width"
+    card_text = (
+        _("card x%(lanes)s")
+        if gpu.part.pcie_lanes
+        else _("card x%(lanes)s, a graphics card's width")
+    ) % {"lanes": card}
     if cpu is None:
         return card, card_text
     max_x16 = cpu.specs.get("max_gpus_x16")
     if isinstance(max_x16, int) and max_x16 > 0:
+        runs = {"cpu": cpu.model, "count": max_x16}
         if gpu.index <= max_x16:
-            return card, f"{card_text}; the {cpu.model} runs {max_x16} GPUs at x16"
+            return card, f"{card_text}; " + _("the %(cpu)s runs %(count)s GPUs at x16") % runs
         width = min(card, 8)
-        return width, f"the {cpu.model} runs {max_x16} GPUs at x16, the others at x{width}"
+        return width, _("the %(cpu)s runs %(count)s GPUs at x16, the others at x%(width)s") % {
+            **runs,
+            "width": width,
+        }
     if cpu.pcie_lanes:
         share = _power_of_two_at_most(max(cpu.pcie_lanes // max(gpu_count, 1), 1))
+        lanes = {"cpu": cpu.model, "lanes": cpu.pcie_lanes, "count": gpu_count}
         if share < card:
-            return share, f"the {cpu.model}'s {cpu.pcie_lanes} lanes shared by {gpu_count} GPUs"
-        plural = "s" if gpu_count != 1 else ""
-        return (
-            card,
-            f"{card_text}; the {cpu.model} has {cpu.pcie_lanes} lanes for {gpu_count} GPU{plural}",
+            return share, _("the %(cpu)s's %(lanes)s lanes shared by %(count)s GPUs") % lanes
+        offered = ngettext(
+            "the %(cpu)s has %(lanes)s lanes for %(count)s GPU",
+            "the %(cpu)s has %(lanes)s lanes for %(count)s GPUs",
+            gpu_count,
         )
+        return card, f"{card_text}; " + offered % lanes
     return card, card_text
 
 
 def _gpu_items(unit: GpuUnit, facts: BuildFacts) -> list[ItemSpec]:
     part = unit.part
-    subject = f"GPU {unit.index}: {part.name}"
+    subject = _("GPU %(index)s: %(name)s") % {"index": unit.index, "name": part.name}
     common: dict[str, Any] = {
         "subject": subject,
         "unit_index": unit.index,
@@ -258,15 +275,23 @@ def _gpu_items(unit: GpuUnit, facts: BuildFacts) -> list[ItemSpec]:
         minimum = memory_minimum_mib(part.vram_gb, facts.vram_tolerance_percent)
         memory = ItemSpec(
             ItemKind.GPU_MEMORY,
-            expected_value=f"{part.vram_gb} GB ({number(part.vram_gb * 1024)} MiB); at least "
-            f"{number(minimum)} MiB, up to {facts.vram_tolerance_percent}% reserved by the driver",
+            expected_value=_(
+                "%(gb)s GB (%(mib)s MiB); at least %(minimum)s MiB, up to %(percent)s%% reserved "
+                "by the driver"
+            )
+            % {
+                "gb": part.vram_gb,
+                "mib": number(part.vram_gb * 1024),
+                "minimum": number(minimum),
+                "percent": facts.vram_tolerance_percent,
+            },
             limit_min=Decimal(minimum),
             measure_unit="MiB",
             **common,
         )
     else:
         memory = ItemSpec(
-            ItemKind.GPU_MEMORY, expected_value="the card's VRAM (not in the catalog)", **common
+            ItemKind.GPU_MEMORY, expected_value=_("the card's VRAM (not in the catalog)"), **common
         )
     generation, generation_text = expected_generation(part, facts)
     width, width_text = expected_link_width(unit, len(facts.gpus), facts.cpu)
@@ -289,8 +314,10 @@ def _gpu_items(unit: GpuUnit, facts: BuildFacts) -> list[ItemSpec]:
         ),
         ItemSpec(
             ItemKind.GPU_STRESS,
-            expected_value="a GPU stress test (e.g. gpu-burn, 30 minutes) without errors, "
-            "Xid messages or thermal throttling",
+            expected_value=_(
+                "a GPU stress test (e.g. gpu-burn, 30 minutes) without errors, Xid messages or "
+                "thermal throttling"
+            ),
             **common,
         ),
         _gpu_serial_item(unit, common),
@@ -329,7 +356,7 @@ def _gpu_serial_item(unit: GpuUnit, common: dict[str, Any]) -> ItemSpec:
 def _missing_serial_item(missing: MissingSerial) -> ItemSpec:
     return ItemSpec(
         ItemKind.UNIT_SERIAL,
-        subject=missing.subject,
+        subject=system_subject() if missing.subject == SYSTEM else missing.subject,
         expected_value=_("the serial number on the label of %(part)s, recorded")
         % {"part": missing.name},
         measured_value=_("serial missing"),
@@ -347,23 +374,34 @@ def _psu_item(psu: PsuLine, facts: BuildFacts) -> ItemSpec:
     limits = [value for value in (rating, circuit) if value]
     parts = []
     if rating:
-        parts.append(f"the PSU's rating of {number(rating)} W")
+        parts.append(_("the PSU's rating of %(watts)s W") % {"watts": number(rating)})
     if circuit:
-        parts.append(f"one circuit's {number(circuit)} W")
+        parts.append(_("one circuit's %(watts)s W") % {"watts": number(circuit)})
     if limits:
-        expected = f"at most {number(min(limits))} W at the wall ({' and '.join(parts)})"
+        expected = _("at most %(watts)s W at the wall (%(limits)s)") % {
+            "watts": number(min(limits)),
+            "limits": _(" and ").join(parts),
+        }
     else:
-        expected = "within the PSU's rating (not in the catalog)"
+        expected = _("within the PSU's rating (not in the catalog)")
     if facts.power_draw_w:
-        expected += f"; about {number(facts.power_draw_w)} W estimated"
+        expected += "; " + _("about %(watts)s W estimated") % {"watts": number(facts.power_draw_w)}
     return ItemSpec(
         ItemKind.PSU_WALL_POWER,
-        subject=f"PSU: {psu.part.name}",
+        subject=psu_subject(psu.part.name),
         expected_value=expected,
         limit_max=Decimal(min(limits)) if limits else None,
         measure_unit="W" if limits else "",
         build_line_id=psu.build_line_id,
     )
+
+
+def psu_subject(name: str) -> str:
+    return _("PSU: %(name)s") % {"name": name}
+
+
+def system_subject() -> str:
+    return _("System")
 
 
 def _slug(text: str) -> str:
@@ -408,16 +446,27 @@ def _throughput_item(facts: BuildFacts) -> ItemSpec:
     if brief:
         limit = Decimal(brief.throughput_min_tok_s)
         texts.append(
-            f"at least {brief.throughput_min_tok_s} tok/s with {model or 'the named model'}{on} "
-            f"(the brief's target: {brief.throughput_min_tok_s} to {brief.throughput_max_tok_s} tok/s)"
+            _(
+                "at least %(minimum)s tok/s with %(model)s%(on)s (the brief's target: "
+                "%(minimum)s to %(maximum)s tok/s)"
+            )
+            % {
+                "minimum": brief.throughput_min_tok_s,
+                "maximum": brief.throughput_max_tok_s,
+                "model": model or _("the named model"),
+                "on": on,
+            }
         )
     seed = research_note_throughput(facts.gpus, model)
     if seed:
         gpus = _("these GPUs") if texts else seed[1]
-        texts.append(f"the research note expects {seed[0]} tok/s on {gpus}")
+        texts.append(
+            _("the research note expects %(tok_s)s tok/s on %(gpus)s")
+            % {"tok_s": seed[0], "gpus": gpus}
+        )
     return ItemSpec(
         ItemKind.THROUGHPUT,
-        subject=SYSTEM,
+        subject=system_subject(),
         expected_value="; ".join(texts)
         or _("tokens per second of a named model%(on)s, recorded") % {"on": on},
         limit_min=limit,
@@ -426,24 +475,28 @@ def _throughput_item(facts: BuildFacts) -> ItemSpec:
 
 
 def _system_items(facts: BuildFacts) -> list[ItemSpec]:
-    noise = f"the build is rated {facts.noise_class}"
+    system = system_subject()
+    noise = _("the build is rated %(noise)s") % {"noise": facts.noise_class}
     if facts.brief:
-        noise = f"{facts.brief.noise_tolerance} or quieter (the brief's tolerance; {noise})"
+        noise = _("%(tolerance)s or quieter (the brief's tolerance; %(rated)s)") % {
+            "tolerance": facts.brief.noise_tolerance,
+            "rated": noise,
+        }
     if facts.imports:
         vat = ItemSpec(
             ItemKind.IMPORT_VAT_RECEIPT,
-            subject=SYSTEM,
-            expected_value="the import VAT receipt of each order from abroad, filed: "
-            + ", ".join(facts.imports),
+            subject=system,
+            expected_value=_("the import VAT receipt of each order from abroad, filed: %(orders)s")
+            % {"orders": ", ".join(facts.imports)},
         )
     else:
         vat = ItemSpec(
             ItemKind.IMPORT_VAT_RECEIPT,
-            subject=SYSTEM,
-            expected_value="none: every order shipped from within Switzerland",
+            subject=system,
+            expected_value=_("none: every order shipped from within Switzerland"),
             required=False,
             result=ItemResult.NOT_APPLICABLE,
-            note="No order crossed the border, so no import VAT was collected.",
+            note=_("No order crossed the border, so no import VAT was collected."),
         )
     systems = [
         _missing_serial_item(missing)
@@ -453,26 +506,29 @@ def _system_items(facts: BuildFacts) -> list[ItemSpec]:
     return [
         ItemSpec(
             ItemKind.BURN_IN,
-            subject=SYSTEM,
-            expected_value="24 hours at full load without errors, crashes or throttling",
+            subject=system,
+            expected_value=_("24 hours at full load without errors, crashes or throttling"),
         ),
         ItemSpec(
             ItemKind.NOISE,
-            subject=SYSTEM,
-            expected_value=f"{noise}, measured in dB(A) at 1 m under full load",
+            subject=system,
+            expected_value=_("%(noise)s, measured in dB(A) at 1 m under full load")
+            % {"noise": noise},
         ),
         ItemSpec(
             ItemKind.SSH,
-            subject=SYSTEM,
-            expected_value="runs headless and answers SSH from the network after a cold start",
+            subject=system,
+            expected_value=_("runs headless and answers SSH from the network after a cold start"),
         ),
         _throughput_item(facts),
         *systems,
         ItemSpec(
             ItemKind.WARRANTY_REGISTERED,
-            subject=SYSTEM,
-            expected_value="each part's warranty registered where its vendor or maker asks "
-            "for it, serial numbers on file",
+            subject=system,
+            expected_value=_(
+                "each part's warranty registered where its vendor or maker asks for it, serial "
+                "numbers on file"
+            ),
         ),
         vat,
     ]

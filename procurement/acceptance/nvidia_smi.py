@@ -21,6 +21,8 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from procurement.acceptance.checks import (
     UNDER_LOAD,
@@ -35,7 +37,9 @@ from procurement.receiving import is_placeholder_serial
 MAX_REPORT_BYTES = 5 * 1024 * 1024
 ROOT_TAG = "nvidia_smi_log"
 NOT_AVAILABLE = {"", "n/a", "[n/a]", "not available", "[not supported]", "unknown error"}
-HOW_TO = "Save the output of `nvidia-smi -q -x` on the machine to a file and import that file."
+HOW_TO = gettext_lazy(
+    "Save the output of `nvidia-smi -q -x` on the machine to a file and import that file."
+)
 
 
 class NvidiaSmiError(ValueError):
@@ -71,8 +75,8 @@ class GpuReading:
 
     @property
     def label(self) -> str:
-        serial = f", serial {self.serial}" if self.serial else ""
-        return f"{self.product_name} at {self.bus_id}{serial}"
+        at = _("%(name)s at %(bus)s") % {"name": self.product_name, "bus": self.bus_id}
+        return at + (", " + _("serial %(serial)s") % {"serial": self.serial} if self.serial else "")
 
     @property
     def idle(self) -> bool:
@@ -88,7 +92,7 @@ class GpuReading:
         if self.performance_state is not None:
             parts.append(f"P{self.performance_state}")
         if self.utilization_percent is not None:
-            parts.append(f"{self.utilization_percent} % load")
+            parts.append(_("%(percent)s %% load") % {"percent": self.utilization_percent})
         return ", ".join(parts)
 
     @property
@@ -156,7 +160,9 @@ def _gpu(element: Element) -> GpuReading:
     name = _text(element, "product_name")
     if not name:
         raise NvidiaSmiError(
-            f"A GPU in the file has no product name (bus {element.get('id', '?')}). {HOW_TO}"
+            _("A GPU in the file has no product name (bus %(bus)s).")
+            % {"bus": element.get("id", "?")}
+            + f" {HOW_TO}"
         )
     link = element.find("pci/pci_gpu_link_info")
     return GpuReading(
@@ -197,7 +203,8 @@ def report_as_utf8(content: bytes, *, name: str = "The file") -> bytes:
         text = content.decode(encoding)
     except UnicodeDecodeError:
         raise NvidiaSmiError(
-            f"{name} starts like UTF-16 text but cannot be read as such. {HOW_TO}"
+            _("%(name)s starts like UTF-16 text but cannot be read as such.") % {"name": name}
+            + f" {HOW_TO}"
         ) from None
     return _ENCODING_DECLARED.sub(r"\1", text, count=1).encode("utf-8")
 
@@ -205,25 +212,40 @@ def report_as_utf8(content: bytes, *, name: str = "The file") -> bytes:
 def parse_nvidia_smi(content: bytes, *, name: str = "The file") -> NvidiaSmiReport:
     """The report in `content`; NvidiaSmiError with a sentence for the buyer otherwise."""
     if len(content) > MAX_REPORT_BYTES:
-        raise NvidiaSmiError(f"{name} is larger than an nvidia-smi report can be. {HOW_TO}")
+        raise NvidiaSmiError(
+            _("%(name)s is larger than an nvidia-smi report can be.") % {"name": name}
+            + f" {HOW_TO}"
+        )
     content = report_as_utf8(content, name=name)
     try:
         root = fromstring(content)
     except ParseError as error:
-        raise NvidiaSmiError(f"{name} is not XML ({error}). {HOW_TO}") from None
+        raise NvidiaSmiError(
+            _("%(name)s is not XML (%(error)s).") % {"name": name, "error": error} + f" {HOW_TO}"
+        ) from None
     except DefusedXmlException:
         raise NvidiaSmiError(
-            f"{name} declares XML entities or external references, which nvidia-smi never "
-            f"writes; it was not read. {HOW_TO}"
+            _(
+                "%(name)s declares XML entities or external references, which nvidia-smi never "
+                "writes; it was not read."
+            )
+            % {"name": name}
+            + f" {HOW_TO}"
         ) from None
     if root.tag != ROOT_TAG:
         raise NvidiaSmiError(
-            f"{name} is XML but not an nvidia-smi report: it starts with <{root.tag}>, not "
-            f"<{ROOT_TAG}>. {HOW_TO}"
+            _(
+                "%(name)s is XML but not an nvidia-smi report: it starts with <%(tag)s>, not "
+                "<%(expected)s>."
+            )
+            % {"name": name, "tag": root.tag, "expected": ROOT_TAG}
+            + f" {HOW_TO}"
         )
     gpus = tuple(_gpu(element) for element in root.findall("gpu"))
     if not gpus:
-        raise NvidiaSmiError(f"{name} is an nvidia-smi report that lists no GPU.")
+        raise NvidiaSmiError(
+            _("%(name)s is an nvidia-smi report that lists no GPU.") % {"name": name}
+        )
     return NvidiaSmiReport(
         driver_version=_text(root, "driver_version") or "",
         cuda_version=_text(root, "cuda_version") or "",
@@ -294,26 +316,34 @@ def _generation(reading: GpuReading) -> Measurement:
     kind = ItemKind.GPU_PCIE_GENERATION
     current, best = reading.pcie_generation, reading.best_generation
     if current is None:
-        return Measurement(kind, "not reported")
+        return Measurement(kind, _("not reported"))
     slowed = best is not None and current < best
     if slowed and reading.idle:
         return Measurement(
             kind,
-            f"Gen {current} at rest ({reading.load}): {UNDER_LOAD}",
+            _("Gen %(generation)s at rest (%(load)s): %(under_load)s")
+            % {"generation": current, "load": reading.load, "under_load": UNDER_LOAD},
             Decimal(current),
             result=ItemResult.PENDING,
-            note=f"The link can run Gen {best}. Save nvidia-smi's report while a load runs "
-            "(e.g. gpu-burn) and import it again.",
+            note=_(
+                "The link can run Gen %(generation)s. Save nvidia-smi's report while a load "
+                "runs (e.g. gpu-burn) and import it again."
+            )
+            % {"generation": best},
         )
     reasons = []
     if reading.host_limits_generation:
         reasons.append(
-            f"the platform limits the link to Gen {reading.pcie_generation_host}; "
-            f"the card can run Gen {reading.card_generation}"
+            _("the platform limits the link to Gen %(host)s; the card can run Gen %(card)s")
+            % {"host": reading.pcie_generation_host, "card": reading.card_generation}
         )
     if slowed:
-        read = f"; read at {reading.load}" if reading.load else ": report under load"
-        reasons.append(f"the link can run Gen {best}{read}")
+        can_run = {"generation": best, "load": reading.load}
+        reasons.append(
+            _("the link can run Gen %(generation)s; read at %(load)s") % can_run
+            if reading.load
+            else _("the link can run Gen %(generation)s: report under load") % can_run
+        )
     value = f"Gen {current}" + (f" ({'; '.join(reasons)})" if reasons else "")
     return Measurement(kind, value, Decimal(current))
 
@@ -321,10 +351,10 @@ def _generation(reading: GpuReading) -> Measurement:
 def _width(reading: GpuReading) -> Measurement:
     current, best = reading.link_width, reading.link_width_max
     if current is None:
-        return Measurement(ItemKind.GPU_PCIE_WIDTH, "not reported")
+        return Measurement(ItemKind.GPU_PCIE_WIDTH, _("not reported"))
     value = f"x{current}"
     if best and best > current:
-        value += f" (the card can run x{best})"
+        value += " " + _("(the card can run x%(width)s)") % {"width": best}
     return Measurement(ItemKind.GPU_PCIE_WIDTH, value, Decimal(current))
 
 
@@ -334,7 +364,9 @@ def _serial_measurement(unit: GpuUnit, reading: GpuReading, model_matches: bool)
     kind = ItemKind.GPU_SERIAL
     if reading.serial is None:
         return Measurement(
-            kind, "not reported by the card", note="Read the serial number from the card's label."
+            kind,
+            _("not reported by the card"),
+            note=_("Read the serial number from the card's label."),
         )
     if unit.serial:
         if reading.serial == unit.serial:
@@ -343,20 +375,25 @@ def _serial_measurement(unit: GpuUnit, reading: GpuReading, model_matches: bool)
             kind,
             reading.serial,
             result=ItemResult.FAIL,
-            note=f"Delivery recorded serial number {unit.serial}: another card is installed.",
+            note=_("Delivery recorded serial number %(serial)s: another card is installed.")
+            % {"serial": unit.serial},
         )
     if not model_matches:
         return Measurement(
             kind,
             reading.serial,
             result=ItemResult.FAIL,
-            note=f"This card is not the {unit.part.name} the build names; its serial number "
-            "is not recorded.",
+            note=_(
+                "This card is not the %(name)s the build names; its serial number is not recorded."
+            )
+            % {"name": unit.part.name},
         )
     if unit.inside:
-        note = f"Read from the machine's report; the card came inside {unit.inside}."
+        note = _("Read from the machine's report; the card came inside %(system)s.") % {
+            "system": unit.inside
+        }
     else:
-        note = "Recorded from the machine's report; delivery had no serial number for this card."
+        note = _("Recorded from the machine's report; delivery had no serial number for this card.")
     return Measurement(kind, reading.serial, result=ItemResult.PASS, note=note)
 
 
@@ -372,7 +409,7 @@ def measurements(unit: GpuUnit, reading: GpuReading) -> list[Measurement]:
         ),
         Measurement(
             ItemKind.GPU_MEMORY,
-            f"{number(memory)} MiB" if memory is not None else "not reported",
+            f"{number(memory)} MiB" if memory is not None else _("not reported"),
             Decimal(memory) if memory is not None else None,
         ),
         _generation(reading),
@@ -386,6 +423,11 @@ def not_detected(unit: GpuUnit, report: NvidiaSmiReport) -> Measurement:
     count = len(report.gpus)
     return Measurement(
         ItemKind.GPU_MODEL,
-        f"not detected (the machine reports {count} GPU{'s' if count != 1 else ''})",
+        ngettext(
+            "not detected (the machine reports %(count)s GPU)",
+            "not detected (the machine reports %(count)s GPUs)",
+            count,
+        )
+        % {"count": count},
         result=ItemResult.FAIL,
     )

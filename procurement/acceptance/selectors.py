@@ -19,6 +19,7 @@ from procurement.acceptance.checks import (
     MissingSerial,
     PartSpec,
     PsuLine,
+    psu_subject,
 )
 from procurement.acceptance.models import (
     AcceptanceChecklist,
@@ -141,7 +142,7 @@ def missing_serials(parts: DeliveredParts) -> list[MissingSerial]:
             subject, name = SYSTEM, line.description
         elif component is not None and component.category == Component.Category.PSU:
             spec = part_spec(component)
-            subject, name = f"PSU: {spec.name}", spec.name
+            subject, name = psu_subject(spec.name), spec.name
         else:
             continue
         for unit in line.units.all():

@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from procurement.acceptance import checks, nvidia_smi
 from procurement.acceptance.checks import ItemKind, ItemResult, judge
@@ -135,8 +136,15 @@ def _open_checklist(checklist: AcceptanceChecklist) -> AcceptanceChecklist:
     )
     if not checklist.is_open:
         raise ValidationError(
-            f"The acceptance of {checklist.build.slug} was signed off by {checklist.signed_by} on "
-            f"{timezone.localtime(checklist.signed_at):%d.%m.%Y}; it no longer changes."
+            _(
+                "The acceptance of %(slug)s was signed off by %(person)s on %(day)s; it no "
+                "longer changes."
+            )
+            % {
+                "slug": checklist.build.slug,
+                "person": checklist.signed_by,
+                "day": f"{timezone.localtime(checklist.signed_at):%d.%m.%Y}",
+            }
         )
     return checklist
 
@@ -384,7 +392,15 @@ def _summary(unit: checks.GpuUnit, items: list[AcceptanceItem]) -> str:
         f"{item.get_kind_display()} {item.get_result_display()} ({item.measured_value})"
         for item in items
     )
-    return f"GPU {unit.index} ({unit.part.name}): {found}"
+    return _gpu_line(unit, found)
+
+
+def _gpu_line(unit: checks.GpuUnit, text: str) -> str:
+    return _("GPU %(index)s (%(name)s): %(text)s") % {
+        "index": unit.index,
+        "name": unit.part.name,
+        "text": text,
+    }
 
 
 @acting
@@ -418,7 +434,7 @@ def acceptance_import_nvidia_smi(
         evidence=acceptance_evidence_add(checklist=checklist, content=kept, name=name, user=user),
     )
     if kept != content:
-        outcome.lines.append(f"{name} is UTF-16 text; it is kept as UTF-8.")
+        outcome.lines.append(_("%(name)s is UTF-16 text; it is kept as UTF-8.") % {"name": name})
     items = {
         (item.unit_index, item.kind): item
         for item in checklist.items.select_for_update().filter(unit_index__isnull=False)
@@ -440,12 +456,12 @@ def acceptance_import_nvidia_smi(
         if report.is_complete and item is not None:
             _apply(item, nvidia_smi.not_detected(unit, report), user, outcome.evidence)
             outcome.failed += 1
-            outcome.lines.append(f"GPU {unit.index} ({unit.part.name}): not in the report")
+            outcome.lines.append(_gpu_line(unit, _("not in the report")))
         else:
-            outcome.lines.append(
-                f"GPU {unit.index} ({unit.part.name}): not in this report; unchanged"
-            )
-    outcome.lines += [f"Not part of the build: {reading.label}" for reading in matching.extra]
+            outcome.lines.append(_gpu_line(unit, _("not in this report; unchanged")))
+    outcome.lines += [
+        _("Not part of the build: %(gpu)s") % {"gpu": reading.label} for reading in matching.extra
+    ]
     return outcome
 
 
@@ -474,12 +490,14 @@ def warranty_term(order: Order) -> tuple[int, str]:
 
 def _blocking_text(blocking: list[AcceptanceItem]) -> str:
     listed = "; ".join(f"{item} ({item.get_result_display()})" for item in blocking[:8])
-    more = f"; and {len(blocking) - 8} more" if len(blocking) > 8 else ""
+    if len(blocking) > 8:
+        listed += "; " + _("and %(count)s more") % {"count": len(blocking) - 8}
     count = len(blocking)
-    return (
-        f"{count} required item{'s' if count != 1 else ''} neither passed nor waived: "
-        f"{listed}{more}."
-    )
+    return ngettext(
+        "%(count)s required item neither passed nor waived: %(items)s.",
+        "%(count)s required items neither passed nor waived: %(items)s.",
+        count,
+    ) % {"count": count, "items": listed}
 
 
 def _start_warranties(checklist: AcceptanceChecklist, on: date) -> SignOff:

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from procurement.formats import swiss_number
 from procurement.models import Build, Requirements
@@ -186,43 +187,60 @@ def choose_best(
     """The lowest CHF per GB of VRAM among the options that meet every requirement: of what
     the buyer bears (`best_by` "landed") or of the total cost of ownership ("tco")."""
     if brief is None:
-        return None, "No buyer's brief is on record, so no option is judged against one."
+        return None, _("No buyer's brief is on record, so no option is judged against one.")
     if best_by == BEST_BY_TCO:
-        basis = "total cost of ownership: landed total and energy over the years counted"
+        basis = _("total cost of ownership: landed total and energy over the years counted")
     else:
-        basis = "net of VAT" if brief.vat_registered else "landed total"
+        basis = _("net of VAT") if brief.vat_registered else _("landed total")
     candidates = [
         option for option in rank_by_best_value(options, best_by) if may_be_best(option, best_by)
     ]
     if not candidates:
-        return None, (
+        return None, _(
             "No option meets every requirement of the brief (budget, VRAM, one circuit, "
             "noise), so none is marked as the best value."
         )
     best = candidates[0]
-    best_value = value_per_gb(best, best_by) or Decimal(0)
+    return best, _best_reason(best, candidates, brief, basis, best_by)
+
+
+def _best_reason(
+    best: Option, candidates: Sequence[Option], brief: Brief, basis: str, best_by: str
+) -> str:
     if len(candidates) == 1:
-        reason = "the only option that meets every requirement of the brief"
+        reason = _("the only option that meets every requirement of the brief")
     else:
         runner_up = candidates[1]
-        reason = (
-            f"the lowest CHF per GB of VRAM ({basis}) of the {len(candidates)} options that "
-            f"meet every requirement of the brief; next is {runner_up.number} "
-            f"({runner_up.title}) at CHF {swiss_number(value_per_gb(runner_up, best_by))} "
-            "per GB"
-        )
-    amount = (
-        best.running.tco_chf
-        if best_by == BEST_BY_TCO and best.running
-        else compared_amount(best, brief)
-    )
+        reason = _(
+            "the lowest CHF per GB of VRAM (%(basis)s) of the %(count)s options that meet every "
+            "requirement of the brief; next is %(number)s (%(title)s) at CHF %(value)s per GB"
+        ) % {
+            "basis": basis,
+            "count": len(candidates),
+            "number": runner_up.number,
+            "title": runner_up.title,
+            "value": swiss_number(value_per_gb(runner_up, best_by)),
+        }
+    by_tco = best_by == BEST_BY_TCO and best.running
+    amount = best.running.tco_chf if by_tco and best.running else compared_amount(best, brief)
     judged = (
-        f"Judged by the total cost of ownership over {best.running.years} years"
-        if best_by == BEST_BY_TCO and best.running
-        else "Judged by the price delivered"
+        ngettext(
+            "Judged by the total cost of ownership over %(years)s year",
+            "Judged by the total cost of ownership over %(years)s years",
+            best.running.years,
+        )
+        % {"years": best.running.years}
+        if by_tco and best.running
+        else _("Judged by the price delivered")
     )
-    return best, (
-        f"CHF {swiss_number(amount)} ({basis}) for {best.vram_gb} GB of VRAM, "
-        f"CHF {swiss_number(best_value)} per GB: {reason} (budget, VRAM, one circuit, noise). "
-        f"{judged}."
-    )
+    return _(
+        "CHF %(amount)s (%(basis)s) for %(vram)s GB of VRAM, CHF %(value)s per GB: %(reason)s "
+        "(budget, VRAM, one circuit, noise). %(judged)s."
+    ) % {
+        "amount": swiss_number(amount),
+        "basis": basis,
+        "vram": best.vram_gb,
+        "value": swiss_number(value_per_gb(best, best_by) or Decimal(0)),
+        "reason": reason,
+        "judged": judged,
+    }

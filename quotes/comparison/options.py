@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from procurement.models import Build, BuildLine, Component, Requirements
 from procurement.selectors import build_list
@@ -284,8 +285,8 @@ def build_option(number: int, build: Build, price: BuildPrice, today: date) -> O
         key=build.slug,
         title=f"{build.code}: {build.name}",
         short_title=f"{build.code}: {build.name.split(' (')[0]}",
-        subtitle=f"Build {build.slug}",
-        vendors=vendors if quoted else ["Self-built, parts from Swiss shops"],
+        subtitle=_("Build %(slug)s") % {"slug": build.slug},
+        vendors=vendors if quoted else [_("Self-built, parts from Swiss shops")],
         gpus=_gpu_names(parts),
         vram_gb=price.vram_gb,
         cpu_platform=_platform(parts),
@@ -294,8 +295,8 @@ def build_option(number: int, build: Build, price: BuildPrice, today: date) -> O
         power_note="",
         noise=build.get_noise_class_display(),
         noise_value=build.noise_class,
-        lead_time="Shop stock, self-assembled",
-        warranty="Manufacturers', per part",
+        lead_time=_("Shop stock, self-assembled"),
+        warranty=_("Manufacturers', per part"),
         valid_until=min(live) if live else None,
         cost=price_build(price),
         notes=build.description,
@@ -336,26 +337,34 @@ def quote_option(
         key=quote.reference,
         title=f"{vendor.name} {quote.reference}",
         short_title=f"{vendor.name} {quote.reference}",
-        subtitle=f"Quote, revision {revision.number} of {revision.issued_on:%d.%m.%Y}"
-        + (f"; offers build {quote.build.code}" if quote.build else ""),
+        subtitle=_("Quote, revision %(number)s of %(day)s")
+        % {"number": revision.number, "day": f"{revision.issued_on:%d.%m.%Y}"}
+        + ("; " + _("offers build %(build)s") % {"build": quote.build.code} if quote.build else ""),
         vendors=[f"{vendor.name} ({vendor.country})"],
         gpus=_gpu_names(gpu_source),
         vram_gb=gpu_vram_gb(gpu_source),
         # Only a CPU or board the quote names; its free text may be anything ("Not stated").
         cpu_platform=_platform(parts),
-        psu=psu or "Not stated in the quote",
+        psu=psu or _("Not stated in the quote"),
         power_draw_w=gpu_power_w(gpu_source, system_power_w=system_power) if gpu_source else None,
         power_note=(
-            f"GPUs' TDP + rest of system of build {quote.build.code}"
+            _("GPUs' TDP + rest of system of build %(build)s") % {"build": quote.build.code}
             if quote.build
-            else "GPUs' TDP only"
+            else _("GPUs' TDP only")
         ),
-        noise=quote.build.get_noise_class_display() if quote.build else "Not stated",
+        noise=quote.build.get_noise_class_display() if quote.build else _("Not stated"),
         noise_value=quote.build.noise_class if quote.build else None,
         lead_time=(
-            f"{vendor.lead_time_days} business days" if vendor.lead_time_days else "Not stated"
+            ngettext("%(days)s business day", "%(days)s business days", vendor.lead_time_days)
+            % {"days": vendor.lead_time_days}
+            if vendor.lead_time_days
+            else _("Not stated")
         ),
-        warranty=f"{years} years" if years else "Not stated",
+        warranty=(
+            ngettext("%(years)s year", "%(years)s years", years) % {"years": years}
+            if years
+            else _("Not stated")
+        ),
         valid_until=revision.valid_until,
         cost=price_revision(price),
         notes=quote.note,

@@ -14,6 +14,7 @@ from quotes.comparison.judging import CIRCUIT_HEADROOM_PERCENT, Brief
 from quotes.comparison.options import CostParts, Option
 from quotes.models import ExchangeRate
 from quotes.pricing import engine
+from quotes.pricing.presenter import describe_fee_schedule, recorded_text
 from quotes.pricing.rules import RuleBook
 
 
@@ -65,12 +66,12 @@ class Assumptions:
 # Chart ------------------------------------------------------------------------------------
 
 CHART_PARTS = [
-    ("goods", "Goods"),
-    ("warranty", "Warranty"),
-    ("shipping", "Shipping"),
-    ("duty", "Duty"),
-    ("import_vat", "Import VAT"),
-    ("fee", "Clearance fee + its VAT"),
+    ("goods", gettext_lazy("Goods")),
+    ("warranty", gettext_lazy("Warranty")),
+    ("shipping", gettext_lazy("Shipping")),
+    ("duty", gettext_lazy("Duty")),
+    ("import_vat", gettext_lazy("Import VAT")),
+    ("fee", gettext_lazy("Clearance fee + its VAT")),
     ("vat_added", gettext_lazy("Swiss VAT added")),
 ]
 CHART_WIDTH = 1000
@@ -167,11 +168,11 @@ def assumptions_for(options: Sequence[Option], book: RuleBook, today: date) -> A
             if not price.domestic:
                 _add(duty, _duty_text(rules["duty"]), number)
             if "fee" in rules and price.parts.fee:
-                _add(fees, str(rules["fee"]["description"]), number)
+                _add(fees, _fee_text(rules["fee"], book), number)
     if not rates:
         rates = {
-            f"{_rate_text(_stored_rate(rows[-1]))} (the latest stored; no option here is priced "
-            f"in {currency})": []
+            _("%(rate)s (the latest stored; no option here is priced in %(currency)s)")
+            % {"rate": _rate_text(_stored_rate(rows[-1])), "currency": currency}: []
             for currency, rows in sorted(book.rates.items())
             if rows
         }
@@ -180,7 +181,7 @@ def assumptions_for(options: Sequence[Option], book: RuleBook, today: date) -> A
         vat=_with_options(vat),
         duty=_with_options(duty),
         fee_schedules=_with_options(fees)
-        or ["No clearance fee applies to any option on this sheet."],
+        or [_("No clearance fee applies to any option on this sheet.")],
         notes=_notes(
             [
                 str(option.number)
@@ -209,23 +210,48 @@ def _stored_rate(rate: ExchangeRate) -> dict[str, str | bool | None]:
 
 def _rate_text(fx: dict[str, str | bool | None]) -> str:
     rate = Decimal(str(fx["chf_per_unit"])).normalize()
-    return f"1 {fx['currency']} = CHF {rate:f}, dated {fx['rate_date']}; source: {fx['source']}"
+    return _("1 %(currency)s = CHF %(rate)s, dated %(date)s; source: %(source)s") % {
+        "currency": fx["currency"],
+        "rate": f"{rate:f}",
+        "date": fx["rate_date"],
+        "source": fx["source"],
+    }
 
 
 def _vat_text(rule: engine.VatRule) -> str:
-    return (
-        f"Swiss VAT {rule.rate_percent}% in force from {rule.valid_from} (on a quote's issue "
-        f"date; for the estimates, on the sheet's date). Source: {rule.source}"
-    )
+    return _(
+        "Swiss VAT %(rate)s%% in force from %(date)s (on a quote's issue date; for the "
+        "estimates, on the sheet's date). Source: %(source)s"
+    ) % {"rate": rule.rate_percent, "date": rule.valid_from, "source": rule.source}
 
 
 def _duty_text(rule: dict[str, str | bool | None]) -> str:
-    return f"Customs duty {rule['rate_percent']}% from {rule['valid_from']}: {rule['description']}"
+    return _("Customs duty %(rate)s%% from %(date)s: %(description)s") % {
+        "rate": rule["rate_percent"],
+        "date": rule["valid_from"],
+        "description": rule["description"],
+    }
+
+
+def _fee_text(fee: dict[str, str | bool | None], book: RuleBook) -> str:
+    """The fee schedule in the reader's language when the rule book still holds it as the
+    revision's record describes it; else the record's own words."""
+    recorded = str(fee["description"])
+    for schedules in book.fees.values():
+        for schedule in schedules:
+            if (
+                schedule.carrier == fee["carrier"]
+                and schedule.valid_from.isoformat() == fee["valid_from"]
+                and recorded_text(describe_fee_schedule, schedule) == recorded
+            ):
+                return describe_fee_schedule(schedule)
+    return recorded
 
 
 def _with_options(texts: dict[str, list[str]]) -> list[str]:
     return [
-        f"{text} (option{'s' if len(numbers) > 1 else ''} {', '.join(numbers)})"
+        ngettext("%(text)s (option %(options)s)", "%(text)s (options %(options)s)", len(numbers))
+        % {"text": text, "options": ", ".join(numbers)}
         if numbers
         else text
         for text, numbers in texts.items()
@@ -234,15 +260,22 @@ def _with_options(texts: dict[str, list[str]]) -> list[str]:
 
 def _notes(estimates: list[str], *, has_builds: bool) -> list[str]:
     notes = [
-        "A quote is priced at its latest revision by the landed-cost engine, under the rules "
-        "in force on its issue date: goods, warranty and shipping converted to CHF, customs "
-        "duty, import VAT, the carrier's clearance fee and the VAT on that fee, each rounded "
-        "to 0.01 CHF.",
-        "Power draw under full GPU load: each GPU's TDP x quantity plus the rest of the system. "
-        f"One Swiss circuit (10 A / 230 V) carries 2,300 W; above {CIRCUIT_HEADROOM_PERCENT}% "
-        "of it the sheet cautions that little headroom is left.",
-        "Best value: the lowest CHF per GB of VRAM among the options that meet every "
-        "requirement of the brief and are neither expired nor from a vendor ruled out.",
+        _(
+            "A quote is priced at its latest revision by the landed-cost engine, under the "
+            "rules in force on its issue date: goods, warranty and shipping converted to CHF, "
+            "customs duty, import VAT, the carrier's clearance fee and the VAT on that fee, "
+            "each rounded to 0.01 CHF."
+        ),
+        _(
+            "Power draw under full GPU load: each GPU's TDP x quantity plus the rest of the "
+            "system. One Swiss circuit (10 A / 230 V) carries 2,300 W; above %(percent)s%% of "
+            "it the sheet cautions that little headroom is left."
+        )
+        % {"percent": CIRCUIT_HEADROOM_PERCENT},
+        _(
+            "Best value: the lowest CHF per GB of VRAM among the options that meet every "
+            "requirement of the brief and are neither expired nor from a vendor ruled out."
+        ),
     ]
     if has_builds:
         notes.insert(

@@ -8,13 +8,12 @@ received, as the record of how its figures were made.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext, override
 
 from procurement.formats import chf, swiss_date, swiss_number
 from quotes.pricing.engine import (
@@ -37,12 +36,24 @@ from quotes.pricing.results import (
     Source,
 )
 
+T = TypeVar("T")
+R = TypeVar("R")
+
 FEE_BASES = {
-    "customs_value": "customs value",
-    "customs_value_plus_duty": "(customs value + duty)",
-    "duty_plus_import_vat": "(duty + import VAT)",
-    "import_vat": "import VAT",
+    "customs_value": gettext_lazy("customs value"),
+    "customs_value_plus_duty": gettext_lazy("(customs value + duty)"),
+    "duty_plus_import_vat": gettext_lazy("(duty + import VAT)"),
+    "import_vat": gettext_lazy("import VAT"),
 }
+# The language of what a revision keeps of its figures (`breakdown_record`): the same words
+# whoever received it, so that a page can tell whether a rule still reads as recorded.
+RECORD_LANGUAGE = "en"
+
+
+def recorded_text(describe: Callable[[T], R], value: T) -> R:
+    """`describe(value)` in the words a kept breakdown uses."""
+    with override(RECORD_LANGUAGE):
+        return describe(value)
 
 
 # Rules -------------------------------------------------------------------------------------
@@ -60,33 +71,53 @@ def describe_fx_rate(fx: FxRate) -> str:
     return f"{rate} CHF per {fx.currency}{dated} ({fx.source})"
 
 
-def describe_fee_schedule(schedule: FeeSchedule) -> str:
-    percent = f"{schedule.percent}% x {FEE_BASES[schedule.basis]}"
+def _fee_percent(schedule: FeeSchedule) -> str:
+    percent = _("%(percent)s%% x %(basis)s") % {
+        "percent": schedule.percent,
+        "basis": FEE_BASES[schedule.basis],
+    }
     if schedule.minimum_percent_fee_chf is not None:
-        percent += f" (at least {schedule.minimum_percent_fee_chf})"
+        percent += " " + _("(at least %(amount)s)") % {"amount": schedule.minimum_percent_fee_chf}
+    return percent
+
+
+def _fee_base(schedule: FeeSchedule, percent: str) -> str:
     if schedule.nearby_base_fee_chf is not None:
-        nearby = ", ".join(schedule.nearby_countries)
-        text = (
-            f"{schedule.nearby_base_fee_chf} from {nearby} or {schedule.base_fee_chf} from "
-            f"elsewhere, + {percent}"
-        )
-    elif schedule.value_threshold_chf is not None:
-        text = (
-            f"{schedule.base_fee_chf} up to a customs value of {schedule.value_threshold_chf}, "
-            f"else {schedule.base_fee_above_threshold_chf}, + {percent}"
-        )
-    elif schedule.base_fee_chf:
-        text = f"{schedule.base_fee_chf} + {percent}"
-    else:
-        text = percent
+        return _("%(nearby)s from %(countries)s or %(base)s from elsewhere, + %(percent)s") % {
+            "nearby": schedule.nearby_base_fee_chf,
+            "countries": ", ".join(schedule.nearby_countries),
+            "base": schedule.base_fee_chf,
+            "percent": percent,
+        }
+    if schedule.value_threshold_chf is not None:
+        return _(
+            "%(base)s up to a customs value of %(threshold)s, else %(above)s, + %(percent)s"
+        ) % {
+            "base": schedule.base_fee_chf,
+            "threshold": schedule.value_threshold_chf,
+            "above": schedule.base_fee_above_threshold_chf,
+            "percent": percent,
+        }
+    if schedule.base_fee_chf:
+        return f"{schedule.base_fee_chf} + {percent}"
+    return percent
+
+
+def describe_fee_schedule(schedule: FeeSchedule) -> str:
+    text = _fee_base(schedule, _fee_percent(schedule))
     if schedule.minimum_fee_chf is not None:
-        text += f", at least {schedule.minimum_fee_chf}"
+        text += ", " + _("at least %(amount)s") % {"amount": schedule.minimum_fee_chf}
     if schedule.maximum_fee_chf is not None:
-        text += f", at most {schedule.maximum_fee_chf}"
+        text += ", " + _("at most %(amount)s") % {"amount": schedule.maximum_fee_chf}
     elif schedule.percent:
-        text += ", no published cap"  # the fee grows with the value, without a ceiling
-    verified = "verified" if schedule.verified else "UNVERIFIED"
-    return f"{schedule.carrier}: {text} ({verified}; {schedule.source.rstrip('.')}, seen {schedule.seen_on})"
+        text += ", " + _("no published cap")  # the fee grows with the value, without a ceiling
+    return _("%(carrier)s: %(fees)s (%(verified)s; %(source)s, seen %(seen_on)s)") % {
+        "carrier": schedule.carrier,
+        "fees": text,
+        "verified": _("verified") if schedule.verified else _("UNVERIFIED"),
+        "source": schedule.source.rstrip("."),
+        "seen_on": schedule.seen_on,
+    }
 
 
 def describe_warranty_terms(vendor: str, terms: dict[int, Decimal]) -> str:
@@ -130,7 +161,7 @@ def rules_record(rules: Rules) -> dict[str, dict[str, str | bool | None]]:
             "verified": schedule.verified,
             "source": schedule.source,
             "seen_on": schedule.seen_on.isoformat(),
-            "description": describe_fee_schedule(schedule),
+            "description": recorded_text(describe_fee_schedule, schedule),
         }
     return used
 
@@ -228,7 +259,12 @@ def step_rule(step: Step, landed: LandedCost) -> str:
 
 def breakdown_record(landed: LandedCost) -> dict[str, Any]:
     """Everything needed to show and trace the figures later, as JSON-safe values: the
-    figures, each step with its label and rule, and the rules used."""
+    figures, each step with its label and rule, and the rules used; in the record's
+    language, whoever receives the revision."""
+    return recorded_text(_breakdown_record, landed)
+
+
+def _breakdown_record(landed: LandedCost) -> dict[str, Any]:
     amounts = {
         "goods": landed.goods,
         "warranty": landed.warranty,
@@ -405,7 +441,11 @@ def not_assigned_to_a_build() -> str:
 # Money committed ---------------------------------------------------------------------------
 
 
-BUDGET_POSITIONS = {"below": _lazy("below"), "within": _lazy("within"), "above": _lazy("above")}
+BUDGET_POSITIONS = {
+    "below": gettext_lazy("below"),
+    "within": gettext_lazy("within"),
+    "above": gettext_lazy("above"),
+}
 
 
 def describe_commitment(
