@@ -115,6 +115,24 @@ def test_the_reported_name_is_compared_without_case_spacing_or_the_makers_prefix
     assert gpu_name_matches(reported, PRO_6000) is matches
 
 
+PRO_6000_MAX_Q = PartSpec(
+    manufacturer="NVIDIA", model="RTX PRO 6000 Blackwell Max-Q Workstation Edition", vram_gb=96
+)
+
+
+@pytest.mark.parametrize(
+    ("reported", "ordered", "matches"),
+    [
+        ("NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition", PRO_6000_MAX_Q, True),
+        ("NVIDIA RTX PRO 6000 Blackwell Workstation Edition", PRO_6000_MAX_Q, False),
+        ("NVIDIA RTX PRO 6000 Blackwell Workstation Edition", PRO_6000, True),
+        ("NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition", PRO_6000, False),
+    ],
+)
+def test_one_edition_of_the_rtx_pro_6000_never_passes_for_the_other(reported, ordered, matches):
+    assert gpu_name_matches(reported, ordered) is matches
+
+
 def test_the_catalog_can_say_what_name_the_driver_reports():
     a100 = PartSpec(
         manufacturer="NVIDIA", model="A100 80GB", specs={"reported_name": "NVIDIA A100 80GB PCIe"}

@@ -78,13 +78,16 @@ def test_the_demos_items_are_those_the_product_makes_for_the_build(demo):
 
 
 def test_a_matching_report_shows_the_gpu_items_passed_with_serial_and_memory(demo, client):
-    out = import_report("rtx-pro-6000.xml")
+    out = import_report("rtx-pro-6000-max-q.xml")
 
     assert "no item failed" in out
     text = protocol(client, demo)
     assert "DRAFT: not signed off" in text
     for check, measured in [
-        ("Detected model NVIDIA RTX PRO 6000 Blackwell Workstation Edition", "NVIDIA RTX PRO 6000"),
+        (
+            "Detected model NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition",
+            "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition",
+        ),
         ("Memory total 96 GB (98’304 MiB)", "97’887 MiB"),
         ("PCIe generation Gen 5", "Gen 5"),
         ("PCIe link width x16", "x16"),
@@ -101,7 +104,7 @@ def test_a_mismatching_report_shows_them_failed_with_what_the_machine_reports(de
 
     text = protocol(client, demo)
     for check, measured in [
-        ("Detected model NVIDIA RTX PRO 6000 Blackwell Workstation Edition", "RTX 6000 Ada"),
+        ("Detected model NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition", "RTX 6000 Ada"),
         ("Memory total 96 GB (98’304 MiB)", "49’140 MiB"),
         ("PCIe generation Gen 5", "Gen 4"),
         (f"Serial number {PRO_6000_SERIAL}", "1322823025117"),
@@ -110,6 +113,23 @@ def test_a_mismatching_report_shows_them_failed_with_what_the_machine_reports(de
         assert row is not None, check
         assert measured in row.group(0) and row.group(1) == "FAILED", row.group(0)
     assert "Delivery recorded serial number 1794025014728: another card is installed." in text
+
+
+def test_the_other_edition_of_the_card_fails_the_detected_model(demo, client):
+    # The demo ordered the Max-Q; the Workstation Edition (600 W) carries almost its name.
+    out = import_report("rtx-pro-6000.xml")
+
+    assert "1 item(s) failed" in out
+    text = protocol(client, demo)
+    row = re.search(
+        re.escape("Detected model NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition")
+        + r".{0,260}?(PASSED|FAILED|PENDING)",
+        text,
+    )
+    assert row is not None
+    assert "NVIDIA RTX PRO 6000 Blackwell Workstation Edition" in row.group(0)
+    assert row.group(1) == "FAILED"
+    assert "4 passed, 1 failed, 1 not applicable, 7 pending" in text
 
 
 def test_the_acceptance_pdf_command_writes_the_demos_protocol(demo, tmp_path):

@@ -91,18 +91,18 @@ def test_the_demo_build_is_priced_from_its_accepted_quotes(seed):
 
     assert (figures["source"], figures["reference"], figures["revision"]) == (
         "accepted quote",
-        "DEMO-NVIDIA-900-5G144",  # the larger of the two: 6,443.00 of the 7,942.00
+        "DEMO-NVIDIA-900-5G153",  # the larger of the two: 6,443.00 of the 7,942.00
         1,
     )
     assert figures["landed_total_chf"] == "7942.00"
     assert figures["chf_per_gb"] == "82.73"  # 7,942.00 / 96 = 82.729...
     assert figures["estimate"] is False
     assert [(s["reference"], s["landed_total_chf"]) for s in figures["sources"]] == [
-        ("DEMO-NVIDIA-900-5G144", "6443.00"),
+        ("DEMO-NVIDIA-900-5G153", "6443.00"),
         ("DEMO-DIGITEC-2026-0216", "1499.00"),
     ]
     assert (
-        "Landed total CHF 7’942.00, from accepted quote DEMO-NVIDIA-900-5G144; "
+        "Landed total CHF 7’942.00, from accepted quote DEMO-NVIDIA-900-5G153; "
         "accepted quote DEMO-DIGITEC-2026-0216"
     ) in table
 

@@ -50,7 +50,7 @@ def test_order_status_reports_the_delivered_build(demo):
 
     assert report["build"] == "pro-6000"
     assert [(line["component"], line["vendor"]) for line in report["lines"]] == [
-        ("rtx-pro-6000", "nvidia"),
+        ("rtx-pro-6000-max-q", "nvidia"),
         *[(slug, "digitec") for slug in DIGITEC_PRICES],
     ]
     for line in report["lines"]:
@@ -65,7 +65,7 @@ def test_the_build_is_assembled_from_accepted_quotes_at_the_seeds_prices(demo):
     assert build_progress(demo).complete
     gpu_line = OrderLine.objects.get(order__vendor__slug="nvidia")
     assert (gpu_line.component.slug, gpu_line.unit_price.amount) == (
-        "rtx-pro-6000",
+        "rtx-pro-6000-max-q",
         Decimal("6443.00"),
     )
     digitec = {
@@ -76,6 +76,23 @@ def test_the_build_is_assembled_from_accepted_quotes_at_the_seeds_prices(demo):
     revisions = QuoteRevision.objects.filter(quote__build=demo, quote__is_estimate=False)
     assert {revision.status for revision in revisions} == {QuoteRevision.Status.ACCEPTED}
     assert {order.revision for order in Order.objects.filter(build=demo)} == set(revisions)
+
+
+def test_the_gpu_ordered_is_the_edition_the_build_names(demo):
+    gpu_line = OrderLine.objects.select_related("quote_line").get(order__vendor__slug="nvidia")
+    gpu_line.full_clean()  # refuses an order line for another part than its build line's
+
+    assert (
+        gpu_line.build_line.component.slug,
+        gpu_line.quote_line.component.slug,
+        gpu_line.component.part_number,
+        gpu_line.description,
+    ) == (
+        "rtx-pro-6000-max-q",
+        "rtx-pro-6000-max-q",
+        "900-5G153-2200-000",
+        "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition 96 GB (900-5G153-2200-000)",
+    )
 
 
 def test_the_landed_figures_are_what_the_engine_computes(demo):

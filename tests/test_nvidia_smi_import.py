@@ -19,6 +19,7 @@ from tests.acceptance_helpers import (
     a6000,
     build_of,
     delivered_build,
+    pro_6000,
     report,
     threadripper,
 )
@@ -141,6 +142,44 @@ def test_a_wrong_card_fails_model_memory_and_generation_showing_what_it_is():
         f"Delivery recorded serial number {PRO_6000_SERIAL}: another card is installed."
     )
     assert "4 item(s) failed" in out
+
+
+@pytest.mark.parametrize(
+    ("ordered", "report_name", "detected", "result"),
+    [
+        (
+            "RTX PRO 6000 Blackwell Max-Q Workstation Edition",
+            "rtx-pro-6000-max-q.xml",
+            "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition",
+            "pass",
+        ),
+        (
+            "RTX PRO 6000 Blackwell Max-Q Workstation Edition",
+            "rtx-pro-6000.xml",
+            "NVIDIA RTX PRO 6000 Blackwell Workstation Edition",
+            "fail",
+        ),
+        (
+            "RTX PRO 6000 Blackwell Workstation Edition",
+            "rtx-pro-6000-max-q.xml",
+            "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition",
+            "fail",
+        ),
+    ],
+)
+def test_the_detected_model_passes_only_for_the_edition_ordered(
+    ordered, report_name, detected, result
+):
+    build = delivered_build(gpu=pro_6000(model=ordered))
+
+    run_import(build, report_name)
+
+    model = gpu_items(build)[Kind.GPU_MODEL]
+    assert (model.expected_value, model.measured_value, model.result) == (
+        f"NVIDIA {ordered}",
+        detected,
+        result,
+    )
 
 
 def test_an_x8_link_fails_the_width_and_says_the_card_can_run_x16():

@@ -140,7 +140,7 @@ def target(seed):
     owner = user_in_role("Buyer", username="bea", email="bea@example.ch")
     return price_target_set(
         build=Build.objects.get(slug="pro-6000"),
-        component=Component.objects.get(slug="rtx-pro-6000"),
+        component=Component.objects.get(slug="rtx-pro-6000-max-q"),
         target_price=Decimal("6000.00"),
         user=owner,
     )
@@ -151,26 +151,26 @@ def alerts() -> int:
 
 
 def test_a_price_below_the_target_sends_one_alert_to_its_owner(target, tmp_path):
-    import_prices(tmp_path, HEADER + "rtx-pro-6000,digitec,2026-03-01,6100.00,CHF,\n")
+    import_prices(tmp_path, HEADER + "rtx-pro-6000-max-q,digitec,2026-03-01,6100.00,CHF,\n")
     assert alerts() == 0  # above the target
 
     import_prices(
-        tmp_path, HEADER + "rtx-pro-6000,brack,2026-03-02,5899.00,CHF,https://brack.ch/p\n"
+        tmp_path, HEADER + "rtx-pro-6000-max-q,brack,2026-03-02,5899.00,CHF,https://brack.ch/p\n"
     )
     assert alerts() == 1
     assert alerts() == 0  # a second scan
-    import_prices(tmp_path, HEADER + "rtx-pro-6000,galaxus,2026-03-02,5800.00,CHF,\n")
+    import_prices(tmp_path, HEADER + "rtx-pro-6000-max-q,galaxus,2026-03-02,5800.00,CHF,\n")
     assert alerts() == 0  # a second price below: the target was reached already
 
     [message] = mail.outbox
     assert message.to == ["bea@example.ch"]
     assert message.subject == (
-        "NVIDIA RTX PRO 6000 Blackwell Workstation Edition for pro-6000: CHF 5’899.00, at or "
-        "below your target"
+        "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition for pro-6000: CHF 5’899.00, "
+        "at or below your target"
     )
     assert message.body.startswith(
-        "Hello,\n\nBRACK.CH asks CHF 5’899.00 for NVIDIA RTX PRO 6000 Blackwell Workstation "
-        "Edition (seen 02.03.2026)"
+        "Hello,\n\nBRACK.CH asks CHF 5’899.00 for NVIDIA RTX PRO 6000 Blackwell Max-Q "
+        "Workstation Edition (seen 02.03.2026)"
     )
     assert "at or below your target of CHF 6’000.00 for build pro-6000" in message.body
     assert "https://brack.ch/p" in message.body
@@ -179,19 +179,19 @@ def test_a_price_below_the_target_sends_one_alert_to_its_owner(target, tmp_path)
 
 
 def test_a_price_exactly_at_the_target_is_reached(target, tmp_path):
-    import_prices(tmp_path, HEADER + "rtx-pro-6000,digitec,2026-03-01,6000.00,CHF,\n")
+    import_prices(tmp_path, HEADER + "rtx-pro-6000-max-q,digitec,2026-03-01,6000.00,CHF,\n")
 
     assert alerts() == 1
 
 
 def test_a_price_in_another_currency_does_not_reach_a_chf_target(target, tmp_path):
-    import_prices(tmp_path, HEADER + "rtx-pro-6000,digitec,2026-03-01,5000.00,EUR,\n")
+    import_prices(tmp_path, HEADER + "rtx-pro-6000-max-q,digitec,2026-03-01,5000.00,EUR,\n")
 
     assert alerts() == 0
 
 
 def test_setting_the_target_again_arms_it_again(target, tmp_path):
-    import_prices(tmp_path, HEADER + "rtx-pro-6000,digitec,2026-03-01,5899.00,CHF,\n")
+    import_prices(tmp_path, HEADER + "rtx-pro-6000-max-q,digitec,2026-03-01,5899.00,CHF,\n")
     assert alerts() == 1
 
     price_target_set(
@@ -200,7 +200,7 @@ def test_setting_the_target_again_arms_it_again(target, tmp_path):
         target_price=Decimal("5500.00"),
         user=target.owner,
     )
-    import_prices(tmp_path, HEADER + "rtx-pro-6000,digitec,2026-03-02,5450.00,CHF,\n")
+    import_prices(tmp_path, HEADER + "rtx-pro-6000-max-q,digitec,2026-03-02,5450.00,CHF,\n")
 
     assert alerts() == 1
     assert Notice.objects.filter(kind="price_alert", status="sent").count() == 2
@@ -221,7 +221,7 @@ def test_a_target_price_is_more_than_zero(seed, price):
     with pytest.raises(ValidationError, match="A target price is more than 0"):
         price_target_set(
             build=Build.objects.get(slug="pro-6000"),
-            component=Component.objects.get(slug="rtx-pro-6000"),
+            component=Component.objects.get(slug="rtx-pro-6000-max-q"),
             target_price=Decimal(price),
             user=acting_buyer(),
         )
@@ -231,7 +231,7 @@ def test_a_viewer_cannot_set_a_target(seed):
     with pytest.raises(PermissionDenied, match="Only users in the Buyer or Approver group"):
         price_target_set(
             build=Build.objects.get(slug="pro-6000"),
-            component=Component.objects.get(slug="rtx-pro-6000"),
+            component=Component.objects.get(slug="rtx-pro-6000-max-q"),
             target_price=Decimal("6000.00"),
             user=user_in_role("Viewer"),
         )
@@ -243,17 +243,17 @@ def test_a_viewer_cannot_set_a_target(seed):
     [
         (
             "de",
-            "NVIDIA RTX PRO 6000 Blackwell Workstation Edition für pro-6000: CHF 5’899.00, auf "
-            "oder unter Ihrem Zielpreis",
+            "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition für pro-6000: "
+            "CHF 5’899.00, auf oder unter Ihrem Zielpreis",
             "Guten Tag\n\nBRACK.CH verlangt CHF 5’899.00 für NVIDIA RTX PRO 6000 Blackwell "
-            "Workstation Edition (gesehen am 02.03.2026)",
+            "Max-Q Workstation Edition (gesehen am 02.03.2026)",
         ),
         (
             "fr",
-            "NVIDIA RTX PRO 6000 Blackwell Workstation Edition pour pro-6000 : CHF 5’899.00, au "
-            "niveau ou en dessous de votre prix cible",
+            "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition pour pro-6000 : "
+            "CHF 5’899.00, au niveau ou en dessous de votre prix cible",
             "Bonjour,\n\nBRACK.CH demande CHF 5’899.00 pour NVIDIA RTX PRO 6000 Blackwell "
-            "Workstation Edition (vu le 02.03.2026)",
+            "Max-Q Workstation Edition (vu le 02.03.2026)",
         ),
     ],
 )
@@ -263,7 +263,7 @@ def test_the_price_alert_is_written_in_its_owners_language(
     notification_settings_update(
         person=target.owner, muted_kinds=[], language=language, user=target.owner
     )
-    import_prices(tmp_path, HEADER + "rtx-pro-6000,brack,2026-03-02,5899.00,CHF,\n")
+    import_prices(tmp_path, HEADER + "rtx-pro-6000-max-q,brack,2026-03-02,5899.00,CHF,\n")
 
     assert alerts() == 1
     [message] = mail.outbox
@@ -328,7 +328,8 @@ def test_refreshing_the_seed_build_from_the_verified_prices_gives_the_notes_figu
         Decimal("8183.00"),
         Decimal("7942.00"),
     )
-    assert len(refresh.changes) == 7  # every part but the GPU (already at 6,443) and cables
+    # every part but the GPU (no shop's price for the Max-Q yet) and the cables
+    assert len(refresh.changes) == 7
     assert build.estimate_refreshes.count() == 1
     with pytest.raises(ValidationError, match="No shop's latest price differs"):
         build_estimate_refresh(build=build, user=acting_buyer())
@@ -339,30 +340,30 @@ def test_a_builds_estimate_is_refreshed_from_the_latest_prices_and_kept(seed, tm
     import_prices(
         tmp_path,
         HEADER
-        + "rtx-pro-6000,digitec,2026-03-01,6100.00,CHF,\n"
-        + "rtx-pro-6000,brack,2026-03-01,6050.00,CHF,\n"
-        + "rtx-pro-6000,brack,2026-03-05,6390.00,CHF,\n",
+        + "rtx-pro-6000-max-q,digitec,2026-03-01,6100.00,CHF,\n"
+        + "rtx-pro-6000-max-q,brack,2026-03-01,6050.00,CHF,\n"
+        + "rtx-pro-6000-max-q,brack,2026-03-05,6390.00,CHF,\n",
     )
 
     refresh = build_estimate_refresh(build=build, user=acting_buyer())
 
-    # The shops' latest for the GPU: NVIDIA 6,443.00 (16.02.), Digitec 6,100.00 (01.03.),
-    # Brack 6,390.00 (05.03., after its 6,050.00): the lowest is 6,100.00. The total is the
-    # verified 7,942.00 less 343.00.
+    # The shops' latest for the Max-Q: Digitec 6,100.00 (01.03.), Brack 6,390.00 (05.03.,
+    # after its 6,050.00): the lowest is 6,100.00. The seed's 6,443.00 at NVIDIA is the
+    # Workstation Edition's. The total is the verified 7,942.00 less 343.00.
     assert (refresh.old_total_chf, refresh.new_total_chf) == (
         Decimal("8183.00"),
         Decimal("7599.00"),
     )
-    [gpu] = [change for change in refresh.changes if change["component"] == "rtx-pro-6000"]
+    [gpu] = [change for change in refresh.changes if change["component"] == "rtx-pro-6000-max-q"]
     assert gpu == {
-        "component": "rtx-pro-6000",
+        "component": "rtx-pro-6000-max-q",
         "quantity": 1,
         "old_unit_chf": "6443.00",
         "new_unit_chf": "6100.00",
         "shop": Vendor.objects.get(slug="digitec").name,
         "observed_on": "2026-03-01",
     }
-    line = BuildLine.objects.get(build=build, component__slug="rtx-pro-6000")
+    line = BuildLine.objects.get(build=build, component__slug="rtx-pro-6000-max-q")
     assert line.estimated_unit_price.amount == Decimal("6100.00")
 
 

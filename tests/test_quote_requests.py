@@ -152,8 +152,8 @@ def test_a_buyer_asks_bressner_and_rect_in_german_is_reminded_once_and_the_answe
     assert "To: service@rect.coreto-europe.com" in written
     assert written.count("Sehr geehrte Damen und Herren") == 2
     assert (
-        "  1 × NVIDIA RTX PRO 6000 Blackwell Workstation Edition "
-        "(Artikelnummer 900-5G144-2200-000)" in written
+        "  1 × NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition "
+        "(Artikelnummer 900-5G153-2200-000)" in written
     )
     assert "- Grafikspeicher insgesamt: 96 bis 256 GB" in written
     assert "Lieferung in die Schweiz." in written

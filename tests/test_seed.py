@@ -83,20 +83,59 @@ def test_seed_has_every_slug_the_design_names():
 def test_rtx_pro_6000_carries_the_specs_the_rules_use():
     gpu = Component.objects.get(slug="rtx-pro-6000")
     assert gpu.part_number == "900-5G144-2200-000"
-    assert (gpu.vram_gb, gpu.memory_bandwidth_gbs, gpu.tdp_w) == (96, 1792, 300)
+    assert (gpu.vram_gb, gpu.memory_bandwidth_gbs, gpu.tdp_w) == (96, 1792, 600)
+    assert "300 W" not in gpu.notes  # the note's 300 W is the Max-Q's
     assert gpu.nvlink and gpu.ecc
     assert gpu.slot_width == Decimal("2.0")
     assert gpu.pcie_generation == 5
     assert set(gpu.specs["shop_links"]) == {"brack", "galaxus", "interdiscount"}
 
 
-def test_the_catalog_holds_the_max_q_edition_whose_figures_the_note_gives():
-    max_q = Component.objects.get(slug="rtx-pro-6000-max-q")
-    assert max_q.model == "RTX PRO 6000 Blackwell Max-Q Workstation Edition"
-    assert max_q.part_number == "900-5G153-2200-000"
-    assert (max_q.vram_gb, max_q.memory_bandwidth_gbs, max_q.tdp_w) == (96, 1792, 300)
-    assert max_q.specs["cooler"].startswith("blower")
-    assert "600 W" in max_q.specs["sources"]["power"]
+@pytest.mark.parametrize(
+    ("slug", "model", "part_number", "tdp_w", "cooler"),
+    [
+        (
+            "rtx-pro-6000",
+            "RTX PRO 6000 Blackwell Workstation Edition",
+            "900-5G144-2200-000",
+            600,
+            "double flow-through",
+        ),
+        (
+            "rtx-pro-6000-max-q",
+            "RTX PRO 6000 Blackwell Max-Q Workstation Edition",
+            "900-5G153-2200-000",
+            300,
+            "blower",
+        ),
+    ],
+)
+def test_each_rtx_pro_6000_edition_has_its_own_part_number_power_and_cooler(
+    slug, model, part_number, tdp_w, cooler
+):
+    gpu = Component.objects.get(slug=slug)
+    assert (gpu.model, gpu.part_number, gpu.tdp_w) == (model, part_number, tdp_w)
+    assert (gpu.vram_gb, gpu.memory_bandwidth_gbs) == (96, 1792)
+    assert gpu.specs["cooler"].startswith(cooler)
+    assert model.endswith(gpu.specs["edition"])
+    assert "Workstation Edition 600 W" in gpu.specs["sources"]["power"]
+    assert "Max-Q Workstation Edition 300 W" in gpu.specs["sources"]["power"]
+
+
+@pytest.mark.parametrize("slug", ["pro-6000", "pro-6000-5090"])
+def test_builds_2_0_and_2_0b_use_the_max_q_whose_figures_the_note_gives(slug):
+    line = Build.objects.get(slug=slug).lines.get(component__slug__startswith="rtx-pro-6000")
+    assert line.component.slug == "rtx-pro-6000-max-q"
+    assert line.estimated_unit_price == Money(Decimal("6443.00"), "CHF")
+    assert "900-5G144-2200-000" in line.note and "confirmed by a quote" in line.note
+
+
+def test_the_workstation_editions_prices_stay_with_it():
+    shops = PriceObservation.objects.filter(component__slug__startswith="rtx-pro-6000")
+    assert {(price.component.slug, price.vendor.slug) for price in shops} == {
+        ("rtx-pro-6000", "nvidia"),
+        ("rtx-pro-6000", "digitec"),
+    }
 
 
 @pytest.mark.parametrize(
