@@ -237,7 +237,6 @@ def test_a_viewer_cannot_set_a_target(seed):
         )
 
 
-@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("language", "subject", "body"),
     [
@@ -271,6 +270,7 @@ def test_the_price_alert_is_written_in_its_owners_language(
     assert message.body.startswith(body)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_two_scans_at_once_send_the_alert_once(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them anyway)")
