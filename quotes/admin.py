@@ -24,6 +24,7 @@ from procurement.exports import ExportActionsMixin
 from procurement.formats import chf, money, swiss_date
 from procurement.history import NamedHistoryHelper
 from procurement.permissions import refusal_text
+from procurement.templatetags.warnings import warnings_list
 from quotes import selectors, services
 from quotes.exports import QuoteResource, QuoteRevisionResource
 from quotes.models import (
@@ -85,7 +86,7 @@ def warnings_html(revision, *, compact: bool = False) -> str:
         found += [unlike] if unlike is not None else []
     if not found:
         return ""
-    return render_to_string("includes/warnings.html", {"warnings": found, "compact": compact})
+    return warnings_list(found, compact=compact)
 
 
 def today_text(revision) -> str:
