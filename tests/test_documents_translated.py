@@ -21,6 +21,22 @@ def one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+def sheet_text(tmp_path, language: str, *selection: str) -> str:
+    """The text of the comparison sheet of `selection`, made on 20.02.2026 in `language`."""
+    target = tmp_path / "sheet.pdf"
+    with time_machine.travel(date(2026, 2, 20), tick=False):
+        call_command(
+            "comparison_pdf",
+            *selection,
+            "-o",
+            str(target),
+            "--language",
+            language,
+            stdout=StringIO(),
+        )
+    return one_line(" ".join(helpers.pdf_pages(target.read_bytes())))
+
+
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
@@ -72,21 +88,8 @@ def test_the_acceptance_page_follows_the_browsers_language(staff_client):
 def test_the_comparison_sheet_is_written_in_the_language_asked_for(tmp_path, language, expected):
     carrier = helpers.rules()
     quote = helpers.usd_quote(carrier=carrier)
-    target = tmp_path / "sheet.pdf"
+    text = sheet_text(tmp_path, language, "--quote", quote.reference)
 
-    with time_machine.travel(date(2026, 2, 20), tick=False):
-        call_command(
-            "comparison_pdf",
-            "--quote",
-            quote.reference,
-            "-o",
-            str(target),
-            "--language",
-            language,
-            stdout=StringIO(),
-        )
-
-    text = one_line(" ".join(helpers.pdf_pages(target.read_bytes())))
     for phrase in expected:
         assert phrase in text
     assert "20.02.2026" in text
@@ -143,24 +146,10 @@ def test_the_sheets_best_value_and_assumptions_read_in_the_language_asked_for(
     two_gpus = helpers.build(requirements=brief, gpus=2, gpu_price="5000.00")
     one_gpu = helpers.build(requirements=brief, gpus=1, gpu_price="6443.00")
     quote = helpers.usd_quote(carrier=carrier)
-    target = tmp_path / "sheet.pdf"
+    text = sheet_text(
+        tmp_path, language, "--build", two_gpus.slug, one_gpu.slug, "--quote", quote.reference
+    )
 
-    with time_machine.travel(date(2026, 2, 20), tick=False):
-        call_command(
-            "comparison_pdf",
-            "--build",
-            two_gpus.slug,
-            one_gpu.slug,
-            "--quote",
-            quote.reference,
-            "-o",
-            str(target),
-            "--language",
-            language,
-            stdout=StringIO(),
-        )
-
-    text = one_line(" ".join(helpers.pdf_pages(target.read_bytes())))
     for phrase in expected:
         assert phrase in text
     for english in ("Judged by", "per GB of VRAM", "in force from", "no published cap", "As of"):

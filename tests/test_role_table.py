@@ -280,11 +280,15 @@ def new_revision(user):
     return Scenario(selected=[quote.pk], done=lambda response: quote.revisions.count() == 2)
 
 
-def ordering(user):
+def accepted_for_a_build():
     build = BuildFactory()
     part = ComponentFactory()
     BuildLineFactory(for_build=build, component=part)
-    revision = accepted_revision_for(build, parts=[(part, 1, "10.00")])
+    return accepted_revision_for(build, parts=[(part, 1, "10.00")])
+
+
+def ordering(user):
+    revision = accepted_for_a_build()
     return Scenario(
         selected=[revision.pk],
         done=lambda response: Order.objects.filter(revision=revision).exists(),
@@ -292,10 +296,7 @@ def ordering(user):
 
 
 def paying(user):
-    build = BuildFactory()
-    part = ComponentFactory()
-    BuildLineFactory(for_build=build, component=part)
-    revision = accepted_revision_for(build, parts=[(part, 1, "10.00")])
+    revision = accepted_for_a_build()
     return Scenario(
         selected=[revision.pk],
         done=lambda response: QuoteRevision.objects.get(pk=revision.pk).paid_on is not None,
