@@ -221,7 +221,7 @@ if PDF_LAYOUT_SLOTS < 1:
     raise ImproperlyConfigured(f"PDF_LAYOUT_SLOTS must be 1 or more; got {PDF_LAYOUT_SLOTS}.")
 # A layout runs this much nicer (lower priority, 0 to 19) than the pages: when the
 # processors are busy, the pages people wait on go first and a sheet takes what is left.
-PDF_LAYOUT_NICENESS = env_int("PDF_LAYOUT_NICENESS", 10)
+PDF_LAYOUT_NICENESS = env_int("PDF_LAYOUT_NICENESS", 5)
 if not 0 <= PDF_LAYOUT_NICENESS <= 19:
     raise ImproperlyConfigured(
         f"PDF_LAYOUT_NICENESS must be from 0 to 19; got {PDF_LAYOUT_NICENESS}."
