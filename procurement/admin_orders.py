@@ -19,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -81,7 +82,7 @@ class OverdueFilter(admin.SimpleListFilter):
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Overdue"), ("no", "On time or arrived")]
+        return [("yes", _("Overdue")), ("no", _("On time or arrived"))]
 
     def queryset(self, request, queryset):
         late = late_condition(timezone.localdate())
@@ -100,7 +101,11 @@ def _advance_action(target: LineStatus | None):
         return modeladmin.advance_lines(request, queryset, target)
 
     action.__name__ = f"mark_{target}" if target else "advance_to_next_step"
-    description = f"Mark as {target.label}" if target else "Advance to the next step"
+    description = (
+        format_lazy(gettext_lazy("Mark as {status}"), status=target.label)
+        if target
+        else gettext_lazy("Advance to the next step")
+    )
     return admin.action(description=description, permissions=["change"])(action)
 
 
@@ -307,7 +312,10 @@ class OrderLineAdmin(QuickRows, ExportActionsMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("received"))
     def received(self, line: OrderLine) -> str:
-        return f"{line.quantity_received} of {line.quantity}"
+        return _("%(received)s of %(quantity)s") % {
+            "received": line.quantity_received,
+            "quantity": line.quantity,
+        }
 
     @admin.display(description=gettext_lazy("overdue"), ordering="expected_on", empty_value="")
     def overdue(self, line: OrderLine) -> str:
@@ -315,7 +323,10 @@ class OrderLineAdmin(QuickRows, ExportActionsMixin, admin.ModelAdmin):
         if not line.is_overdue(timezone.localdate()):
             return ""
         expected = line.expected_on.strftime("%d.%m.%Y")
-        return format_html('<span class="overdue">\u26a0 late: expected {}</span>', expected)
+        return format_html(
+            '<span class="overdue">\u26a0 {}</span>',
+            _("late: expected %(expected)s") % {"expected": expected},
+        )
 
     @admin.display(description=gettext_lazy("tracking"))
     def tracking(self, line: OrderLine) -> str:
@@ -509,7 +520,10 @@ class ReceiveUnitsForm(forms.Form):
             "missing."
         ),
     )
-    received_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    received_on = forms.DateField(
+        label=gettext_lazy("Received on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def __init__(self, *args, line: OrderLine, **kwargs):
         super().__init__(*args, **kwargs)
@@ -633,7 +647,10 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("delivered or installed"))
     def progress(self, order: Order) -> str:
-        return f"{order.arrived_lines} of {order.live_lines}"
+        return _("%(arrived)s of %(live)s") % {
+            "arrived": order.arrived_lines,
+            "live": order.live_lines,
+        }
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -803,7 +820,7 @@ class CalendarFeedAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "form": form,
-            "title": "Issue a calendar address",
+            "title": _("Issue a calendar address"),
         }
         return TemplateResponse(request, "admin/procurement/calendarfeed/issue.html", context)
 

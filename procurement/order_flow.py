@@ -14,18 +14,21 @@ from datetime import date, timedelta
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 
 class LineStatus(models.TextChoices):
-    PLANNED = "planned", "planned"
-    ORDERED = "ordered", "ordered"
-    CONFIRMED = "confirmed", "confirmed"
-    SHIPPED = "shipped", "shipped"
-    AT_CUSTOMS = "at_customs", "at customs"
-    DELIVERED = "delivered", "delivered"
-    INSTALLED = "installed", "installed"
-    CANCELLED = "cancelled", "cancelled"
-    RETURNED = "returned", "returned"
+    # A line's state, as in "this line is delivered": French agrees with "la ligne".
+    PLANNED = "planned", pgettext_lazy("order line status", "planned")
+    ORDERED = "ordered", pgettext_lazy("order line status", "ordered")
+    CONFIRMED = "confirmed", pgettext_lazy("order line status", "confirmed")
+    SHIPPED = "shipped", pgettext_lazy("order line status", "shipped")
+    AT_CUSTOMS = "at_customs", pgettext_lazy("order line status", "at customs")
+    DELIVERED = "delivered", pgettext_lazy("order line status", "delivered")
+    INSTALLED = "installed", pgettext_lazy("order line status", "installed")
+    CANCELLED = "cancelled", pgettext_lazy("order line status", "cancelled")
+    RETURNED = "returned", pgettext_lazy("order line status", "returned")
 
 
 FLOW: tuple[LineStatus, ...] = (
@@ -115,47 +118,57 @@ def receiving_status(crosses_border: bool) -> LineStatus:
 
 
 def label(status: str) -> str:
-    return LineStatus(status).label
+    return str(LineStatus(status).label)
 
 
 def transition_error(current: str, target: str, crosses_border: bool) -> str | None:
     """Why a line cannot go from `current` to `target`, in the buyer's words; None if it can."""
     current, target = LineStatus(current), LineStatus(target)
     if current in EXITS:
-        return (
-            f"This line was {label(current)}; it cannot change any more. "
+        return _(
+            "This line was %(current)s; it cannot change any more. "
             "Add a new line to order the part again."
-        )
+        ) % {"current": label(current)}
     if LineStatus.AT_CUSTOMS in (current, target) and not crosses_border:
-        return (
+        return _(
             "This order ships from within Switzerland; its parts do not go through customs "
             "(from shipped they go straight to delivered)."
         )
     if target == current:
-        return f"This line is already {label(current)}."
+        return _("This line is already %(current)s.") % {"current": label(current)}
     if target == LineStatus.CANCELLED:
         if current in CANCELLABLE:
             return None
-        return (
-            f"A line that is {label(current)} can no longer be cancelled; "
+        return _(
+            "A line that is %(current)s can no longer be cancelled; "
             "record it as returned when it goes back to the vendor."
-        )
+        ) % {"current": label(current)}
     if target == LineStatus.RETURNED:
         if current in RETURNABLE:
             return None
-        return (
-            f"A line that is {label(current)} has not shipped; cancel it instead of returning it."
-        )
-    steps = flow_for(crosses_border)
+        return _(
+            "A line that is %(current)s has not shipped; cancel it instead of returning it."
+        ) % {"current": label(current)}
+    return _step_error(current, target, flow_for(crosses_border))
+
+
+def _step_error(
+    current: LineStatus, target: LineStatus, steps: tuple[LineStatus, ...]
+) -> str | None:
     step_from, step_to = steps.index(current), steps.index(target)
     if step_to < step_from:
-        return f"A line cannot go back from {label(current)} to {label(target)}."
+        return _("A line cannot go back from %(current)s to %(target)s.") % {
+            "current": label(current),
+            "target": label(target),
+        }
     if step_to > step_from + 1:
-        expected = steps[step_from + 1]
-        return (
-            f"A line that is {label(current)} is {label(expected)} next; "
-            f"it cannot skip to {label(target)}."
-        )
+        return _(
+            "A line that is %(current)s is %(expected)s next; it cannot skip to %(target)s."
+        ) % {
+            "current": label(current),
+            "expected": label(steps[step_from + 1]),
+            "target": label(target),
+        }
     return None
 
 

@@ -245,7 +245,7 @@ def _latest_step_date(line: OrderLine) -> tuple[str, date] | None:
     ]
     if line.units.exists():
         latest_unit = max(unit.received_on for unit in line.units.all())
-        dated.append(("partly delivered", latest_unit))
+        dated.append((_("partly delivered"), latest_unit))
     return max(dated, key=lambda item: item[1]) if dated else None
 
 
@@ -309,7 +309,8 @@ def order_line_advance(
         raise ValidationError(
             exited
             if line.status in flow.EXITS and exited
-            else f"This line is {flow.label(line.status)}; there is no further step."
+            else _("This line is %(current)s; there is no further step.")
+            % {"current": flow.label(line.status)}
         )
     if target in flow.EXITS:
         raise ValidationError(_("Cancel or return a line with its reason, not by advancing it."))
@@ -408,21 +409,28 @@ def order_line_receive(
     if line.status != ready:
         if line.status in flow.ARRIVED:
             raise ValidationError(_("Every unit of this line has been received already."))
-        where = "at customs" if crosses_border else "shipped"
+        where = flow.label(ready)
         raise ValidationError(
             _("This line is %(label)s; units are received once it is %(where)s.")
             % {"label": flow.label(line.status), "where": where}
         )
     if quantity < 1:
-        raise ValidationError({"quantity": "Receive at least one unit."})
+        raise ValidationError({"quantity": _("Receive at least one unit.")})
     if quantity > line.quantity_outstanding:
         raise ValidationError(
             {
-                "quantity": f"Only {line.quantity_outstanding} of {line.quantity} unit(s) are still "
-                f"outstanding; {quantity} cannot be received."
+                "quantity": _(
+                    "Only %(outstanding)s of %(quantity)s unit(s) are still outstanding; "
+                    "%(asked)s cannot be received."
+                )
+                % {
+                    "outstanding": line.quantity_outstanding,
+                    "quantity": line.quantity,
+                    "asked": quantity,
+                }
             }
         )
-    _check_step_date(line, received_on, "delivered")
+    _check_step_date(line, received_on, flow.label(LineStatus.DELIVERED))
     serials = _clean_serials(line, quantity, serial_numbers, without_serials)
     _receive_units(line, serials, received_on)
     if not line.quantity_outstanding:
@@ -438,7 +446,9 @@ def _leave(line: OrderLine, to: LineStatus, reason: str, on: date | None, user: 
     require(user, CHANGE_ORDER_LINE, _("cancel or return order lines"))
     line = _locked(line)
     if not reason.strip():
-        raise ValidationError({"reason": f"Say why the line is {flow.label(to)}."})
+        raise ValidationError(
+            {"reason": _("Say why the line is %(target)s.") % {"target": flow.label(to)}}
+        )
     _move(line, to, on or timezone.localdate())
     line.exit_reason = reason.strip()
     line.full_clean()

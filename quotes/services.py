@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from djmoney.money import Money
 
 from procurement import build_flow
@@ -162,7 +163,10 @@ def quote_revision_create(
         except IntegrityError:
             if number is not None:
                 raise ValidationError(
-                    {"revision": f"Revision number {number} is already used for this quote."}
+                    {
+                        "revision": _("Revision number %(number)s is already used for this quote.")
+                        % {"number": number}
+                    }
                 ) from None
             if attempt == NUMBERING_ATTEMPTS - 1:
                 raise ValidationError(
@@ -185,8 +189,28 @@ def _store_draft_landed_cost(revision: QuoteRevision) -> QuoteRevision:
     return revision
 
 
+# A revision's state in the middle of a sentence ("revision 2 of Q-1 is accepted"): German
+# says "ein Entwurf", not the capitalised status label lowered.
+STATE_IN_SENTENCE = {
+    QuoteRevision.Status.DRAFT: pgettext_lazy("a revision is ...", "draft"),
+    QuoteRevision.Status.RECEIVED: pgettext_lazy("a revision is ...", "received"),
+    QuoteRevision.Status.ACCEPTED: pgettext_lazy("a revision is ...", "accepted"),
+    QuoteRevision.Status.REJECTED: pgettext_lazy("a revision is ...", "rejected"),
+    QuoteRevision.Status.EXPIRED: pgettext_lazy("a revision is ...", "expired"),
+    QuoteRevision.Status.SUPERSEDED: pgettext_lazy("a revision is ...", "superseded"),
+}
+
+
 def _label(revision: QuoteRevision) -> str:
-    return f"Revision {revision.number} of {revision.quote.reference}"
+    """The revision named at the start of a sentence."""
+    return _("Revision %(number)s of %(reference)s") % {
+        "number": revision.number,
+        "reference": revision.quote.reference,
+    }
+
+
+def _state(revision: QuoteRevision) -> str:
+    return str(STATE_IN_SENTENCE[QuoteRevision.Status(revision.status)])
 
 
 def _locked(revision: QuoteRevision) -> QuoteRevision:
@@ -211,7 +235,7 @@ def _require_draft(revision: QuoteRevision) -> None:
                 "changed: a received revision is kept as the vendor sent it. Make a new revision "
                 "for the change."
             )
-            % {"label": _label(revision), "lower": revision.get_status_display().lower()}
+            % {"label": _label(revision), "lower": _state(revision)}
         )
 
 
@@ -230,15 +254,16 @@ def _check_line_currencies(revision: QuoteRevision) -> None:
         if str(line.unit_price.currency) != revision.currency:
             raise ValidationError(
                 _(
-                    "Line %(position)s (%(description)s) is priced in "
-                    "%(currency)s but %(lower)s is in "
-                    "%(currency2)s; enter its price in %(currency2)s."
+                    "Line %(position)s (%(description)s) is priced in %(currency)s but "
+                    "revision %(number)s of %(reference)s is in %(currency2)s; enter its "
+                    "price in %(currency2)s."
                 )
                 % {
                     "position": line.position,
                     "description": line.description,
                     "currency": line.unit_price.currency,
-                    "lower": _label(revision).lower(),
+                    "number": revision.number,
+                    "reference": revision.quote.reference,
                     "currency2": revision.currency,
                 }
             )
@@ -324,7 +349,7 @@ def quote_revision_refresh_landed_cost(
                 "%(label)s is %(lower)s: its landed cost is "
                 "kept as it was computed when the revision was received."
             )
-            % {"label": _label(current), "lower": current.get_status_display().lower()}
+            % {"label": _label(current), "lower": _state(current)}
         )
     return _store_landed_cost(current, book)
 
@@ -347,8 +372,11 @@ def _store_landed_cost(
         ) from error
     if max(result.total_chf, result.net_chf) > MAX_STORED_CHF:
         raise ValidationError(
-            f"{_label(revision)} would land at more than {chf(MAX_STORED_CHF)}, more than "
-            "the desk keeps; check the quantities, unit prices and exchange rate."
+            _(
+                "%(label)s would land at more than %(maximum)s, more than the desk keeps; "
+                "check the quantities, unit prices and exchange rate."
+            )
+            % {"label": _label(revision), "maximum": chf(MAX_STORED_CHF)}
         )
     keep_rate = keep_rate or revision.status != DRAFT
     if revision.currency != CHF and keep_rate:
@@ -434,15 +462,19 @@ def _claim_draft(revision: QuoteRevision, expected_version: int) -> QuoteRevisio
     _require_draft(current)
     last = current.history.select_related("history_user").first()
     person = history_person(last) if last is not None else ""
-    who = f" by {person}" if person else ""
     when = timezone.localtime(current.updated_at).strftime("%d.%m.%Y %H:%M")
-    raise ValidationError(
-        _(
-            "%(label)s was changed%(who)s at %(when)s while you were editing it, so your "
-            "changes were not saved. Reload the revision and make them again."
+    if person:
+        changed = _(
+            "%(label)s was changed by %(person)s at %(when)s while you were editing it, so "
+            "your changes were not saved. Reload the revision and make them again."
         )
-        % {"label": _label(current), "who": who, "when": when},
-        code="stale",
+    else:
+        changed = _(
+            "%(label)s was changed at %(when)s while you were editing it, so your changes "
+            "were not saved. Reload the revision and make them again."
+        )
+    raise ValidationError(
+        changed % {"label": _label(current), "person": person, "when": when}, code="stale"
     )
 
 
@@ -552,7 +584,7 @@ def quote_revision_attach(
                 "%(label)s is %(lower)s; the vendor's "
                 "document it was received with is kept as it came."
             )
-            % {"label": _label(current), "lower": current.get_status_display().lower()}
+            % {"label": _label(current), "lower": _state(current)}
         )
     if document is None:
         current.attachment = ""
@@ -569,17 +601,24 @@ def _require_acceptable(revision: QuoteRevision) -> None:
     label = _label(revision)
     valid_until = f"{revision.valid_until:%d.%m.%Y}"
     refusals: dict[str, str] = {
-        QuoteRevision.Status.DRAFT: f"{label} is a draft; receive it from the vendor before "
-        "accepting it.",
-        QuoteRevision.Status.SUPERSEDED: f"{label} was superseded by a later revision; accept "
-        "the latest revision instead.",
-        QuoteRevision.Status.EXPIRED: f"{label} expired (it was valid until {valid_until}); "
-        "ask the vendor for a new revision.",
-        QuoteRevision.Status.REJECTED: f"{label} was rejected and cannot be accepted.",
-        QuoteRevision.Status.ACCEPTED: f"{label} is already accepted.",
+        QuoteRevision.Status.DRAFT: _(
+            "%(label)s is a draft; receive it from the vendor before accepting it."
+        ),
+        QuoteRevision.Status.SUPERSEDED: _(
+            "%(label)s was superseded by a later revision; accept the latest revision instead."
+        ),
+        QuoteRevision.Status.EXPIRED: _(
+            "%(label)s expired (it was valid until %(valid_until)s); ask the vendor for a new "
+            "revision."
+        ),
+        QuoteRevision.Status.REJECTED: _("%(label)s was rejected and cannot be accepted."),
+        QuoteRevision.Status.ACCEPTED: _("%(label)s is already accepted."),
     }
     if revision.status in refusals:
-        raise ValidationError(refusals[revision.status], code=revision.status)
+        raise ValidationError(
+            refusals[revision.status] % {"label": label, "valid_until": valid_until},
+            code=revision.status,
+        )
     if revision.valid_until < timezone.localdate():
         raise ValidationError(
             _(
@@ -642,8 +681,15 @@ def quote_revision_record_payment(
     current = _locked(revision)
     if current.status != ACCEPTED:
         raise ValidationError(
-            _("Only an accepted revision is paid; %(revision)s is %(status)s.")
-            % {"revision": _label(current), "status": current.get_status_display().lower()}
+            _(
+                "Only an accepted revision is paid; revision %(number)s of %(reference)s is "
+                "%(status)s."
+            )
+            % {
+                "number": current.number,
+                "reference": current.quote.reference,
+                "status": _state(current),
+            }
         )
     accepted_on = timezone.localdate(current.accepted_at)
     if not accepted_on <= paid_on <= timezone.localdate():
@@ -668,12 +714,19 @@ def quote_revision_reject(*, revision: QuoteRevision, user: User, reason: str) -
     require(user, DECIDE_PERMISSION, _("reject quote revisions"))
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the revision is rejected."})
+        raise ValidationError({"reason": _("Say why the revision is rejected.")})
     current = _locked(revision)
     if current.status != RECEIVED:
         raise ValidationError(
-            _("Only a received revision can be rejected; %(lower)s is %(lower2)s.")
-            % {"lower": _label(current).lower(), "lower2": current.get_status_display().lower()}
+            _(
+                "Only a received revision can be rejected; revision %(number)s of "
+                "%(reference)s is %(status)s."
+            )
+            % {
+                "number": current.number,
+                "reference": current.quote.reference,
+                "status": _state(current),
+            }
         )
     current.status = QuoteRevision.Status.REJECTED
     current.rejected_at = timezone.now()
@@ -698,12 +751,12 @@ def quote_revision_expire(*, revision: QuoteRevision, today: date | None = None)
     if revision.status != QuoteRevision.Status.RECEIVED:
         raise ValidationError(
             _("Only a received revision can expire; revision %(number)s is %(lower)s.")
-            % {"number": revision.number, "lower": revision.get_status_display().lower()}
+            % {"number": revision.number, "lower": _state(revision)}
         )
     if revision.valid_until >= today:
         raise ValidationError(
-            f"Revision {revision.number} is valid until {revision.valid_until:%d.%m.%Y}; "
-            "it cannot expire before then."
+            _("Revision %(number)s is valid until %(valid_until)s; it cannot expire before then.")
+            % {"number": revision.number, "valid_until": f"{revision.valid_until:%d.%m.%Y}"}
         )
     revision.status = QuoteRevision.Status.EXPIRED
     # The reminder scan expires revisions by the hundred: the fields are checked here, the

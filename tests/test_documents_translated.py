@@ -10,9 +10,11 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from procurement.acceptance.services import acceptance_checklist_sign_off
 from tests import comparison_helpers as helpers
 from tests import factories
-from tests.acceptance_helpers import delivered_build, pdf_text
+from tests.acceptance_helpers import approver, delivered_build, pdf_text
+from tests.test_acceptance_sign_off import complete
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
@@ -159,6 +161,38 @@ def test_the_sheets_best_value_and_assumptions_read_in_the_language_asked_for(
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
+        ("en", "Exchange rates 1 USD = CHF 0.8, given with the quote (option 1)"),
+        ("de", "Wechselkurse 1 USD = CHF 0.8, mit der Offerte angegeben (Option 1)"),
+        ("fr", "Taux de change 1 USD = CHF 0.8, indiqué avec l’offre (option 1)"),
+    ],
+)
+def test_a_rate_given_with_the_quote_reads_without_a_date_on_the_sheet(
+    tmp_path, language, expected
+):
+    carrier = helpers.rules()
+    quote = helpers.usd_quote(carrier=carrier)  # its rate given with it, not dated
+    target = tmp_path / "sheet.pdf"
+
+    with time_machine.travel(date(2026, 2, 20), tick=False):
+        call_command(
+            "comparison_pdf",
+            "--quote",
+            quote.reference,
+            "-o",
+            str(target),
+            "--language",
+            language,
+            stdout=StringIO(),
+        )
+
+    text = one_line(" ".join(helpers.pdf_pages(target.read_bytes())))
+    assert expected in text
+    assert "None" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
         (
             "de",
             [
@@ -176,6 +210,11 @@ def test_the_sheets_best_value_and_assumptions_read_in_the_language_asked_for(
                 "ALIMENTATION : ACME PURE POWER 12 M 1000W",
                 "SYSTÈME",
                 "aucun : chaque commande a été expédiée depuis la Suisse",
+                "(carte x16, la largeur d’une carte graphique ; le Ryzen 9 9950X a 24 lignes pour "
+                "1 GPU)",
+                "les 2’300 W d’un circuit) ; environ 400 W estimés",
+                "(objectif du cahier des charges : 60 à 80 tok/s) ; la note de recherche prévoit "
+                "134 tok/s sur ces GPU",
             ],
         ),
     ],
@@ -205,3 +244,29 @@ def test_a_checklist_keeps_the_language_it_was_made_in(tmp_path):
 
     text = one_line(pdf_text(target.read_bytes()))
     assert "Speicher gesamt 96 GB (98’304 MiB); at least 91’422 MiB, up to 7% reserved" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("de", "bis 02.03.2028 2 Jahre inbegriffen bei Digitec, ab 02.03.2026"),
+        ("fr", "jusqu’au 02.03.2028 2 ans inclus par Digitec, à partir du 02.03.2026"),
+    ],
+)
+def test_the_warranty_terms_read_in_the_language_of_the_sign_off(tmp_path, language, expected):
+    with translation.override(language):  # the approver signs off in their language
+        build = delivered_build(
+            vendor=factories.VendorFactory(name="Digitec", warranty_years_included=2)
+        )
+        boss = approver()
+        complete(build.acceptance, boss)
+        acceptance_checklist_sign_off(checklist=build.acceptance, user=boss, on=date(2026, 3, 2))
+    target = tmp_path / "acceptance.pdf"
+
+    call_command(
+        "acceptance_pdf", build.slug, "-o", str(target), "--language", language, stdout=StringIO()
+    )
+
+    text = one_line(pdf_text(target.read_bytes()))
+    assert text.count(expected) == 4  # GPU, CPU, board and PSU
+    assert "years included" not in text

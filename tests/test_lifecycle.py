@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 
 from procurement.models import Build
 from quotes import services
@@ -484,3 +485,42 @@ def test_concurrent_revisions_of_one_quote_get_consecutive_numbers(swiss_rules):
     assert errors == []
     assert sorted(numbers) == list(range(1, writers + 1))
     assert QuoteLine.objects.filter(revision__quote=quote).count() == writers
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Only a received revision can be rejected; revision 1 of DG-7 is draft."),
+        (
+            "de",
+            "Nur eine erhaltene Revision kann abgelehnt werden; Revision 1 von DG-7 ist ein "
+            "Entwurf.",
+        ),
+        (
+            "fr",
+            "Seule une révision reçue peut être refusée ; la révision 1 de DG-7 est un brouillon.",
+        ),
+    ],
+)
+def test_a_refusal_names_the_revision_in_the_users_language(approver, language, expected):
+    revision = QuoteRevisionFactory(status=Status.DRAFT, number=1, quote__reference="DG-7")
+
+    with translation.override(language), pytest.raises(ValidationError) as refused:
+        services.quote_revision_reject(revision=revision, user=approver, reason="No")
+
+    assert refused.value.messages == [expected]
+
+
+@time_machine.travel(FEB_20)
+def test_a_refused_acceptance_reads_in_german(approver):
+    revision = QuoteRevisionFactory(
+        status=Status.SUPERSEDED, number=2, quote__reference="DG-8", landed_total_chf=100
+    )
+
+    with translation.override("de"), pytest.raises(ValidationError) as refused:
+        services.quote_revision_accept(revision=revision, user=approver)
+
+    assert refused.value.messages == [
+        "Revision 2 von DG-8 wurde durch eine spätere Revision ersetzt; nehmen Sie stattdessen "
+        "die neueste Revision an."
+    ]

@@ -91,6 +91,21 @@ def test_the_board_shows_status_receipt_dates_lateness_and_a_tracking_link(staff
     assert line.order.build.slug in page
 
 
+def test_the_board_reads_in_german_with_the_statuses_stored_as_before(staff_client):
+    line = make_lines(1)[0]
+
+    page = staff_client.get(BOARD, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+    assert '<td class="field-status">versandt</td>' in page
+    assert "\u26a0 verspätet: erwartet am 27.02.2026" in page
+    assert "0 von 1" in page
+    assert ">Als geliefert markieren</option>" in page
+    assert ">Zum nächsten Schritt weiterführen</option>" in page
+    assert ">Überfällig</a>" in page
+    line.refresh_from_db()
+    assert line.status == "shipped"  # the value stored, whatever the language
+
+
 def test_the_board_marks_only_overdue_lines(staff_client):
     make_lines(3)  # the first was expected on 27.02., the others on 09.03.
 
@@ -327,6 +342,16 @@ def test_a_line_that_cannot_move_is_named_with_the_reason(staff_client):
         "1 line(s) moved on.",
         "Noctua NH-D15: A line that is planned is ordered next; it cannot skip to shipped.",
     ]
+
+
+def test_a_line_that_cannot_move_is_named_in_french(staff_client):
+    planned = OrderLineFactory(order=OrderFactory(), description="Noctua NH-D15")
+
+    chosen = {"action": "mark_shipped", "_selected_action": [planned.pk]}
+    page = staff_client.post(BOARD, chosen, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "<td>prévue</td>" in page
+    assert "Une ligne prévue est ensuite commandée ; elle ne peut pas sauter à expédiée." in page
 
 
 def test_lines_are_neither_added_nor_deleted_on_the_board(staff_client):

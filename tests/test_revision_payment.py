@@ -114,7 +114,7 @@ def test_only_an_accepted_revision_is_paid(accepted):
     )
     with pytest.raises(
         ValidationError,
-        match=re.escape("Only an accepted revision is paid; Revision 1 of DG-1 is received."),
+        match=re.escape("Only an accepted revision is paid; revision 1 of DG-1 is received."),
     ):
         quote_revision_record_payment(
             revision=received, user=user_in_role("Buyer"), paid_on=date(2026, 11, 28)

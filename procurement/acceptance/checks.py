@@ -162,6 +162,14 @@ class ItemSpec:
     unit_id: int | None = None
 
 
+def clauses(texts: Sequence[str]) -> str:
+    """Clauses one after the other, as the language separates them ("a; b", French "a ; b")."""
+    joined = texts[0] if texts else ""
+    for text in texts[1:]:
+        joined = _("%(first)s; %(then)s") % {"first": joined, "then": text}
+    return joined
+
+
 def number(value: int | Decimal) -> str:
     """A number as the Swiss write it, with the decimals it has (up to 2): 98’304, 131.5."""
     exponent = Decimal(value).normalize().as_tuple().exponent
@@ -241,7 +249,8 @@ def expected_link_width(gpu: GpuUnit, gpu_count: int, cpu: PartSpec | None) -> t
     if isinstance(max_x16, int) and max_x16 > 0:
         runs = {"cpu": cpu.model, "count": max_x16}
         if gpu.index <= max_x16:
-            return card, f"{card_text}; " + _("the %(cpu)s runs %(count)s GPUs at x16") % runs
+            runs_text = _("the %(cpu)s runs %(count)s GPUs at x16") % runs
+            return card, clauses([card_text, runs_text])
         width = min(card, 8)
         return width, _("the %(cpu)s runs %(count)s GPUs at x16, the others at x%(width)s") % {
             **runs,
@@ -257,7 +266,7 @@ def expected_link_width(gpu: GpuUnit, gpu_count: int, cpu: PartSpec | None) -> t
             "the %(cpu)s has %(lanes)s lanes for %(count)s GPUs",
             gpu_count,
         )
-        return card, f"{card_text}; " + offered % lanes
+        return card, clauses([card_text, offered % lanes])
     return card, card_text
 
 
@@ -385,7 +394,10 @@ def _psu_item(psu: PsuLine, facts: BuildFacts) -> ItemSpec:
     else:
         expected = _("within the PSU's rating (not in the catalog)")
     if facts.power_draw_w:
-        expected += "; " + _("about %(watts)s W estimated") % {"watts": number(facts.power_draw_w)}
+        expected = _("%(expected)s; about %(watts)s W estimated") % {
+            "expected": expected,
+            "watts": number(facts.power_draw_w),
+        }
     return ItemSpec(
         ItemKind.PSU_WALL_POWER,
         subject=psu_subject(psu.part.name),
@@ -467,7 +479,7 @@ def _throughput_item(facts: BuildFacts) -> ItemSpec:
     return ItemSpec(
         ItemKind.THROUGHPUT,
         subject=system_subject(),
-        expected_value="; ".join(texts)
+        expected_value=clauses(texts)
         or _("tokens per second of a named model%(on)s, recorded") % {"on": on},
         limit_min=limit,
         measure_unit="tok/s" if limit is not None else "",

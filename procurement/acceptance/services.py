@@ -476,28 +476,34 @@ class SignOff:
 
 
 def warranty_term(order: Order) -> tuple[int, str]:
-    """Years of warranty of the parts of an order, and where that comes from."""
+    """Years of warranty of the parts of an order, and where that comes from (kept with each
+    warranty in the language of the sign-off, as the checklist keeps its items)."""
     revision = order.revision
     if revision is not None and revision.warranty_years:
-        return (
-            revision.warranty_years,
-            f"{revision.warranty_years} years chosen on {revision.quote.reference} "
-            f"revision {revision.number}",
-        )
+        years = revision.warranty_years
+        return years, ngettext(
+            "%(years)s year chosen on %(reference)s revision %(number)s",
+            "%(years)s years chosen on %(reference)s revision %(number)s",
+            years,
+        ) % {"years": years, "reference": revision.quote.reference, "number": revision.number}
     years = order.vendor.warranty_years_included
-    return years, f"{years} years included by {order.vendor.name}"
+    return years, ngettext(
+        "%(years)s year included by %(vendor)s",
+        "%(years)s years included by %(vendor)s",
+        years,
+    ) % {"years": years, "vendor": order.vendor.name}
 
 
 def _blocking_text(blocking: list[AcceptanceItem]) -> str:
-    listed = "; ".join(f"{item} ({item.get_result_display()})" for item in blocking[:8])
+    listed = [f"{item} ({item.get_result_display()})" for item in blocking[:8]]
     if len(blocking) > 8:
-        listed += "; " + _("and %(count)s more") % {"count": len(blocking) - 8}
+        listed.append(_("and %(count)s more") % {"count": len(blocking) - 8})
     count = len(blocking)
     return ngettext(
         "%(count)s required item neither passed nor waived: %(items)s.",
         "%(count)s required items neither passed nor waived: %(items)s.",
         count,
-    ) % {"count": count, "items": listed}
+    ) % {"count": count, "items": checks.clauses(listed)}
 
 
 def _start_warranties(checklist: AcceptanceChecklist, on: date) -> SignOff:

@@ -16,6 +16,7 @@ from quotes.models import ExchangeRate
 from quotes.pricing import engine
 from quotes.pricing.presenter import describe_fee_schedule, recorded_text
 from quotes.pricing.rules import RuleBook
+from quotes.pricing.warnings import RATE_GIVEN_WITH_QUOTE
 
 
 @dataclass(frozen=True)
@@ -209,13 +210,22 @@ def _stored_rate(rate: ExchangeRate) -> dict[str, str | bool | None]:
 
 
 def _rate_text(fx: dict[str, str | bool | None]) -> str:
+    """A stored rate has a date and a source; a rate given with the quote may have neither
+    date nor source of its own."""
     rate = Decimal(str(fx["chf_per_unit"])).normalize()
-    return _("1 %(currency)s = CHF %(rate)s, dated %(date)s; source: %(source)s") % {
+    values = {
         "currency": fx["currency"],
         "rate": f"{rate:f}",
         "date": fx["rate_date"],
         "source": fx["source"],
     }
+    if fx["source"] == RATE_GIVEN_WITH_QUOTE:
+        if fx["rate_date"]:
+            return _("1 %(currency)s = CHF %(rate)s, given with the quote of %(date)s") % values
+        return _("1 %(currency)s = CHF %(rate)s, given with the quote") % values
+    if fx["rate_date"]:
+        return _("1 %(currency)s = CHF %(rate)s, dated %(date)s; source: %(source)s") % values
+    return _("1 %(currency)s = CHF %(rate)s; source: %(source)s") % values
 
 
 def _vat_text(rule: engine.VatRule) -> str:
