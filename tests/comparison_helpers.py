@@ -50,7 +50,9 @@ def build(*, gpus: int = 1, vram_gb: int = 96, gpu_price: str = "6443.00", **fie
 def usd_quote(*, carrier, valid_until: date = date(2026, 3, 18), offers=None, **quote_fields):
     """The design's first worked example: USD 14,000 + USD 400 shipping by FedEx at 0.80,
     landed CHF 12,478.34."""
-    quote_fields.setdefault("vendor", factories.VendorFactory(country="US", name="BIZON Tech"))
+    quote_fields.setdefault(
+        "vendor", factories.VendorFactory(country="US", name="BIZON Tech", default_currency="USD")
+    )
     quote = factories.QuoteFactory(build=offers, **quote_fields)
     gpu = factories.GpuFactory(vram_gb=32, tdp_w=575)
     return quote_revision_create(

@@ -148,9 +148,7 @@ def test_importing_a_file_unlike_its_vendor_says_so(vendor, rules, tmp_path):
 
 
 @time_machine.travel(date(2026, 11, 30))
-def test_a_draft_unlike_its_vendor_carries_the_warning_in_landed_cost_json(
-    vendor, rules, tmp_path
-):
+def test_a_draft_unlike_its_vendor_carries_the_warning_in_landed_cost_json(vendor, rules, tmp_path):
     import_quote(
         tmp_path,
         {**QUOTE_FILE, "currency": "CHF", "ship_from": "CH", "fx_rate": None, "status": "draft"},

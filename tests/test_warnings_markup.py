@@ -30,7 +30,7 @@ def test_an_icon_whose_title_holds_the_sentences(language, word):
 
     assert markup == (
         f'<span class="warnings-icon" role="img" aria-label="{word}: The USD rate is 9 days '
-        "old. DHL&#x27;s fee &lt;unverified&gt; &amp; more\" title=\"The USD rate is 9 days "
+        'old. DHL&#x27;s fee &lt;unverified&gt; &amp; more" title="The USD rate is 9 days '
         'old.&#10;DHL&#x27;s fee &lt;unverified&gt; &amp; more">&#9888;</span>'
     )
 
