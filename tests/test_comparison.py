@@ -98,9 +98,9 @@ def test_seed_sheet_lists_rates_vat_and_fee_schedules_it_used(seed_sheet_pdf):
     _sheet, pdf = seed_sheet_pdf
     text = " ".join(" ".join(helpers.pdf_pages(pdf)).split())
 
-    assert "1 USD = CHF 0.907, dated 2026-02-16" in text
-    assert "1 EUR = CHF 0.95, dated 2026-02-16" in text
-    assert "Swiss VAT 8.10% in force from 2024-01-01" in text
+    assert "1 USD = CHF 0.907, dated 16.02.2026" in text
+    assert "1 EUR = CHF 0.95, dated 16.02.2026" in text
+    assert "Swiss VAT 8.10% in force from 01.01.2024" in text
     assert "fedex:" in text and "swiss-post:" in text
 
 

@@ -113,7 +113,7 @@ def test_a_language_the_desk_does_not_speak_is_refused(tmp_path):
                 "CHF 55.89 pro GB: die tiefsten CHF pro GB VRAM (Einstandstotal) der 2 Optionen, "
                 "die alle Anforderungen erfüllen; danach folgt 2",
                 "Beurteilt nach dem Lieferpreis.",
-                "Schweizer MWST 8.10% in Kraft ab 2024-01-01 (am Ausstellungsdatum einer "
+                "Schweizer MWST 8.10% in Kraft ab 01.01.2024 (am Ausstellungsdatum einer "
                 "Offerte; für die Schätzungen am Datum des Blatts).",
                 "fedex: 2.50% x (Zoll + Einfuhrsteuer), mindestens 22.00, keine veröffentlichte "
                 "Obergrenze (überprüft;",
@@ -129,7 +129,7 @@ def test_a_language_the_desk_does_not_speak_is_refused(tmp_path):
                 "CHF 55.89 par Go : le plus bas CHF par Go de VRAM (total rendu) des 2 options qui "
                 "remplissent toutes les exigences du cahier des charges ; suit 2",
                 "Jugé selon le prix livré.",
-                "TVA suisse de 8.10% en vigueur dès le 2024-01-01 (à la date d’émission d’une "
+                "TVA suisse de 8.10% en vigueur dès le 01.01.2024 (à la date d’émission d’une "
                 "offre ; pour les estimations, à la date de la feuille).",
                 "fedex : 2.50% x (droits + TVA à l’importation), au moins 22.00, aucun plafond "
                 "publié (vérifié ;",

@@ -10,6 +10,7 @@ from decimal import ROUND_CEILING, Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from procurement.formats import swiss_date
 from quotes.comparison.judging import CIRCUIT_HEADROOM_PERCENT, Brief
 from quotes.comparison.options import CostParts, Option
 from quotes.models import ExchangeRate
@@ -216,7 +217,7 @@ def _rate_text(fx: dict[str, str | bool | None]) -> str:
     values = {
         "currency": fx["currency"],
         "rate": f"{rate:f}",
-        "date": fx["rate_date"],
+        "date": _day(fx["rate_date"]),
         "source": fx["source"],
     }
     if fx["source"] == RATE_GIVEN_WITH_QUOTE:
@@ -228,17 +229,24 @@ def _rate_text(fx: dict[str, str | bool | None]) -> str:
     return _("1 %(currency)s = CHF %(rate)s; source: %(source)s") % values
 
 
+def _day(value: date | str | bool | None) -> str:
+    """A day of the rules or of a rate, stored or recorded (ISO text), as the Swiss write it."""
+    if isinstance(value, str) and value:
+        value = date.fromisoformat(value)
+    return swiss_date(value) if isinstance(value, date) else ""
+
+
 def _vat_text(rule: engine.VatRule) -> str:
     return _(
         "Swiss VAT %(rate)s%% in force from %(date)s (on a quote's issue date; for the "
         "estimates, on the sheet's date). Source: %(source)s"
-    ) % {"rate": rule.rate_percent, "date": rule.valid_from, "source": rule.source}
+    ) % {"rate": rule.rate_percent, "date": _day(rule.valid_from), "source": rule.source}
 
 
 def _duty_text(rule: dict[str, str | bool | None]) -> str:
     return _("Customs duty %(rate)s%% from %(date)s: %(description)s") % {
         "rate": rule["rate_percent"],
-        "date": rule["valid_from"],
+        "date": _day(rule["valid_from"]),
         "description": rule["description"],
     }
 
