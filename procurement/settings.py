@@ -366,6 +366,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "quotes.tasks.update_exchange_rates",
         "schedule": crontab(hour=16, minute=30, day_of_week="mon-fri"),
     },
+    # Then the quotes whose francs the new rates moved.
+    "rate-drift-alerts": {
+        "task": "procurement.tasks.send_rate_drift_alerts",
+        "schedule": crontab(hour=17, minute=0, day_of_week="mon-fri"),
+    },
 }
 
 # PDFs (comparison sheets, acceptance protocols) not laid out within this many seconds fail

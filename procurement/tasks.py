@@ -47,3 +47,10 @@ def send_price_alerts() -> int:
     """Alerts of target prices reached (queued when prices are recorded, and daily); the
     number sent."""
     return _sent_or_retry(outbox.run("price_alert"))
+
+
+@shared_task(**RETRIES)
+def send_rate_drift_alerts() -> int:
+    """Alerts of foreign quotes whose total the latest rate moved past FX_DRIFT_PERCENT
+    (daily, after the rates are updated); the number sent."""
+    return _sent_or_retry(outbox.run("rate_drift"))

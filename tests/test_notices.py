@@ -123,6 +123,7 @@ def test_every_kind_is_registered_with_its_templates():
         "price_alert": "procurement/email/price_alert",
         "quote_reminder": "email/quote_reminder",
         "quote_request_follow_up": "quotes/email/quote_request_follow_up",
+        "rate_drift": "procurement/email/rate_drift",
         "warranty_reminder": "procurement/email/warranty_reminder",
     }
 

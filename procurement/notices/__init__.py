@@ -15,7 +15,7 @@ The parts: `rules` (pure: who is told once, tries, what a scan writes), `registr
 kinds), `selectors` (reads), `services` (writes), `outbox` (scan, record, send; what tasks
 and commands call), `kinds/` (one module per kind), `models`, `admin`.
 
-Adding a kind (a rate-drift alert, a quote-request follow-up, a price alert) is one module
+Adding a kind (as the rate-drift alert, the quote-request follow-up and the price alert were) is one module
 in `procurement/notices/kinds/`, found by the registry without further wiring:
 
     @register

@@ -97,6 +97,16 @@ def stale_rate(rate: RateUsed, *, issued_on: date, stale_days: int) -> Warning |
     )
 
 
+def drift_figures(today: Today) -> dict[str, str]:
+    """Today's view as people read it: the rate, and the change with its sign."""
+    return {
+        "rate": f"{today.fx_rate.normalize():f}",
+        "sign": "+" if today.drift_chf > ZERO else "",
+        "percent": f"{today.drift_percent:.2f}",
+        "drift": chf(today.drift_chf),
+    }
+
+
 def rate_drift(
     price: RevisionPrice, today: Today | None, *, drift_percent: Decimal
 ) -> Warning | None:
@@ -105,7 +115,6 @@ def rate_drift(
         return None
     if abs(today.drift_percent) <= drift_percent:
         return None
-    sign = "+" if today.drift_chf > ZERO else ""
     return Warning(
         RATE_DRIFT,
         _(
@@ -115,16 +124,12 @@ def rate_drift(
         )
         % {
             "currency": price.currency,
-            "rate": f"{today.fx_rate.normalize():f}",
             "rate_date": swiss_date(today.fx_date),
             "today": chf(today.total_chf),
-            "sign": sign,
-            "percent": f"{today.drift_percent:.2f}",
-            "drift": chf(today.drift_chf),
             "frozen": chf(price.total_chf),
+            **drift_figures(today),
         },
-        _("Rate drift: %(sign)s%(percent)s%% at today's rate")
-        % {"sign": sign, "percent": f"{today.drift_percent:.2f}"},
+        _("Rate drift: %(sign)s%(percent)s%% at today's rate") % drift_figures(today),
     )
 
 
