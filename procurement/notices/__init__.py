@@ -22,7 +22,7 @@ in `procurement/notices/kinds/`, found by the registry without further wiring:
     class RateDriftAlert(NoticeKind):
         name = "rate_drift"                      # stored on each notice: never rename it
         label = gettext_lazy("Exchange rate drift alerts")
-        template = "email/rate_drift"            # _subject.txt, .txt and .html
+        template = "procurement/email/rate_drift"  # _subject.txt, .txt and .html
 
         def scan(self, today):                   # who is told what, and when
             return Scan(drafts=[NoticeDraft(subject_key, subject, step, person, send_by)])
