@@ -33,9 +33,12 @@ def _broker_as_configured():
     queues a task would otherwise publish to a broker that is not there."""
     from procurement.celery import app
 
-    before = app.conf.broker_url
+    # The configured value itself: `conf.broker_url` would read CELERY_BROKER_URL from the
+    # environment first, which monkeypatch restores on its own.
+    before = app.conf.get("broker_url")
     yield
-    assert app.conf.broker_url == before, f"the test left the broker at {app.conf.broker_url}"
+    after = app.conf.get("broker_url")
+    assert after == before, f"the test left the broker at {after}"
 
 
 @pytest.fixture(autouse=True)
