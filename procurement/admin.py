@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
@@ -24,7 +25,7 @@ from procurement.admin_orders import ORDER_PARAMETER
 from procurement.admin_references import KeptWhenReferencedAdmin
 from procurement.admin_rows import QuickRows
 from procurement.exports import ExportActionsMixin, PriceObservationResource
-from procurement.formats import chf
+from procurement.formats import chf, clauses, swiss_date
 from procurement.models import (
     Build,
     BuildLine,
@@ -225,9 +226,16 @@ class EstimateRefreshAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("lines changed"))
     def changed_lines(self, refresh: EstimateRefresh) -> str:
-        return "; ".join(
-            f"{change['quantity']} x {change['component']}: CHF {change['old_unit_chf']} to "
-            f"CHF {change['new_unit_chf']} ({change['shop']}, {change['observed_on']})"
+        return clauses(
+            _("%(quantity)s x %(component)s: %(old)s to %(new)s (%(shop)s, %(day)s)")
+            % {
+                "quantity": change["quantity"],
+                "component": change["component"],
+                "old": chf(change["old_unit_chf"]),
+                "new": chf(change["new_unit_chf"]),
+                "shop": change["shop"],
+                "day": swiss_date(date.fromisoformat(change["observed_on"])),
+            }
             for change in refresh.changes
         )
 

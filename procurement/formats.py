@@ -1,4 +1,5 @@
-"""Numbers, amounts and dates as the Swiss write them: `CHF 8’183.00`, `20.11.2026`.
+"""Numbers, amounts and dates as the Swiss write them: `CHF 8’183.00`, `20.11.2026`; clauses
+joined as the reader's language separates them.
 
 Pure functions, no database and no template machinery: pages, PDFs, e-mails, commands,
 reads and rules all format through here; `procurement.templatetags.swiss` only wraps them
@@ -7,8 +8,11 @@ as template filters.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
 
 APOSTROPHE = "\u2019"
 
@@ -65,3 +69,12 @@ def money(value: object, currency: str = "") -> str:
 def swiss_date(value: date | None) -> str:
     """`20.11.2026`; empty for a missing date."""
     return "" if value is None else f"{value:%d.%m.%Y}"
+
+
+def clauses(texts: Iterable[str]) -> str:
+    """Clauses one after the other, as the language separates them ("a; b", French "a ; b")."""
+    first, *rest = list(texts) or [""]
+    joined = first
+    for text in rest:
+        joined = _("%(first)s; %(then)s") % {"first": joined, "then": text}
+    return joined

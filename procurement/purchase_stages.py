@@ -10,7 +10,7 @@ from enum import StrEnum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from procurement.formats import swiss_date
+from procurement.formats import clauses, swiss_date
 
 
 class Stage(StrEnum):
@@ -93,7 +93,7 @@ def stage_summary(stage: Stage, facts: PurchaseFacts, best: str | None) -> str:
             facts.candidates,
         ) % {"count": facts.candidates}
         if best is not None:
-            text += "; " + _("best value: %(build)s") % {"build": best}
+            text = clauses([text, _("best value: %(build)s") % {"build": best}])
         return text
     if stage is Stage.QUOTING:
         text = ngettext(
@@ -102,11 +102,12 @@ def stage_summary(stage: Stage, facts: PurchaseFacts, best: str | None) -> str:
             facts.quotes_received,
         ) % {"count": facts.quotes_received}
         if facts.requests_open:
-            text += "; " + ngettext(
+            waiting = ngettext(
                 "%(count)d request for quotation awaiting an answer",
                 "%(count)d requests for quotation awaiting an answer",
                 facts.requests_open,
             ) % {"count": facts.requests_open}
+            text = clauses([text, waiting])
         return text
     if stage is Stage.ORDERING:
         chosen = ngettext(
@@ -115,14 +116,14 @@ def stage_summary(stage: Stage, facts: PurchaseFacts, best: str | None) -> str:
         lines = ngettext("%(count)d order line", "%(count)d order lines", facts.lines) % {
             "count": facts.lines
         }
-        return f"{chosen}; {lines}"
+        return clauses([chosen, lines])
     if stage is Stage.DELIVERY:
         text = _("%(arrived)d of %(lines)d order lines delivered or installed") % {
             "arrived": facts.lines_arrived,
             "lines": facts.lines,
         }
         if facts.lines_late:
-            text += "; " + _("%(late)d late") % {"late": facts.lines_late}
+            text = clauses([text, _("%(late)d late") % {"late": facts.lines_late}])
         return text
     if stage is Stage.ACCEPTANCE:
         if facts.checklists_open:

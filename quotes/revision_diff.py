@@ -1,7 +1,8 @@
 """What changed between two revisions of a quote: pure functions, no database.
 
 Lines are matched by their component, or by their description when they have none
-(ignoring case and spacing); several lines with the same key are paired in order.
+(ignoring case and spacing); several lines with the same key are paired in order. The labels
+of the totals and of the kinds of change are in the language of the moment.
 """
 
 from __future__ import annotations
@@ -10,8 +11,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+
+CHANGE_KINDS = {
+    "added": pgettext_lazy("a line of a revision", "added"),
+    "removed": pgettext_lazy("a line of a revision", "removed"),
+    "repriced": pgettext_lazy("a line of a revision", "repriced"),
+    "changed": pgettext_lazy("a line of a revision", "changed"),
+}
 
 
 def _money(amount: Decimal) -> Decimal:
@@ -68,6 +79,11 @@ class LineChange:
         if self.new is None:
             return "removed"
         return "repriced" if self.repriced else "changed"
+
+    @property
+    def kind_label(self) -> str:
+        """The kind as the reader's language says it; `kind` stays the code."""
+        return str(CHANGE_KINDS[self.kind])
 
     @property
     def repriced(self) -> bool:
@@ -174,18 +190,18 @@ def _totals(old: RevisionSnapshot, new: RevisionSnapshot) -> tuple[FigureChange,
     totals = []
     if old.currency == new.currency:
         totals += [
-            FigureChange("Goods", new.currency, old.goods, new.goods),
-            FigureChange("Shipping", new.currency, old.shipping, new.shipping),
+            FigureChange(_("Goods"), new.currency, old.goods, new.goods),
+            FigureChange(_("Shipping"), new.currency, old.shipping, new.shipping),
         ]
     else:
         # Amounts in two currencies are not comparable; the landed CHF figures are.
         totals += [
-            FigureChange("Goods", old.currency, old.goods, None),
-            FigureChange("Goods", new.currency, None, new.goods),
+            FigureChange(_("Goods"), old.currency, old.goods, None),
+            FigureChange(_("Goods"), new.currency, None, new.goods),
         ]
     totals += [
-        FigureChange("Landed total", "CHF", old.landed_total_chf, new.landed_total_chf),
-        FigureChange("Net of VAT", "CHF", old.landed_net_chf, new.landed_net_chf),
+        FigureChange(_("Landed total"), "CHF", old.landed_total_chf, new.landed_total_chf),
+        FigureChange(_("Net of VAT"), "CHF", old.landed_net_chf, new.landed_net_chf),
     ]
     return tuple(totals)
 

@@ -8,6 +8,8 @@ from datetime import date
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from procurement.formats import swiss_number
 from procurement.history import history_person
@@ -32,34 +34,38 @@ def quote_revisions_for_comparison(quote: Quote) -> QuerySet[QuoteRevision]:
 
 
 def _yes_no(value: bool) -> str:
-    return "yes" if value else "no"
+    return _("yes") if value else _("no")
 
 
 def revision_snapshot(revision: QuoteRevision) -> RevisionSnapshot:
     """A revision loaded by `quote_revisions_for_comparison`, as the comparison reads it."""
     currency = revision.currency
     if currency == "CHF":
-        rate = "none (CHF)"
+        rate = _("none (CHF)")
     elif revision.fx_rate is None:
-        rate = "the stored rate"
+        rate = _("the stored rate")
     else:
-        rate = f"{revision.fx_rate.normalize():f} CHF per {currency}"
+        rate = _("%(rate)s CHF per %(currency)s") % {
+            "rate": f"{revision.fx_rate.normalize():f}",
+            "currency": currency,
+        }
     foreign_vat = revision.foreign_vat
     terms = {
-        "Issued on": f"{revision.issued_on:%d.%m.%Y}",
-        "Valid until": f"{revision.valid_until:%d.%m.%Y}",
-        "Currency": currency,
-        "Prices include Swiss VAT": _yes_no(revision.prices_include_vat),
-        "Ships from": revision.ship_from.upper(),
-        "Carrier": str(revision.carrier) if revision.carrier else "none",
-        "Warranty": f"{revision.warranty_years} years"
+        _("Issued on"): f"{revision.issued_on:%d.%m.%Y}",
+        _("Valid until"): f"{revision.valid_until:%d.%m.%Y}",
+        _("Currency"): currency,
+        _("Prices include Swiss VAT"): _yes_no(revision.prices_include_vat),
+        _("Ships from"): revision.ship_from.upper(),
+        _("Carrier"): str(revision.carrier) if revision.carrier else pgettext("carrier", "none"),
+        _("Warranty"): ngettext("%(years)s year", "%(years)s years", revision.warranty_years)
+        % {"years": revision.warranty_years}
         if revision.warranty_years
-        else "the included term",
-        "Exchange rate": rate,
-        "Foreign VAT shown": f"{currency} {swiss_number(foreign_vat.amount)}"
+        else _("the included term"),
+        _("Exchange rate"): rate,
+        _("Foreign VAT shown"): f"{currency} {swiss_number(foreign_vat.amount)}"
         if foreign_vat is not None
-        else "none",
-        "Note": revision.note.strip(),
+        else pgettext("foreign VAT", "none"),
+        _("Note"): revision.note.strip(),
     }
     lines = tuple(
         LineSnapshot(
@@ -95,11 +101,11 @@ class LineHistoryEntry:
 
 
 LINE_HISTORY_FIELDS = {
-    "position": "position",
-    "component": "component",
-    "description": "description",
-    "quantity": "quantity",
-    "unit_price": "unit price",
+    "position": gettext_lazy("position"),
+    "component": gettext_lazy("component"),
+    "description": gettext_lazy("description"),
+    "quantity": gettext_lazy("quantity"),
+    "unit_price": gettext_lazy("unit price"),
 }
 
 
@@ -107,7 +113,7 @@ def _line_history_values(record: object) -> dict[str, str]:
     price = getattr(record, "unit_price", None)
     return {
         "position": str(getattr(record, "position", "")),
-        "component": str(getattr(record, "component", None) or "none"),
+        "component": str(getattr(record, "component", None) or pgettext("component", "none")),
         "description": str(getattr(record, "description", "")),
         "quantity": str(getattr(record, "quantity", "")),
         "unit_price": f"{price.currency} {swiss_number(price.amount)}" if price else "",
@@ -121,14 +127,18 @@ def revision_line_history(revision: QuoteRevision) -> list[LineHistoryEntry]:
         .select_related("history_user", "component")
         .order_by("id", "history_date", "history_id")
     )
-    actions = {"+": "added", "~": "changed", "-": "deleted"}
+    actions = {
+        "+": pgettext("a line of a revision", "added"),
+        "~": pgettext("a line of a revision", "changed"),
+        "-": pgettext("a line of a revision", "deleted"),
+    }
     entries: list[LineHistoryEntry] = []
     previous: dict[int, dict[str, str]] = {}
     for record in records:
         values = _line_history_values(record)
         before = previous.get(record.id)
         changes = tuple(
-            (label, before[name], values[name])
+            (str(label), before[name], values[name])
             for name, label in LINE_HISTORY_FIELDS.items()
             if before is not None and before[name] != values[name]
         )

@@ -354,3 +354,21 @@ def test_history_cannot_be_used_to_revert_a_revision(swiss_rules, admin_client):
 
     assert admin_client.get(url).status_code == 200
     assert admin_client.post(url, {}).status_code == 405
+
+
+def test_the_history_of_a_revisions_lines_reads_in_german(swiss_rules, buyer_client):
+    draft = revision_through_services(status=Status.DRAFT)
+    buyer_client.post(
+        change_url(draft),
+        revision_form_data(draft, lines=[{"unit_price": "1200.00"}]),
+    )
+
+    page = buyer_client.get(
+        reverse("admin:quotes_quoterevision_history", args=[draft.pk]),
+        HTTP_ACCEPT_LANGUAGE="de",
+    ).content.decode()
+
+    assert "<h2>Positionen dieser Revision</h2>" in page
+    assert '<th scope="col">Änderung</th><th scope="col">Felder</th>' in page
+    assert "<td>geändert</td>" in page and "<td>hinzugefügt</td>" in page
+    assert "<li><strong>Stückpreis:</strong> CHF 1’000.00 &rarr; CHF 1’200.00</li>" in page

@@ -404,3 +404,42 @@ def test_the_component_page_charts_its_prices_and_shows_each_shops_latest(
         ("NVIDIA", "CHF 6’443.00"),
     ]
     assert not re.search(r"\sstyle\s*=|<style\b", page)
+
+
+def test_the_lines_a_refresh_changed_read_in_french(admin_client):
+    from procurement.models import EstimateRefresh
+    from tests.factories import BuildFactory
+
+    refresh = EstimateRefresh.objects.create(
+        build=BuildFactory(),
+        old_total_chf=Decimal("8183.00"),
+        new_total_chf=Decimal("7829.00"),
+        changes=[
+            {
+                "component": "rtx-pro-6000-max-q",
+                "quantity": 1,
+                "old_unit_chf": "6443.00",
+                "new_unit_chf": "6100.00",
+                "shop": "Digitec",
+                "observed_on": "2026-03-01",
+            },
+            {
+                "component": "ddr5-64gb",
+                "quantity": 2,
+                "old_unit_chf": "229.00",
+                "new_unit_chf": "223.50",
+                "shop": "Brack",
+                "observed_on": "2026-03-05",
+            },
+        ],
+    )
+
+    page = admin_client.get(
+        reverse("admin:procurement_estimaterefresh_change", args=[refresh.pk]),
+        HTTP_ACCEPT_LANGUAGE="fr",
+    ).content.decode()
+
+    assert (
+        "1 x rtx-pro-6000-max-q : CHF 6’443.00 à CHF 6’100.00 (Digitec, 01.03.2026) ; "
+        "2 x ddr5-64gb : CHF 229.00 à CHF 223.50 (Brack, 05.03.2026)"
+    ) in page

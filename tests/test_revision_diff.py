@@ -247,3 +247,62 @@ def test_the_diff_page_needs_a_login_and_the_right_to_read_quotes(revised_quote,
     assert anonymous.status_code == 302 and "/admin/login/" in anonymous.url
     assert without_role.status_code == 403
     assert not_staff.status_code == 302 and "/admin/login/" in not_staff.url
+
+
+def test_the_diff_page_reads_in_german(revised_quote, client):
+    client.force_login(user_in_role("Viewer"))
+
+    page = client.get(compare_url(revised_quote), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+    assert "&rsaquo; Revisionen vergleichen" in page
+    assert '<option value="1" selected>1 (Ersetzt)</option>' in page
+    assert "Revision 1</a> (Ersetzt)</th>" in page
+    assert "Revision 2</a> (Erhalten)</th>" in page
+    assert '<th scope="row">Ware (CHF)</th>' in page
+    assert '<th scope="row">Einstandstotal (CHF)</th>' in page
+    assert '<th scope="row">Gültig bis</th><td>18.03.2026</td><td>30.04.2026</td>' in page
+    assert '<th scope="col" class="number">Stückpreis (CHF)</th>' in page
+    kinds = [
+        '<tr class="line-repriced">\n              <td>neu bepreist</td>',
+        '<tr class="line-added">\n              <td>hinzugefügt</td>',
+        '<tr class="line-removed">\n              <td>entfernt</td>',
+    ]
+    assert [kind in page for kind in kinds] == [True, True, True]
+    assert "<p>1 Position unverändert.</p>" in page
+    assert "Goods" not in page and "repriced" not in page.replace("line-repriced", "")
+
+
+def test_the_diff_page_reads_in_french(revised_quote, client):
+    client.force_login(user_in_role("Viewer"))
+
+    page = client.get(compare_url(revised_quote), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert '<th scope="row">Marchandise (CHF)</th>' in page
+    assert '<th scope="row">Valable jusqu’au</th>' in page
+    assert "<td>prix modifié</td>" in page
+    assert "<td>ajoutée</td>" in page and "<td>retirée</td>" in page
+    assert "<p>1 ligne inchangée.</p>" in page
+
+
+def test_the_diff_page_with_nothing_to_compare_reads_in_french(swiss_rules, client):
+    revision = revision_through_services(quote=QuoteFactory(reference="BZ-2026-0142"))
+    client.force_login(user_in_role("Viewer"))
+
+    page = client.get(compare_url(revision.quote), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "<p>BZ-2026-0142 a 1 révision ; il n’y a encore rien à comparer.</p>" in page
+
+
+def test_the_terms_a_revision_changed_read_in_german(revised_quote, client):
+    # The revised quote's revisions are entered with VAT included and the vendor's warranty.
+    latest = revised_quote.revisions.get(number=2)
+    QuoteRevision.objects.filter(pk=latest.pk).update(
+        prices_include_vat=False, warranty_years=5, note="Fan dropped"
+    )
+    client.force_login(user_in_role("Viewer"))
+
+    page = client.get(compare_url(revised_quote), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+    assert '<th scope="row">Preise inkl. Schweizer MWST</th><td>ja</td><td>nein</td>' in page
+    assert '<th scope="row">Garantie</th><td>die inbegriffene Dauer</td><td>5 Jahre</td>' in page
+    assert '<th scope="row">Bemerkung</th><td>&ndash;</td><td>Fan dropped</td>' in page

@@ -93,6 +93,25 @@ def test_login_is_locked_after_five_failures_even_with_the_right_password(client
     assert "_auth_user_id" not in client.session
 
 
+def test_the_locked_out_page_reads_in_french(client):
+    UserFactory(username="buyer", is_staff=True, password="the-right-password-1")
+    for _ in range(5):
+        _attempt(client, "wrong-password")
+
+    locked = client.post(
+        reverse("admin:login"),
+        {"username": "buyer", "password": "the-right-password-1", "next": "/admin/"},
+        REMOTE_ADDR="203.0.113.7",
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+
+    page = locked.content.decode()
+    assert locked.status_code == 429
+    assert "<h1>Trop de connexions échouées</h1>" in page
+    assert "Ce compte est bloqué pendant une heure" in page
+    assert "Too many failed logins" not in page
+
+
 def test_a_successful_login_resets_the_failure_count(client):
     UserFactory(username="buyer", is_staff=True, password="the-right-password-1")
     for _ in range(4):

@@ -687,6 +687,20 @@ def test_open_requests_are_listed_while_quoting_with_each_vendors_answer_time(
     assert reverse("admin:quotes_quoterequest_change", args=[late.pk]) in block
 
 
+def test_the_stage_line_reads_in_french_with_its_clauses_as_french_separates_them(
+    staff_client, frozen_today
+):
+    _requests_while_quoting()
+
+    html = staff_client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "<h2>En cours : Offres</h2>" in html
+    assert (
+        '<p class="summary">0 révision d’offre reçue ou acceptée ; 2 demandes d’offre en '
+        "attente de réponse</p>" in html
+    )
+
+
 def test_a_request_unanswered_past_its_follow_up_day_is_a_next_step(staff_client, frozen_today):
     _, late, _recent = _requests_while_quoting()
 

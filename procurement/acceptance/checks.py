@@ -20,7 +20,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from procurement.formats import swiss_number
+from procurement.formats import clauses, swiss_number
 
 
 class ItemKind(models.TextChoices):
@@ -160,14 +160,6 @@ class ItemSpec:
     unit_index: int | None = None
     build_line_id: int | None = None
     unit_id: int | None = None
-
-
-def clauses(texts: Sequence[str]) -> str:
-    """Clauses one after the other, as the language separates them ("a; b", French "a ; b")."""
-    joined = texts[0] if texts else ""
-    for text in texts[1:]:
-        joined = _("%(first)s; %(then)s") % {"first": joined, "then": text}
-    return joined
 
 
 def number(value: int | Decimal) -> str:

@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from procurement.formats import clauses
 from procurement.models import Build, BuildLine, Component, Requirements
 from procurement.selectors import build_list
 from quotes.models import Quote, QuoteLine, QuoteRevision
@@ -307,8 +308,9 @@ def build_option(number: int, build: Build, price: BuildPrice, today: date) -> O
     option.throughput_tok_s = price.throughput_tok_s
     option.flags += warning_flags(price.warnings)
     option.warnings = price.warnings
-    option.today = "; ".join(
-        f"{revision.reference}: {describe_today(revision)}"
+    option.today = clauses(
+        _("%(reference)s: %(today)s")
+        % {"reference": revision.reference, "today": describe_today(revision)}
         for revision in price.revisions
         if revision.today is not None
     )
@@ -331,15 +333,19 @@ def quote_option(
     system_power = quote.build.system_power_w if quote.build else 0
     psu, rating = _psu(parts)
     years = revision.warranty_years or vendor.warranty_years_included
+    subtitle = [
+        _("Quote, revision %(number)s of %(day)s")
+        % {"number": revision.number, "day": f"{revision.issued_on:%d.%m.%Y}"}
+    ]
+    if quote.build:
+        subtitle.append(_("offers build %(build)s") % {"build": quote.build.code})
     option = Option(
         number=number,
         kind="quote",
         key=quote.reference,
         title=f"{vendor.name} {quote.reference}",
         short_title=f"{vendor.name} {quote.reference}",
-        subtitle=_("Quote, revision %(number)s of %(day)s")
-        % {"number": revision.number, "day": f"{revision.issued_on:%d.%m.%Y}"}
-        + ("; " + _("offers build %(build)s") % {"build": quote.build.code} if quote.build else ""),
+        subtitle=clauses(subtitle),
         vendors=[f"{vendor.name} ({vendor.country})"],
         gpus=_gpu_names(gpu_source),
         vram_gb=gpu_vram_gb(gpu_source),
