@@ -170,7 +170,13 @@ def test_a_viewer_sees_a_draft_but_cannot_save_it(client, revisions):
         ("Viewer", ["export_csv", "export_xlsx"]),
         (
             "Buyer",
-            ["receive_revisions", "order_selected_revisions", "export_csv", "export_xlsx"],
+            [
+                "receive_revisions",
+                "record_payments",
+                "order_selected_revisions",
+                "export_csv",
+                "export_xlsx",
+            ],
         ),
         (
             "Approver",
@@ -178,6 +184,7 @@ def test_a_viewer_sees_a_draft_but_cannot_save_it(client, revisions):
                 "receive_revisions",
                 "accept_revisions",
                 "reject_revisions",
+                "record_payments",
                 "order_selected_revisions",
                 "export_csv",
                 "export_xlsx",
