@@ -25,12 +25,12 @@ def test_a_worker_sends_the_price_alert_once(worker):
     owner = user_in_role("Buyer", username="bea", email="bea@example.ch")
     price_target_set(
         build=Build.objects.get(slug="pro-6000"),
-        component=Component.objects.get(slug="rtx-pro-6000"),
+        component=Component.objects.get(slug="rtx-pro-6000-max-q"),
         target_price=Decimal("6000.00"),
         user=owner,
     )
     rows = read_price_file(
-        "component,shop,date,price,currency,link\nrtx-pro-6000,brack,2026-03-02,5899.00,CHF,\n"
+        "component,shop,date,price,currency,link\nrtx-pro-6000-max-q,brack,2026-03-02,5899.00,CHF,\n"
     )
     price_observations_import(rows=rows, user=owner)
 
