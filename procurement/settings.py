@@ -219,9 +219,10 @@ PDF_LAYOUT_SLOTS = env_int("PDF_LAYOUT_SLOTS", os.cpu_count() or 1)
 PDF_LAYOUT_WAIT_SECONDS = env_int("PDF_LAYOUT_WAIT_SECONDS", 10)
 if PDF_LAYOUT_SLOTS < 1:
     raise ImproperlyConfigured(f"PDF_LAYOUT_SLOTS must be 1 or more; got {PDF_LAYOUT_SLOTS}.")
-# A layout runs this much nicer (lower priority, 0 to 19) than the pages: when the
-# processors are busy, the pages people wait on go first and a sheet takes what is left.
-PDF_LAYOUT_NICENESS = env_int("PDF_LAYOUT_NICENESS", 5)
+# A layout can run nicer (lower priority, 0 to 19) than the pages: when the processors are
+# busy the pages go first and a sheet takes what is left. Off by default: in the load check
+# on two busy cores, 5 starved sheets past PDF_TIMEOUT_SECONDS (errors instead of slow pages).
+PDF_LAYOUT_NICENESS = env_int("PDF_LAYOUT_NICENESS", 0)
 if not 0 <= PDF_LAYOUT_NICENESS <= 19:
     raise ImproperlyConfigured(
         f"PDF_LAYOUT_NICENESS must be from 0 to 19; got {PDF_LAYOUT_NICENESS}."
