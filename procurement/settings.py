@@ -221,7 +221,7 @@ if PDF_LAYOUT_SLOTS < 1:
     raise ImproperlyConfigured(f"PDF_LAYOUT_SLOTS must be 1 or more; got {PDF_LAYOUT_SLOTS}.")
 # A layout can run nicer (lower priority, 0 to 19) than the pages: when the processors are
 # busy the pages go first and a sheet takes what is left. Off by default: in the load check
-# on two busy cores, 5 starved sheets past PDF_TIMEOUT_SECONDS (errors instead of slow pages).
+# on two busy cores, at 5 the sheets' p95 neared PDF_TIMEOUT_SECONDS and requests failed.
 PDF_LAYOUT_NICENESS = env_int("PDF_LAYOUT_NICENESS", 0)
 if not 0 <= PDF_LAYOUT_NICENESS <= 19:
     raise ImproperlyConfigured(
