@@ -372,6 +372,31 @@ def revision_through_services(
     )
 
 
+def drifted_usd_revision(*, owner=None) -> QuoteRevision:
+    """BZ-2026-0199 of BIZON: USD 10,000 from the US at 1.00 (20.11.2026), landed CHF
+    10,810.00, accepted; then a USD rate of 1.05 (27.11.2026) would make it CHF 11,350.50,
+    +5.00%. Makes the design's rules."""
+    from quotes.services import quote_revision_accept
+
+    design_rules()
+    ExchangeRateFactory(currency="USD", rate_date=date(2026, 11, 20), chf_per_unit="1.000000")
+    quote = QuoteFactory(
+        vendor=bizon(), reference="BZ-2026-0199", build=BuildFactory(), owner=owner
+    )
+    revision = revision_through_services(
+        quote=quote,
+        lines=(("G3000 workstation", 1, "10000.00"),),
+        currency="USD",
+        prices_include_vat=False,
+        ship_from="US",
+        issued_on=date(2026, 11, 20),
+        valid_until=date(2026, 12, 20),
+    )
+    revision = quote_revision_accept(revision=revision, user=user_in_role("Approver"))
+    ExchangeRateFactory(currency="USD", rate_date=date(2026, 11, 27), chf_per_unit="1.050000")
+    return revision
+
+
 def pdf_document(pages: int = 1) -> bytes:
     """A small, valid PDF as a vendor would send it."""
     writer = PdfWriter()

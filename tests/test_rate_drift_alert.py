@@ -12,15 +12,11 @@ from procurement.notices import outbox
 from procurement.notices.models import Notice
 from procurement.notices.registry import kinds
 from procurement.notices.services import notices_record, notification_settings_update
-from quotes.services import quote_revision_accept, quote_revision_record_payment
+from quotes.services import quote_revision_record_payment
 from tests.factories import (
-    BuildFactory,
     ExchangeRateFactory,
-    QuoteFactory,
     UserFactory,
-    bizon,
-    design_rules,
-    revision_through_services,
+    drifted_usd_revision,
     user_in_role,
 )
 
@@ -47,25 +43,8 @@ def owner():
 
 @pytest.fixture
 def accepted(owner):
-    """USD 10,000 from the US at 1.00: landed CHF 10,810.00, accepted; then a USD rate of
-    1.05 makes it 11,350.50 (+5.00%)."""
-    design_rules()
-    ExchangeRateFactory(currency="USD", rate_date=date(2026, 11, 20), chf_per_unit="1.000000")
-    quote = QuoteFactory(
-        vendor=bizon(), reference="BZ-2026-0199", build=BuildFactory(), owner=owner
-    )
-    quote.watchers.add(UserFactory(email="watcher@example.ch"))
-    revision = revision_through_services(
-        quote=quote,
-        lines=(("G3000 workstation", 1, "10000.00"),),
-        currency="USD",
-        prices_include_vat=False,
-        ship_from="US",
-        issued_on=date(2026, 11, 20),
-        valid_until=date(2026, 12, 20),
-    )
-    revision = quote_revision_accept(revision=revision, user=user_in_role("Approver"))
-    ExchangeRateFactory(currency="USD", rate_date=date(2026, 11, 27), chf_per_unit="1.050000")
+    revision = drifted_usd_revision(owner=owner)
+    revision.quote.watchers.add(UserFactory(email="watcher@example.ch"))
     return revision
 
 

@@ -12,13 +12,10 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from quotes.services import quote_revision_accept, quote_revision_record_payment
+from quotes.services import quote_revision_record_payment
 from tests.factories import (
-    BuildFactory,
-    ExchangeRateFactory,
     QuoteFactory,
-    bizon,
-    design_rules,
+    drifted_usd_revision,
     revision_through_services,
     user_in_role,
 )
@@ -40,22 +37,7 @@ def _today(time_machine):
 
 @pytest.fixture
 def accepted():
-    """USD 10,000 from the US at 1.00, landed CHF 10,810.00, accepted on 28.11.2026; the
-    latest USD rate, 1.05, would make it 11,350.50."""
-    design_rules()
-    ExchangeRateFactory(currency="USD", rate_date=date(2026, 11, 20), chf_per_unit="1.000000")
-    quote = QuoteFactory(vendor=bizon(), reference="BZ-2026-0199", build=BuildFactory())
-    revision = revision_through_services(
-        quote=quote,
-        lines=(("G3000 workstation", 1, "10000.00"),),
-        currency="USD",
-        prices_include_vat=False,
-        ship_from="US",
-        issued_on=date(2026, 11, 20),
-        valid_until=date(2026, 12, 20),
-    )
-    ExchangeRateFactory(currency="USD", rate_date=date(2026, 11, 27), chf_per_unit="1.050000")
-    return quote_revision_accept(revision=revision, user=user_in_role("Approver"))
+    return drifted_usd_revision()
 
 
 def landed_json(capsys) -> dict:
