@@ -25,7 +25,7 @@ from procurement.admin_orders import ORDER_PARAMETER
 from procurement.admin_references import KeptWhenReferencedAdmin
 from procurement.admin_rows import QuickRows
 from procurement.exports import ExportActionsMixin, PriceObservationResource
-from procurement.formats import chf, clauses, swiss_date
+from procurement.formats import chf, swiss_date
 from procurement.models import (
     Build,
     BuildLine,
@@ -45,6 +45,7 @@ from procurement.price_watch import rules as price_watch_rules
 from procurement.price_watch import selectors as price_watch_selectors
 from procurement.price_watch import services as price_watch
 from procurement.selectors import build_progress
+from procurement.sentences import clauses
 from quotes.admin_requests import has_request_quotes_permission, request_quotes_for_builds
 from quotes.permissions import may_read_prices
 from quotes.pricing.presenter import describe_build_source, describe_commitment

@@ -8,11 +8,8 @@ as template filters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-
-from django.utils.translation import gettext as _
 
 APOSTROPHE = "\u2019"
 
@@ -69,12 +66,3 @@ def money(value: object, currency: str = "") -> str:
 def swiss_date(value: date | None) -> str:
     """`20.11.2026`; empty for a missing date."""
     return "" if value is None else f"{value:%d.%m.%Y}"
-
-
-def clauses(texts: Iterable[str]) -> str:
-    """Clauses one after the other, as the language separates them ("a; b", French "a ; b")."""
-    first, *rest = list(texts) or [""]
-    joined = first
-    for text in rest:
-        joined = _("%(first)s; %(then)s") % {"first": joined, "then": text}
-    return joined

@@ -10,7 +10,8 @@ from enum import StrEnum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from procurement.formats import clauses, swiss_date
+from procurement.formats import swiss_date
+from procurement.sentences import clauses
 
 
 class Stage(StrEnum):

@@ -20,7 +20,8 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from procurement.formats import clauses, swiss_number
+from procurement.formats import swiss_number
+from procurement.sentences import clauses
 
 
 class ItemKind(models.TextChoices):

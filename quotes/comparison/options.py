@@ -11,9 +11,9 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from procurement.formats import clauses
 from procurement.models import Build, BuildLine, Component, Requirements
 from procurement.selectors import build_list
+from procurement.sentences import clauses
 from quotes.models import Quote, QuoteLine, QuoteRevision
 from quotes.pricing import engine
 from quotes.pricing.presenter import (
