@@ -838,10 +838,10 @@ class CalendarFeedAdmin(admin.ModelAdmin):
             messages.success(request, _("%(count)d address(es) revoked.") % {"count": revoked})
 
     @admin.action(
+        permissions=["add"],
         description=gettext_lazy(
             "Issue new addresses for the selected users (the old stop working)"
         ),
-        permissions=["add"],
     )
     def issue_new(self, request, queryset):
         users = {feed.user for feed in queryset.select_related("user")}
