@@ -270,7 +270,13 @@ def _prepare() -> tuple[list[Page], list[str]]:
 
     if not Vendor.objects.filter(slug="bizon").exists():
         call_command("loaddata", "seed", verbosity=0)
+    from django.db import connection
+
     admin_lists.make_quotes(0, QUOTES, prefix="LOAD")
+    # The planner's statistics, as autovacuum keeps them in a database in service: without
+    # them it plans for the empty tables it last counted.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     revision = QuoteRevision.objects.filter(quote__reference="EST-BIZON-G3000-2X5090").latest(
         "number"
     )

@@ -2,7 +2,9 @@
 
 Django renders each row's action checkbox through the form widget's templates: a hundred
 rows, a hundred small template renders, a fifth of a list page's time. `QuickRows` writes the
-same markup directly.
+same markup directly. And a page holds 50 rows, not Django's 100: a screen shows fewer than
+that, the rest is a click or a search away, and every row costs the server the same again
+(the admin's lookups, formats and escapes of each cell).
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ SELECT_LABEL = "Select this object for an action - {}"
 
 
 class QuickRows:
-    """A ModelAdmin mixin: the action checkbox of each row without the widget's templates."""
+    """A ModelAdmin mixin: pages of 50 rows, and the action checkbox of each row without the
+    widget's templates."""
+
+    list_per_page = 50
 
     def action_checkbox(self, obj: Any) -> str:
         label = format_html(gettext(SELECT_LABEL), str(obj))

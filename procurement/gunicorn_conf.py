@@ -6,6 +6,7 @@ Bound to HOST:PORT (127.0.0.1:8000 by default: a TLS proxy in front answers the 
 WEB_CONCURRENCY worker processes (by default two a core and one more).
 """
 
+import gc
 import os
 
 from procurement.env import env_int, env_str
@@ -15,15 +16,12 @@ workers = env_int("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1)
 if workers < 1:
     raise SystemExit(f"WEB_CONCURRENCY must be 1 or more; got {workers}.")
 wsgi_app = "procurement.wsgi:application"
-# Threads: a request waiting (for the database, or for its turn to lay out a PDF) leaves the
-# processor to the others of its process.
-worker_class = "gthread"
-threads = 4
-# A process takes no more connections than it has threads: the next one is left to a
-# process with a thread free, instead of queueing behind a PDF waiting for its turn. The TLS
-# proxy in front keeps the browsers' connections alive; here each request has its own.
-worker_connections = threads
-keepalive = 0
+# One request at a time a process: a page is work for the processor (the database answers in
+# a few milliseconds), and two requests in one process would take turns on its interpreter
+# lock while another process sat idle. A process with a request in hand takes no other
+# connection, so the next one goes to a free process. A sheet's layout runs in a child
+# process of its own (procurement/pdf.py), which the worker only waits for.
+worker_class = "sync"
 # The application is loaded once before the workers fork: they share its memory, and an
 # error in the settings stops the server at once instead of each worker in turn.
 preload_app = True
@@ -38,3 +36,23 @@ max_requests_jitter = 200
 control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
+
+
+def when_ready(server) -> None:
+    """In the server's main process, the application loaded, before the first worker starts:
+    what every request needs is made now (procurement/warm.py), and it lives as long as the
+    workers do. Frozen, the garbage collector of each worker never walks it again (a full
+    collection of the loaded application takes a tenth of a second, in the middle of
+    somebody's page) and never writes to the memory the workers share with this process."""
+    from procurement.warm import warm_up
+
+    made = warm_up()
+    server.log.info("Made before the workers start: %s", made)
+    gc.collect()
+    gc.freeze()
+
+
+def pre_fork(server, worker) -> None:
+    """Whatever the main process made since is frozen too, before each worker is forked
+    (also the workers that replace old ones)."""
+    gc.freeze()

@@ -12,28 +12,39 @@ caller gets PdfTimeout, never a worker held for longer. What WeasyPrint logs in 
 (a refused fetch) is logged here. At most PDF_LAYOUT_SLOTS documents are laid out at once on
 the machine, each at PDF_LAYOUT_NICENESS below the pages' priority; the wait for a slot
 counts within the budget.
+
+A document is laid out once: its PDF is kept in the `pdfs` cache (a folder under var/,
+shared by every process of the machine) for PDF_CACHE_SECONDS under a digest of its HTML,
+of the static files it may read and of WeasyPrint's version, so the same sheet asked for
+again, by anyone allowed to see that HTML, is answered without a layout. The people who ask
+for the same document at the same time wait for the one layout of it instead of each
+starting their own. Failures and timeouts are never kept.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, Any
 
+import weasyprint
 from django.conf import settings
+from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STATIC_SCHEME = "static:"
+CACHE_ALIAS = "pdfs"
 MIME_TYPES = {
     ".css": "text/css",
     ".svg": "image/svg+xml",
@@ -121,29 +132,43 @@ def layout_slot(*, wait_seconds: float | None = None) -> Iterator[None]:
     wait = settings.PDF_LAYOUT_WAIT_SECONDS
     if wait_seconds is not None:
         wait = min(wait, wait_seconds)
-    deadline = time.monotonic() + wait
-    slot = take_free_slot(folder, settings.PDF_LAYOUT_SLOTS)
-    while slot is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-        slot = take_free_slot(folder, settings.PDF_LAYOUT_SLOTS)
-    try:
+    with _held(lambda: take_free_slot(folder, settings.PDF_LAYOUT_SLOTS), wait):
         yield
+
+
+@contextmanager
+def _held(take: Callable[[], IO[bytes] | None], wait: float) -> Iterator[bool]:
+    """Hold the lock file `take` returns, trying again for `wait` seconds while it returns
+    None; whether it was held, then released."""
+    deadline = time.monotonic() + wait
+    handle = take()
+    while handle is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+        handle = take()
+    try:
+        yield handle is not None
     finally:
-        if slot is not None:
-            slot.close()  # and with it the lock
+        if handle is not None:
+            handle.close()  # and with it the lock
 
 
 def take_free_slot(folder: Path, slots: int) -> IO[bytes] | None:
     """The lock file of a free slot, now held by this caller; None when all are taken."""
     for number in range(slots):
-        handle = (folder / f"{number}.lock").open("ab")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            continue
-        return handle
+        handle = _take_lock(folder / f"{number}.lock")
+        if handle is not None:
+            return handle
     return None
+
+
+def _take_lock(path: Path) -> IO[bytes] | None:
+    handle = path.open("ab")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
 
 
 class _KeptRecords(logging.Handler):
@@ -182,13 +207,52 @@ def _layout_context() -> Any:
 
 
 def pdf_from_html(html: str, *, timeout: float | None = None) -> bytes:
-    """The PDF of `html`, laid out in a child process; PdfTimeout when it is not done within
-    `timeout` seconds (PDF_TIMEOUT_SECONDS) all told, the wait for a layout slot included,
-    PdfError if the layout failed."""
+    """The PDF of `html`: from the cache when it was laid out before, else laid out in a
+    child process. PdfTimeout when it is not done within `timeout` seconds
+    (PDF_TIMEOUT_SECONDS) all told, the waits for the same document and for a layout slot
+    included; PdfError if the layout failed."""
     seconds = settings.PDF_TIMEOUT_SECONDS if timeout is None else timeout
     deadline = time.monotonic() + seconds
+    if not settings.PDF_CACHE_SECONDS:
+        return _laid_out(html, deadline, seconds)
+    key = cache_key(html)
+    cache = caches[CACHE_ALIAS]
+    kept = cache.get(key)
+    if kept is not None:
+        return kept
+    # Whoever asks for this document while it is being laid out waits for that layout, at
+    # most a quarter of the budget, then lays it out too.
+    folder = Path(settings.VAR_DIR) / "pdf-slots" / "documents"
+    folder.mkdir(parents=True, exist_ok=True)
+    with _held(lambda: _take_lock(folder / f"{key[-64:]}.lock"), seconds / 4) as alone:
+        kept = cache.get(key) if alone else None
+        if kept is not None:
+            return kept
+        document = _laid_out(html, deadline, seconds)
+        cache.set(key, document, settings.PDF_CACHE_SECONDS)
+    return document
+
+
+def cache_key(html: str) -> str:
+    """What a laid-out PDF depends on: its HTML, the static files it may read (their names,
+    sizes and times) and the version of WeasyPrint."""
+    digest = hashlib.sha256()
+    digest.update(weasyprint.__version__.encode())
+    root = static_root()
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(
+                f"\0{path.relative_to(root)}\0{stat.st_size}\0{stat.st_mtime_ns}".encode()
+            )
+    digest.update(b"\0\0")
+    digest.update(html.encode())
+    return f"pdf:{digest.hexdigest()}"
+
+
+def _laid_out(html: str, deadline: float, seconds: float) -> bytes:
     # At most half the budget waiting for a slot, so the layout itself always has the rest.
-    with layout_slot(wait_seconds=seconds / 2):
+    with layout_slot(wait_seconds=max(0.0, min(seconds / 2, deadline - time.monotonic()))):
         kind, payload, records = _layout_until(html, deadline, seconds)
     for record in records:
         logger = logging.getLogger(record.name)

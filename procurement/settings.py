@@ -219,6 +219,22 @@ PDF_LAYOUT_SLOTS = env_int("PDF_LAYOUT_SLOTS", os.cpu_count() or 1)
 PDF_LAYOUT_WAIT_SECONDS = env_int("PDF_LAYOUT_WAIT_SECONDS", 10)
 if PDF_LAYOUT_SLOTS < 1:
     raise ImproperlyConfigured(f"PDF_LAYOUT_SLOTS must be 1 or more; got {PDF_LAYOUT_SLOTS}.")
+# A laid-out PDF is kept this many seconds (0: never) under a digest of what it depends on,
+# so the same sheet asked for again is not laid out again (procurement/pdf.py). A day: a
+# sheet is dated, and tomorrow's differs anyway.
+PDF_CACHE_SECONDS = env_int("PDF_CACHE_SECONDS", 24 * 60 * 60)
+if PDF_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured(f"PDF_CACHE_SECONDS must be 0 or more; got {PDF_CACHE_SECONDS}.")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Files under var/: shared by the web server's processes and the commands of the machine.
+    "pdfs": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "pdfs"),
+        "TIMEOUT": PDF_CACHE_SECONDS or None,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+}
 # A layout can run nicer (lower priority, 0 to 19) than the pages: when the processors are
 # busy the pages go first and a sheet takes what is left. Off by default: in the load check
 # on two busy cores, at 5 the sheets' p95 neared PDF_TIMEOUT_SECONDS and requests failed.

@@ -255,7 +255,7 @@ class RevisionSummaryInline(admin.TabularInline):
 
 @admin.register(Quote)
 class QuoteAdmin(QuickRows, ExportActionsMixin, AuditedAdmin):
-    # Newest first, by primary key: the index serves it and the page stops at 100 rows.
+    # Newest first, by primary key: the index serves it and the page stops at its 50 rows.
     ordering = ["-pk"]
     list_display = [
         "reference",
@@ -668,7 +668,7 @@ def _line_data(line: QuoteLine) -> services.LineData:
 
 @admin.register(QuoteRevision)
 class QuoteRevisionAdmin(QuickRows, ExportActionsMixin, AuditedAdmin):
-    # Newest first, by primary key: the index serves it and the page stops at 100 rows.
+    # Newest first, by primary key: the index serves it and the page stops at its 50 rows.
     ordering = ["-pk"]
     form = QuoteRevisionForm
     list_display = [

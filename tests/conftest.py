@@ -53,6 +53,16 @@ def _layouts_at_the_tests_priority(settings):
     settings.PDF_LAYOUT_NICENESS = 0
 
 
+@pytest.fixture(autouse=True)
+def _pdfs_kept_by_the_test_alone(settings, tmp_path):
+    """Each test keeps its laid-out PDFs in a folder of its own: a sheet laid out by an
+    earlier test (or run) is never the answer to this one's."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "pdfs": {**settings.CACHES["pdfs"], "LOCATION": str(tmp_path / "pdf-cache")},
+    }
+
+
 @pytest.fixture
 def seed(db):
     """The buyer's research note, as `make run` loads it."""

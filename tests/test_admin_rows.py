@@ -41,3 +41,15 @@ def test_the_quotes_list_has_one_checkbox_a_row(admin_client):
 def test_the_long_lists_use_it():
     for model in (Quote, QuoteRevision, OrderLine, PriceObservation):
         assert isinstance(django_admin.site._registry[model], QuickRows), model
+
+
+def test_a_page_of_a_long_list_holds_50_rows_and_the_51st_is_on_the_next(admin_client):
+    QuoteFactory.create_batch(51)
+    url = reverse("admin:quotes_quote_changelist")
+
+    first = admin_client.get(url).content.decode()
+    second = admin_client.get(url, {"p": 2}).content.decode()
+
+    assert first.count('class="action-select"') == 50
+    assert second.count('class="action-select"') == 1
+    assert "51 quotes" in first

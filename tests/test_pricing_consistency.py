@@ -171,13 +171,17 @@ def _terms_and_lines(kind, pick, carriers, build_b, part_lines):
 # Reading the surfaces ----------------------------------------------------------------------
 
 
+# "Show all": the generated data holds more quotes than a page of the list.
+SHOW_ALL = {"all": ""}
+
+
 def read_quotes_list(client) -> dict[str, dict[str, str]]:
-    html = client.get(reverse("admin:quotes_quote_changelist")).content.decode()
+    html = client.get(reverse("admin:quotes_quote_changelist"), SHOW_ALL).content.decode()
     return {row["reference"]: row for row in changelist_rows(html)}
 
 
 def read_revisions_list(client) -> dict[tuple[str, int], dict[str, str]]:
-    html = client.get(reverse("admin:quotes_quoterevision_changelist")).content.decode()
+    html = client.get(reverse("admin:quotes_quoterevision_changelist"), SHOW_ALL).content.decode()
     return {(row["quote"].split()[-1], int(row["number"])): row for row in changelist_rows(html)}
 
 

@@ -15,7 +15,16 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import (
+    Count,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 from procurement.models import Build, BuildLine, Component, OrderLine, Requirements
@@ -665,13 +674,18 @@ def commitments(build_ids: Iterable[int] | None = None) -> dict[int | None, Comm
         )
     hand_chf: dict[int, Decimal] = defaultdict(lambda: engine.ZERO)
     unpriced: dict[int, int] = defaultdict(int)
-    for build_id, quantity, unit_price, currency in by_hand.values_list(
-        "order__build", "quantity", "unit_price", "unit_price_currency"
-    ).order_by():
-        if unit_price is None or currency != engine.CHF:
-            unpriced[build_id] += 1
+    # A row a build and unit price: the database adds up the quantities (whole numbers) and
+    # counts the lines, and a unit price in cents times a quantity is exact, as before.
+    for row in (
+        by_hand.values("order__build", "unit_price", "unit_price_currency")
+        .annotate(quantity=Sum("quantity"), lines=Count("pk"))
+        .order_by()
+    ):
+        build_id, unit_price = row["order__build"], row["unit_price"]
+        if unit_price is None or row["unit_price_currency"] != engine.CHF:
+            unpriced[build_id] += row["lines"]
         else:
-            hand_chf[build_id] += engine.round_chf(unit_price * quantity)
+            hand_chf[build_id] += engine.round_chf(unit_price * row["quantity"])
     keys = set(wanted) if wanted is not None else {*revisions, *hand_chf, *unpriced}
     return {
         key: Commitment(
