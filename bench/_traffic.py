@@ -1,9 +1,10 @@
 """Logged-in users walking through pages of a running server, one thread a user.
 
 Each user opens the pages in turn (from a page of their own to start), waits for each
-answer, and pauses between pages when told to, as a person reading. Every request is
-bounded (REQUEST_TIMEOUT) and no request starts after the given seconds, so a run always
-ends. Only addresses on this machine are ever asked.
+answer, and pauses between pages when told to, as a person reading; such a user also pauses
+before the first page, so that twenty people do not all click in the same millisecond.
+Every request is bounded (REQUEST_TIMEOUT) and no request starts after the given seconds,
+so a run always ends. Only addresses on this machine are ever asked.
 """
 
 from __future__ import annotations
@@ -87,6 +88,9 @@ def walk(
         position = chance.randrange(len(pages))
         sent = {"Cookie": f"sessionid={session}", **ONE_REQUEST_A_CONNECTION, **(headers or {})}
         with httpx.Client(base_url=base_url, headers=sent, timeout=REQUEST_TIMEOUT) as client:
+            if pause:
+                # People reading do not all click at the same moment, the first time either.
+                time.sleep(chance.uniform(*pause))
             while time.monotonic() < deadline:
                 page = pages[position % len(pages)]
                 position += 1

@@ -76,7 +76,8 @@ def run() -> list[bench.Row]:
         run_ = Server("make run", "serve", database_url, Path(folder), debug=True)
         with serve.running(), run_.running():
             production, development = _measure(serve, run_, pages, sessions)
-    return _rows(pages, production, development)
+        laid_out = {server.name: server.documents_kept() for server in (serve, run_)}
+    return _rows(pages, production, development) + _sheet_rows(production, development, laid_out)
 
 
 def _measure(
@@ -137,6 +138,10 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.var_dir = folder / script
         self.env = _environment(database_url, self.var_dir, self.port, debug=debug)
+
+    def documents_kept(self) -> int:
+        """The PDFs this server laid out and kept (procurement/pdf.py): one a distinct sheet."""
+        return len(list((self.var_dir / "cache" / "pdfs").glob("*.djcache")))
 
     def walk(self, phase: str, pages: list[Page], sessions: list[str], **how) -> Traffic:
         traffic = walk(self.url, pages, sessions, headers=PROXIED, **how)
@@ -333,6 +338,26 @@ def _rows(pages: list[Page], production: Figures, development: Figures) -> list[
                 f"{len(errors)} of {answered:,}" + (f" ({'; '.join(kinds[:3])})" if kinds else ""),
                 "none" if name == "make serve" else "-",
                 not errors if name == "make serve" else None,
+            )
+        )
+    return rows
+
+
+def _sheet_rows(
+    production: Figures, development: Figures, laid_out: dict[str, int]
+) -> list[bench.Row]:
+    """How many of the sheets asked for were laid out: the same sheet, asked for again, is
+    answered from the kept PDF (a sheet's layout alone is in the comparison rows)."""
+    rows = []
+    for name, figures in (("make serve", production), ("make run", development)):
+        asked = sum(len(phase.times(SHEET_PAGE)) for phase in figures.phases)
+        rows.append(
+            bench.Row(
+                AREA,
+                f"sheets laid out (warm-up included) / answered (measured phases), {name}",
+                f"{laid_out[name]} / {asked:,}",
+                "-",
+                None,
             )
         )
     return rows
