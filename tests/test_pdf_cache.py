@@ -123,12 +123,18 @@ def test_the_key_names_no_content_and_changes_with_one_character():
 # Where people read it: the sheet's page -------------------------------------------------------
 
 
-@pytest.mark.django_db
-def test_the_sheet_after_a_price_change_shows_the_new_total_not_the_kept_one(client, layouts):
+@pytest.fixture
+def one_build(db, client):
+    """A build of one GPU, and its sheet's address for a Viewer logged in."""
     helpers.rules()
-    built = helpers.build(code="2.0", name="Single GPU")
     client.force_login(user_in_role("Viewer"))
-    url = reverse("quotes:comparison_pdf")
+    return helpers.build(code="2.0", name="Single GPU"), reverse("quotes:comparison_pdf")
+
+
+def test_the_sheet_after_a_price_change_shows_the_new_total_not_the_kept_one(
+    client, layouts, one_build
+):
+    built, url = one_build
 
     with time_machine.travel(date(2026, 2, 20), tick=False):
         before = client.get(url, {"build": built.slug})
@@ -145,12 +151,8 @@ def test_the_sheet_after_a_price_change_shows_the_new_total_not_the_kept_one(cli
     assert len(layouts) == 2
 
 
-@pytest.mark.django_db
-def test_the_sheet_of_another_day_is_laid_out_with_its_own_date(client, layouts):
-    helpers.rules()
-    built = helpers.build(code="2.0", name="Single GPU")
-    client.force_login(user_in_role("Viewer"))
-    url = reverse("quotes:comparison_pdf")
+def test_the_sheet_of_another_day_is_laid_out_with_its_own_date(client, layouts, one_build):
+    built, url = one_build
 
     with time_machine.travel(date(2026, 2, 20), tick=False):
         friday = client.get(url, {"build": built.slug})

@@ -119,19 +119,26 @@ print(response.status_code, json.dumps(json.loads(response.content), sort_keys=T
 """
 
 
-def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-c", HEALTH_SCRIPT],
+def python_script(script: str, var_dir: Path, **env: str) -> subprocess.CompletedProcess:
+    """`script` run by a fresh interpreter with the project's settings and `env`."""
+    return subprocess.run(
+        [sys.executable, "-c", script],
         cwd=ROOT,
         env={
             **BASE_ENV,
             "DJANGO_SETTINGS_MODULE": "procurement.settings",
-            "PROCUREMENT_VAR_DIR": str(tmp_path),
-            "DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere",
+            "PROCUREMENT_VAR_DIR": str(var_dir),
+            **env,
         },
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
+    )
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
+    result = python_script(
+        HEALTH_SCRIPT, tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:1/nowhere"
     )
     assert result.stdout.strip() == '503 {"broker": "ok", "database": "unreachable"}', result.stderr
 

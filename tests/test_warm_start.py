@@ -4,17 +4,12 @@ freezes it for the garbage collector; its workers serve one request at a time.""
 
 import gc
 import os
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
 from procurement import gunicorn_conf
-from tests.test_settings_env import BASE_ENV, gunicorn_config
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.test_settings_env import gunicorn_config, python_script
 
 # A fresh interpreter with production settings: the tests' own process has compiled and
 # read everything long ago, and runs with debug settings.
@@ -44,21 +39,12 @@ WARM_UP_IN_A_NEW_PROCESS = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def warmed(tmp_path_factory) -> str:
-    folder = tmp_path_factory.mktemp("var")
-    result = subprocess.run(
-        [sys.executable, "-c", WARM_UP_IN_A_NEW_PROCESS],
-        cwd=ROOT,
-        env={
-            **BASE_ENV,
-            "DJANGO_SETTINGS_MODULE": "procurement.settings",
-            "PROCUREMENT_VAR_DIR": str(folder),
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": "k" * 60,
-            "DJANGO_ALLOWED_HOSTS": "procurement.example.ch",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = python_script(
+        WARM_UP_IN_A_NEW_PROCESS,
+        tmp_path_factory.mktemp("var"),
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="k" * 60,
+        DJANGO_ALLOWED_HOSTS="procurement.example.ch",
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
