@@ -28,6 +28,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import pickle
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,6 +44,7 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+logger = logging.getLogger(__name__)
 STATIC_SCHEME = "static:"
 CACHE_ALIAS = "pdfs"
 MIME_TYPES = {
@@ -216,21 +218,42 @@ def pdf_from_html(html: str, *, timeout: float | None = None) -> bytes:
     if not settings.PDF_CACHE_SECONDS:
         return _laid_out(html, deadline, seconds)
     key = cache_key(html)
-    cache = caches[CACHE_ALIAS]
-    kept = cache.get(key)
+    kept = _kept(key)
     if kept is not None:
         return kept
     # Whoever asks for this document while it is being laid out waits for that layout, at
-    # most a quarter of the budget, then lays it out too.
+    # most a quarter of the budget, then lays it out too. The lock is one of 256 (by the
+    # digest's last two digits), so their files never pile up; two documents that share one
+    # only wait for each other now and then.
     folder = Path(settings.VAR_DIR) / "pdf-slots" / "documents"
     folder.mkdir(parents=True, exist_ok=True)
-    with _held(lambda: _take_lock(folder / f"{key[-64:]}.lock"), seconds / 4) as alone:
-        kept = cache.get(key) if alone else None
+    with _held(lambda: _take_lock(folder / f"{key[-2:]}.lock"), seconds / 4) as alone:
+        kept = _kept(key) if alone else None
         if kept is not None:
             return kept
         document = _laid_out(html, deadline, seconds)
-        cache.set(key, document, settings.PDF_CACHE_SECONDS)
+        _keep(key, document)
     return document
+
+
+# A PDF that cannot be kept or read back (a full disk, a damaged file) is laid out again: the
+# people asking for it get it all the same.
+UNREADABLE = (OSError, EOFError, pickle.PickleError)
+
+
+def _kept(key: str) -> bytes | None:
+    try:
+        return caches[CACHE_ALIAS].get(key)
+    except UNREADABLE as error:
+        logger.warning("a kept PDF could not be read: %s", error)
+        return None
+
+
+def _keep(key: str, document: bytes) -> None:
+    try:
+        caches[CACHE_ALIAS].set(key, document, settings.PDF_CACHE_SECONDS)
+    except UNREADABLE as error:
+        logger.warning("a PDF could not be kept: %s", error)
 
 
 def cache_key(html: str) -> str:

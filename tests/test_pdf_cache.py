@@ -6,6 +6,7 @@ import os
 import threading
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -161,4 +162,32 @@ def test_the_sheet_of_another_day_is_laid_out_with_its_own_date(client, layouts,
 
     assert "As of 20.02.2026" in helpers.pdf_pages(friday.content)[0]
     assert "As of 23.02.2026" in helpers.pdf_pages(monday.content)[0]
+    assert len(layouts) == 2
+
+
+def test_a_pdf_that_cannot_be_kept_is_answered_all_the_same(layouts, settings, tmp_path, caplog):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache's folder should be")
+    settings.CACHES = {
+        **settings.CACHES,
+        "pdfs": {**settings.CACHES["pdfs"], "LOCATION": str(blocker / "pdfs")},
+    }
+
+    first = pdf.pdf_from_html("<p>Kept nowhere</p>")
+    second = pdf.pdf_from_html("<p>Kept nowhere</p>")
+
+    assert "Kept nowhere" in helpers.pdf_pages(first)[0]
+    assert second.startswith(b"%PDF")
+    assert len(layouts) == 2
+    assert "a PDF could not be kept" in caplog.text
+
+
+def test_a_damaged_kept_pdf_is_laid_out_again(layouts, settings):
+    pdf.pdf_from_html("<p>Damaged later</p>")
+    for kept in Path(settings.CACHES["pdfs"]["LOCATION"]).glob("*.djcache"):
+        kept.write_bytes(b"\x80\x04not a pickle")
+
+    again = pdf.pdf_from_html("<p>Damaged later</p>")
+
+    assert "Damaged later" in helpers.pdf_pages(again)[0]
     assert len(layouts) == 2
