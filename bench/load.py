@@ -10,7 +10,9 @@ a TLS proxy in front would pass it on:
 - one user, without pauses: each page's time on an idle server;
 - 20 users pausing 1 to 3 s between pages, as people reading, with and (production stack
   only) without the sheet among their pages;
-- the same 20 users without pauses: the most the server answers per second.
+- the same 20 users without pauses: the most the server answers per second;
+- for information, the 20 users pausing on `make serve` with no PDF kept, so that every
+  sheet is laid out: what the pages pay when many different sheets are made at once.
 
 Targets, judged in the same run: no errors; with pauses, the p95 of each HTML page at most
 4 times its p50 with one user, and at most 1.5 times its p95 without sheets being rendered;
@@ -77,7 +79,31 @@ def run() -> list[bench.Row]:
         with serve.running(), run_.running():
             production, development = _measure(serve, run_, pages, sessions)
         laid_out = {server.name: server.documents_kept() for server in (serve, run_)}
-    return _rows(pages, production, development) + _sheet_rows(production, development, laid_out)
+        every_sheet = _every_sheet_laid_out(database_url, Path(folder), pages, sessions)
+    return (
+        _rows(pages, production, development)
+        + _sheet_rows(production, development, laid_out)
+        + _unkept_rows(pages, production, every_sheet)
+    )
+
+
+def _every_sheet_laid_out(
+    database_url: str, folder: Path, pages: list[Page], sessions: list[str]
+) -> Traffic:
+    """The same 20 readers on `make serve` with no PDF kept: every sheet they ask for is laid
+    out, as if each asked for a sheet nobody had asked for yet. For information: what the
+    pages pay when many different sheets are made at once."""
+    unkept = Server(
+        "make serve, PDFs not kept",
+        "serve-production",
+        database_url,
+        folder,
+        debug=False,
+        settings={"PDF_CACHE_SECONDS": "0"},
+    )
+    with unkept.running():
+        unkept.walk("warm-up", pages, sessions[:4], seconds=min(5.0, SECONDS), pause=None)
+        return unkept.walk("with pauses", pages, sessions, seconds=SECONDS, pause=PAUSE)
 
 
 def _measure(
@@ -130,14 +156,24 @@ class Server:
     """One of the product's start scripts, in a process group of its own."""
 
     def __init__(
-        self, name: str, script: str, database_url: str, folder: Path, *, debug: bool
+        self,
+        name: str,
+        script: str,
+        database_url: str,
+        folder: Path,
+        *,
+        debug: bool,
+        settings: dict[str, str] | None = None,
     ) -> None:
         self.name = name
         self.script = ROOT / "bin" / script
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.var_dir = folder / script
-        self.env = _environment(database_url, self.var_dir, self.port, debug=debug)
+        self.var_dir = folder / name.replace(" ", "-").replace(",", "")
+        self.env = {
+            **_environment(database_url, self.var_dir, self.port, debug=debug),
+            **(settings or {}),
+        }
 
     def documents_kept(self) -> int:
         """The PDFs this server laid out and kept (procurement/pdf.py): one a distinct sheet."""
@@ -346,21 +382,52 @@ def _rows(pages: list[Page], production: Figures, development: Figures) -> list[
 def _sheet_rows(
     production: Figures, development: Figures, laid_out: dict[str, int]
 ) -> list[bench.Row]:
-    """How many of the sheets asked for were laid out: the same sheet, asked for again, is
-    answered from the kept PDF (a sheet's layout alone is in the comparison rows)."""
+    """How many distinct sheets were laid out and kept against the sheets answered: the same
+    sheet, asked for again, is answered from the kept PDF (a layout that failed or a sheet
+    laid out twice at once would not show here; a sheet's layout alone is in the
+    comparison rows)."""
     rows = []
     for name, figures in (("make serve", production), ("make run", development)):
         asked = sum(len(phase.times(SHEET_PAGE)) for phase in figures.phases)
         rows.append(
             bench.Row(
                 AREA,
-                f"sheets laid out (warm-up included) / answered (measured phases), {name}",
+                f"distinct sheets laid out and kept (warm-up included) / answered (measured phases), {name}",
                 f"{laid_out[name]} / {asked:,}",
                 "-",
                 None,
             )
         )
     return rows
+
+
+def _unkept_rows(pages: list[Page], production: Figures, every_sheet: Traffic) -> list[bench.Row]:
+    assert production.paused_without_sheets is not None
+    alone = production.paused_without_sheets
+    ratios = ", ".join(
+        f"{page.name} {every_sheet.p95(page.name):.0f} ms "
+        f"({every_sheet.p95(page.name) / alone.p95(page.name):.1f}x)"
+        for page in pages
+        if not page.is_pdf
+    )
+    return [
+        bench.Row(
+            AREA,
+            f"{USERS} users with pauses, every sheet laid out (PDFs not kept), make serve: "
+            "p95 of each page (times its p95 without sheets)",
+            ratios,
+            "-",
+            None,
+        ),
+        bench.Row(
+            AREA,
+            "the same: sheet p50 / p95, errors",
+            f"{every_sheet.p50(SHEET_PAGE):.0f} / {every_sheet.p95(SHEET_PAGE):.0f} ms, "
+            f"{len(every_sheet.errors)} errors of {len(every_sheet.samples):,}",
+            "-",
+            None,
+        ),
+    ]
 
 
 def _page_row(page: Page, production: Figures, development: Figures) -> bench.Row:

@@ -30,12 +30,14 @@ import multiprocessing
 import os
 import pickle
 import time
+import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, Any
 
+import pydyf
 import weasyprint
 from django.conf import settings
 from django.core.cache import caches
@@ -147,11 +149,20 @@ def _held(take: Callable[[], IO[bytes] | None], wait: float) -> Iterator[bool]:
     while handle is None and time.monotonic() < deadline:
         time.sleep(0.02)
         handle = take()
+    if handle is not None:
+        _HELD.add(handle)
     try:
         yield handle is not None
     finally:
         if handle is not None:
+            _HELD.discard(handle)
             handle.close()  # and with it the lock
+
+
+# The lock files this process holds now (by any of its threads): a forked layout child
+# closes its copies at once, so that a lock lives as long as its holder, not as long as a
+# child forked meanwhile for another document.
+_HELD: set[IO[bytes]] = set()
 
 
 def take_free_slot(folder: Path, slots: int) -> IO[bytes] | None:
@@ -190,6 +201,8 @@ class _KeptRecords(logging.Handler):
 def _layout_in_child(html: str, root: str, answer: Connection, niceness: int) -> None:
     """The child's work, at a lower priority than the pages (`niceness`): the PDF (or why
     not) and what WeasyPrint logged, sent back."""
+    for handle in list(_HELD):
+        handle.close()
     os.nice(niceness)
     kept = _KeptRecords()
     logging.getLogger("weasyprint").addHandler(kept)
@@ -221,14 +234,15 @@ def pdf_from_html(html: str, *, timeout: float | None = None) -> bytes:
     kept = _kept(key)
     if kept is not None:
         return kept
-    # Whoever asks for this document while it is being laid out waits for that layout, at
-    # most a quarter of the budget, then lays it out too. The lock is one of 256 (by the
-    # digest's last two digits), so their files never pile up; two documents that share one
-    # only wait for each other now and then.
+    # Whoever asks for this document while it is being laid out waits for that layout, then
+    # takes the PDF it kept; after half the budget, or once the lock is free without a PDF
+    # kept (that layout failed), it lays the document out itself. The lock is one of 4,096
+    # (by the digest's last three digits), so their files never pile up; two documents that
+    # share one only wait for each other once in a while.
     folder = Path(settings.VAR_DIR) / "pdf-slots" / "documents"
     folder.mkdir(parents=True, exist_ok=True)
-    with _held(lambda: _take_lock(folder / f"{key[-2:]}.lock"), seconds / 4) as alone:
-        kept = _kept(key) if alone else None
+    with _held(lambda: _take_lock(folder / f"{key[-3:]}.lock"), seconds / 2):
+        kept = _kept(key)
         if kept is not None:
             return kept
         document = _laid_out(html, deadline, seconds)
@@ -238,14 +252,16 @@ def pdf_from_html(html: str, *, timeout: float | None = None) -> bytes:
 
 # A PDF that cannot be kept or read back (a full disk, a damaged file) is laid out again: the
 # people asking for it get it all the same.
-UNREADABLE = (OSError, EOFError, pickle.PickleError)
+UNREADABLE = (OSError, EOFError, pickle.PickleError, zlib.error)
 
 
 def _kept(key: str) -> bytes | None:
     try:
         return caches[CACHE_ALIAS].get(key)
     except UNREADABLE as error:
-        logger.warning("a kept PDF could not be read: %s", error)
+        logger.warning("a kept PDF could not be read, it is laid out again: %s", error)
+        with suppress(OSError):
+            caches[CACHE_ALIAS].delete(key)
         return None
 
 
@@ -257,25 +273,34 @@ def _keep(key: str, document: bytes) -> None:
 
 
 def cache_key(html: str) -> str:
-    """What a laid-out PDF depends on: its HTML, the static files it may read (their names,
-    sizes and times) and the version of WeasyPrint."""
+    """What a laid-out PDF depends on: its HTML, the static files it may read (their names
+    and contents) and the versions of WeasyPrint, pydyf and Pango. The machine's fonts are
+    not in it: the web server empties the cache when it starts (procurement/gunicorn_conf.py),
+    as it does after a system's upgrade."""
     digest = hashlib.sha256()
-    digest.update(weasyprint.__version__.encode())
+    digest.update(f"{weasyprint.__version__}\0{pydyf.__version__}\0{_pango_version()}".encode())
     root = static_root()
     for path in sorted(root.rglob("*")):
         if path.is_file():
-            stat = path.stat()
-            digest.update(
-                f"\0{path.relative_to(root)}\0{stat.st_size}\0{stat.st_mtime_ns}".encode()
-            )
+            content = path.read_bytes()
+            digest.update(f"\0{path.relative_to(root)}\0{len(content)}\0".encode())
+            digest.update(content)
     digest.update(b"\0\0")
     digest.update(html.encode())
     return f"pdf:{digest.hexdigest()}"
 
 
+def _pango_version() -> int:
+    from weasyprint.text.ffi import pango
+
+    return int(pango.pango_version())
+
+
 def _laid_out(html: str, deadline: float, seconds: float) -> bytes:
-    # At most half the budget waiting for a slot, so the layout itself always has the rest.
-    with layout_slot(wait_seconds=max(0.0, min(seconds / 2, deadline - time.monotonic()))):
+    # The waits (for the same document, then for a slot) take at most half the budget all
+    # told, so the layout itself always has the other half.
+    waited = seconds - (deadline - time.monotonic())
+    with layout_slot(wait_seconds=max(0.0, seconds / 2 - waited)):
         kind, payload, records = _layout_until(html, deadline, seconds)
     for record in records:
         logger = logging.getLogger(record.name)

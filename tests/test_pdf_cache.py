@@ -2,8 +2,11 @@
 anything the PDF depends on (its HTML, the static files, the figures behind a sheet) lays it
 out anew."""
 
+import multiprocessing
 import os
+import pickle
 import threading
+import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -182,12 +185,75 @@ def test_a_pdf_that_cannot_be_kept_is_answered_all_the_same(layouts, settings, t
     assert "a PDF could not be kept" in caplog.text
 
 
-def test_a_damaged_kept_pdf_is_laid_out_again(layouts, settings):
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"\x80\x04not a pickle",
+        # A sound expiry time, then a body that does not decompress.
+        pickle.dumps(4_000_000_000.0, pickle.HIGHEST_PROTOCOL) + b"not zlib",
+    ],
+    ids=["expiry", "body"],
+)
+def test_a_damaged_kept_pdf_is_laid_out_again(layouts, settings, damage):
     pdf.pdf_from_html("<p>Damaged later</p>")
     for kept in Path(settings.CACHES["pdfs"]["LOCATION"]).glob("*.djcache"):
-        kept.write_bytes(b"\x80\x04not a pickle")
+        kept.write_bytes(damage)
 
     again = pdf.pdf_from_html("<p>Damaged later</p>")
 
     assert "Damaged later" in helpers.pdf_pages(again)[0]
     assert len(layouts) == 2
+
+
+def test_a_static_file_changed_to_the_same_size_and_time_lays_the_document_out_again(
+    layouts, settings, tmp_path
+):
+    static = tmp_path / "static"
+    static.mkdir()
+    style = static / "sheet.css"
+    style.write_text("p { color: black; }")
+    settings.STATICFILES_DIRS = [static]
+    html = '<link rel="stylesheet" href="static:sheet.css"><p>Styled</p>'
+    times = (1_800_000_000_000_000_000, 1_800_000_000_000_000_000)
+    os.utime(style, ns=times)
+
+    pdf.pdf_from_html(html)
+    style.write_text("p { color: white; }")  # as many characters
+    os.utime(style, ns=times)
+    pdf.pdf_from_html(html)
+
+    assert len(layouts) == 2
+
+
+def test_a_lock_is_let_go_by_its_holder_even_while_a_layout_child_runs(
+    settings, tmp_path, monkeypatch
+):
+    settings.VAR_DIR = tmp_path
+    (tmp_path / "pdf-slots").mkdir()
+    lock = tmp_path / "a-document.lock"
+    monkeypatch.setattr(pdf, "_layout", lambda html, root: time.sleep(3) or b"%PDF laid out")
+    other_layout: list[bytes] = []
+
+    with pdf._held(lambda: pdf._take_lock(lock), 0) as taken:
+        assert taken
+        # Another thread of this process forks a layout child while the lock is held.
+        thread = threading.Thread(
+            target=lambda: other_layout.append(pdf._laid_out("<p>x</p>", time.monotonic() + 30, 30))
+        )
+        thread.start()
+        while not multiprocessing.active_children():
+            time.sleep(0.01)
+    # Let go here: anybody may take it at once (within the time the child takes to start),
+    # though the child forked meanwhile runs for 3 s.
+    deadline = time.monotonic() + 1.5
+    taken_after = pdf._take_lock(lock)
+    while taken_after is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+        taken_after = pdf._take_lock(lock)
+    child_still_running = bool(multiprocessing.active_children())
+    thread.join(timeout=30)
+
+    assert taken_after is not None
+    assert child_still_running
+    assert other_layout == [b"%PDF laid out"]
+    taken_after.close()

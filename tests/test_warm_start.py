@@ -71,7 +71,10 @@ def test_the_warm_up_says_what_it_made(warmed):
     assert "'url patterns':" in warmed
 
 
-def test_the_main_process_warms_up_then_freezes_what_it_made(monkeypatch):
+def test_the_main_process_warms_up_then_freezes_what_it_made(monkeypatch, settings):
+    from django.core.cache import caches
+
+    caches["pdfs"].set("pdf:kept-before", b"%PDF-1.7 laid out before the restart")
     calls = []
     monkeypatch.setattr("procurement.warm.warm_up", lambda: calls.append("warm") or {})
     monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
@@ -86,6 +89,7 @@ def test_the_main_process_warms_up_then_freezes_what_it_made(monkeypatch):
     gunicorn_conf.pre_fork(Server(), worker=None)
 
     assert calls == ["warm", "log", "freeze", "freeze"]
+    assert caches["pdfs"].get("pdf:kept-before") is None
 
 
 def test_workers_serve_one_request_at_a_time():
