@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -233,7 +233,10 @@ class OrderLineAdmin(QuickRows, ExportActionsMixin, admin.ModelAdmin):
         "order__vendor_reference",
         "units__serial_number",
     ]
-    ordering = ["order__build__slug", "expected_on", "order_id", "position", "id"]
+    # The soonest expected first, the lines without a date last, in the order they were
+    # made: read off an index, where an order by build sorted every line of every build
+    # (the build is a column and a filter).
+    ordering = [F("expected_on").asc(nulls_last=True), "id"]
     actions = [_advance_action(None)] + [_advance_action(status) for status in order_flow.FLOW[1:]]
     actions += ["export_csv", "export_xlsx"]
     export_resource = OrderLineResource

@@ -983,7 +983,12 @@ class OrderLine(models.Model):
         verbose_name = _("order line")
         verbose_name_plural = _("order lines")
         ordering = ["order", "position", "id"]
-        indexes = [models.Index(fields=["status", "expected_on"], name="order_line_status_due")]
+        indexes = [
+            models.Index(fields=["status", "expected_on"], name="order_line_status_due"),
+            # The order board's order (procurement/admin_orders.py): its first page is read
+            # off this index, however many lines there are.
+            models.Index(fields=["expected_on", "id"], name="order_line_due_first"),
+        ]
         constraints = [*_order_line_row_rules(), *_order_line_date_rules()]
 
     def __str__(self) -> str:

@@ -545,3 +545,22 @@ def test_the_build_page_shows_progress_and_money_committed(staff_client):
     assert "1 of 1 lines delivered or installed (0 installed)" in page
     assert "CHF 455.00 committed" in page
     assert "1 of 1" in listing
+
+
+def test_the_board_lists_the_soonest_expected_first_and_the_undated_last(admin_client):
+    gpu_build, cpu_build = BuildFactory(slug="a-gpus"), BuildFactory(slug="b-cpus")
+    made = {}
+    for name, build, expected in [
+        ("undated", gpu_build, None),
+        ("march 9", gpu_build, date(2026, 3, 9)),
+        ("february 27", cpu_build, date(2026, 2, 27)),
+        ("march 2", gpu_build, date(2026, 3, 2)),
+        ("march 2, made later", cpu_build, date(2026, 3, 2)),
+    ]:
+        made[name] = OrderLineFactory(
+            order=OrderFactory(build=build), description=name, expected_on=expected
+        )
+
+    listed = [line.description for line in board_lines(admin_client.get(BOARD))]
+
+    assert listed == ["february 27", "march 2", "march 2, made later", "march 9", "undated"]
