@@ -303,6 +303,7 @@ def _prepare() -> tuple[list[Page], list[str]]:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.core.management import call_command
+    from django.db import connection
     from django.test import Client
     from django.urls import reverse
 
@@ -311,8 +312,6 @@ def _prepare() -> tuple[list[Page], list[str]]:
 
     if not Vendor.objects.filter(slug="bizon").exists():
         call_command("loaddata", "seed", verbosity=0)
-    from django.db import connection
-
     admin_lists.make_quotes(0, QUOTES, prefix="LOAD")
     # The planner's statistics, as autovacuum keeps them in a database in service: without
     # them it plans for the empty tables it last counted.

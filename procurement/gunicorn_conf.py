@@ -41,9 +41,10 @@ errorlog = "-"
 def when_ready(server) -> None:
     """In the server's main process, the application loaded, before the first worker starts:
     what every request needs is made now (procurement/warm.py), and it lives as long as the
-    workers do; the kept PDFs are let go. Frozen, the garbage collector of each worker never walks it again (a full
-    collection of the loaded application takes a tenth of a second, in the middle of
-    somebody's page) and never writes to the memory the workers share with this process."""
+    workers do; the kept PDFs are let go. Frozen, the garbage collector of each worker never
+    walks it again (a full collection of the loaded application takes a tenth of a second,
+    in the middle of somebody's page) and never writes to the memory the workers share with
+    this process."""
     from django.core.cache import caches
 
     from procurement.pdf import CACHE_ALIAS

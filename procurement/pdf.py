@@ -14,9 +14,9 @@ the machine, each at PDF_LAYOUT_NICENESS below the pages' priority; the wait for
 counts within the budget.
 
 A document is laid out once: its PDF is kept in the `pdfs` cache (a folder under var/,
-shared by every process of the machine) for PDF_CACHE_SECONDS under a digest of its HTML,
-of the static files it may read and of WeasyPrint's version, so the same sheet asked for
-again, by anyone allowed to see that HTML, is answered without a layout. The people who ask
+shared by every process of the machine) for PDF_CACHE_SECONDS under a digest of what it
+depends on (`cache_key`), so the same sheet asked for again, by anyone allowed to see that
+HTML, is answered without a layout. The people who ask
 for the same document at the same time wait for the one layout of it instead of each
 starting their own. Failures and timeouts are never kept.
 """

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import connections
 from django.template import TemplateSyntaxError, engines
+from django.template.backends.base import BaseEngine
 from django.urls import get_resolver
 from django.utils import translation
 
@@ -35,17 +36,16 @@ def warm_up() -> dict[str, int]:
     return {"url patterns": len(resolver.reverse_dict), "templates": templates, **languages}
 
 
-def template_names() -> list[str]:
-    """Every .html and .txt template the Django engine can find (project and apps)."""
+def template_names(engine: BaseEngine) -> list[str]:
+    """Every .html and .txt template `engine` can find (project and apps)."""
     names: set[str] = set()
-    for engine in engines.all():
-        for folder in engine.template_dirs:
-            root = Path(folder)
-            names.update(
-                str(path.relative_to(root))
-                for path in root.rglob("*")
-                if path.suffix in (".html", ".txt") and path.is_file()
-            )
+    for folder in engine.template_dirs:
+        root = Path(folder)
+        names.update(
+            str(path.relative_to(root))
+            for path in root.rglob("*")
+            if path.suffix in (".html", ".txt") and path.is_file()
+        )
     return sorted(names)
 
 
@@ -53,7 +53,7 @@ def _compile_templates() -> int:
     """With the cached loader (debug off) each compiled template is kept for the process."""
     compiled = 0
     for engine in engines.all():
-        for name in template_names():
+        for name in template_names(engine):
             try:
                 engine.get_template(name)
             except TemplateSyntaxError as error:

@@ -372,6 +372,26 @@ def revision_through_services(
     )
 
 
+def november_usd_revision(
+    quote: Quote,
+    lines: tuple[tuple[str, int, str], ...],
+    *,
+    status: str = QuoteRevision.Status.RECEIVED,
+) -> QuoteRevision:
+    """A revision in USD without VAT, shipped from the US, issued 20.11.2026 and valid until
+    20.12.2026, made by the services (the rules it needs must exist)."""
+    return revision_through_services(
+        quote=quote,
+        status=status,
+        lines=lines,
+        currency="USD",
+        prices_include_vat=False,
+        ship_from="US",
+        issued_on=date(2026, 11, 20),
+        valid_until=date(2026, 12, 20),
+    )
+
+
 def drifted_usd_revision(*, owner=None) -> QuoteRevision:
     """BZ-2026-0199 of BIZON: USD 10,000 from the US at 1.00 (20.11.2026), landed CHF
     10,810.00, accepted; then a USD rate of 1.05 (27.11.2026) would make it CHF 11,350.50,
@@ -383,15 +403,7 @@ def drifted_usd_revision(*, owner=None) -> QuoteRevision:
     quote = QuoteFactory(
         vendor=bizon(), reference="BZ-2026-0199", build=BuildFactory(), owner=owner
     )
-    revision = revision_through_services(
-        quote=quote,
-        lines=(("G3000 workstation", 1, "10000.00"),),
-        currency="USD",
-        prices_include_vat=False,
-        ship_from="US",
-        issued_on=date(2026, 11, 20),
-        valid_until=date(2026, 12, 20),
-    )
+    revision = november_usd_revision(quote, (("G3000 workstation", 1, "10000.00"),))
     revision = quote_revision_accept(revision=revision, user=user_in_role("Approver"))
     ExchangeRateFactory(currency="USD", rate_date=date(2026, 11, 27), chf_per_unit="1.050000")
     return revision

@@ -21,7 +21,7 @@ from tests.factories import (
     QuoteFactory,
     bizon,
     design_rules,
-    revision_through_services,
+    november_usd_revision,
     user_in_role,
 )
 
@@ -109,15 +109,8 @@ def stale_draft():
     quote = QuoteFactory(
         vendor=Vendor.objects.get(slug="bizon"), reference="BZ-2026-0302", build=BuildFactory()
     )
-    return revision_through_services(
-        quote=quote,
-        status=QuoteRevision.Status.DRAFT,
-        lines=(("G3000 with 2x RTX 5090", 1, "21450.00"),),
-        currency="USD",
-        prices_include_vat=False,
-        ship_from="US",
-        issued_on=date(2026, 11, 20),
-        valid_until=date(2026, 12, 20),
+    return november_usd_revision(
+        quote, (("G3000 with 2x RTX 5090", 1, "21450.00"),), status=QuoteRevision.Status.DRAFT
     )
 
 
